@@ -1,0 +1,66 @@
+"""The tidy in-memory form every catalogue reader returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from astropy.table import Table
+
+__all__ = ["LineCatalog"]
+
+
+@dataclass
+class LineCatalog:
+    """Line measurements of an observed catalogue, beside its untouched table.
+
+    Attributes
+    ----------
+    table : astropy.table.Table
+        The input table with every input column untouched (the output of
+        ``nebuladapt predict`` is this table plus prediction columns).
+    flux : dict of str to ndarray
+        Canonical line name (see :mod:`nebuladapt.lines`) -> float64 array of
+        length ``len(table)``; NaN where the line was not measured. Any common
+        normalisation (erg/s/cm^2, Hbeta = 100, Halpha = 300 ...) is allowed:
+        only ratios are used downstream.
+    flux_err : dict of str to ndarray
+        Same keys as (a subset of) ``flux``: 1-sigma uncertainties, NaN where
+        unknown.
+    dust_corrected : ndarray of bool
+        Per row: True when the fluxes are already corrected for dust
+        (dereddened), so no Balmer-decrement correction is applied again.
+    source : str
+        Where the catalogue came from (a path or a description).
+    meta : dict
+        Anything else the reader learned (format, column mapping ...).
+    """
+
+    table: Table
+    flux: dict[str, np.ndarray]
+    flux_err: dict[str, np.ndarray] = field(default_factory=dict)
+    dust_corrected: np.ndarray | None = None
+    source: str = ""
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = len(self.table)
+        if self.dust_corrected is None:
+            self.dust_corrected = np.zeros(n, dtype=bool)
+        self.dust_corrected = np.asarray(self.dust_corrected, dtype=bool)
+        for name, values in (*self.flux.items(), *self.flux_err.items()):
+            if len(values) != n:
+                raise ValueError(
+                    f"{self.source or 'catalogue'}: line {name} has {len(values)} values "
+                    f"for {n} rows"
+                )
+        if len(self.dust_corrected) != n:
+            raise ValueError("dust_corrected must have one value per row")
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    @property
+    def lines(self) -> list[str]:
+        """Canonical names of the lines present (measured in at least the schema)."""
+        return list(self.flux)

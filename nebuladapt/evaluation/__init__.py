@@ -1,0 +1,1 @@
+"""Evaluation: metrics, classical baselines, the demo benchmark run."""

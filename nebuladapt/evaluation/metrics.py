@@ -1,0 +1,45 @@
+"""Scores against known labels (evaluation only: labels never train a model)."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, recall_score
+
+from nebuladapt import CLASSES
+
+__all__ = ["classification_scores", "summarise"]
+
+
+def classification_scores(y_true, y_pred, classes=CLASSES) -> dict:
+    """Balanced accuracy, accuracy, macro-F1, per-class recall and confusion matrix.
+
+    Rows the model left unclassified (``y_pred == ""``) count as wrong.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of str
+    classes : sequence of str
+
+    Returns
+    -------
+    dict
+    """
+    y_true = np.asarray(y_true).astype(str)
+    y_pred = np.asarray(y_pred).astype(str)
+    labels = list(classes)
+    recalls = recall_score(y_true, y_pred, labels=labels, average=None, zero_division=0)
+    present = [c in set(y_true) for c in labels]
+    return {
+        "balanced_accuracy": float(np.mean(recalls[present])),
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+        "macro_f1": float(f1_score(y_true, y_pred, labels=[c for c, p in zip(labels, present) if p], average="macro", zero_division=0)),
+        "recall": {c: float(r) for c, r, p in zip(labels, recalls, present) if p},
+        "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+        "n": int(len(y_true)),
+    }
+
+
+def summarise(values) -> tuple[float, float]:
+    """Mean and (population) standard deviation of a list of numbers."""
+    values = np.asarray(list(values), dtype=float)
+    return float(np.mean(values)), float(np.std(values))

@@ -1,0 +1,300 @@
+"""Log line-ratio features with explicit masks for missing lines.
+
+Data flow: a :class:`~nebuladapt.catalogs.LineCatalog` (or a grid table) gives a
+matrix of line fluxes in the order :attr:`FeatureSpec.lines`; :func:`log_ratios`
+turns fluxes into ``log10`` ratios (NaN where a line is missing or non-positive)
+and works on NumPy arrays and torch tensors alike, so the same definition serves
+observed rows and noise-injected model rows during training.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nebuladapt.lines import CASE_B_HA_HB, DOUBLET_RATIOS, SUMMED_LINES
+
+__all__ = [
+    "LineRatio",
+    "FeatureSpec",
+    "DEFAULT_RATIOS",
+    "EXTRA_RATIOS",
+    "default_feature_spec",
+    "feature_spec_for_grids",
+    "catalog_line_matrix",
+    "log_ratios",
+    "row_line_flags",
+    "LOW_SNR",
+]
+
+#: Signal-to-noise below which a line is flagged ``low_snr:<LINE>`` (still used).
+LOW_SNR = 3.0
+
+
+@dataclass(frozen=True)
+class LineRatio:
+    """A line ratio ``numerator / denominator`` used as ``log10`` feature."""
+
+    numerator: str
+    denominator: str
+
+    @property
+    def name(self) -> str:
+        """Feature name, e.g. ``log_OIII5006_HB4861``."""
+        return f"log_{self.numerator}_{self.denominator}"
+
+
+#: [OIII]5007/Hbeta, [NII]6583/Halpha, [SII]6716+6731/Halpha: measured by every grid.
+DEFAULT_RATIOS = (
+    LineRatio("OIII5006", "HB4861"),
+    LineRatio("NII6583", "HA6562"),
+    LineRatio("SII6716_6730", "HA6562"),
+)
+#: Used only when every class's grid has the lines ([OI] and the [SII] doublet ratio).
+EXTRA_RATIOS = (
+    LineRatio("OI6300", "HA6562"),
+    LineRatio("SII6716", "SII6730"),
+)
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """An ordered set of line-ratio features.
+
+    Attributes
+    ----------
+    ratios : tuple of LineRatio
+    """
+
+    ratios: tuple[LineRatio, ...] = DEFAULT_RATIOS
+
+    @property
+    def names(self) -> list[str]:
+        """Feature names in order."""
+        return [ratio.name for ratio in self.ratios]
+
+    @property
+    def lines(self) -> list[str]:
+        """Canonical line names needed, in first-use order."""
+        seen: list[str] = []
+        for ratio in self.ratios:
+            for line in (ratio.numerator, ratio.denominator):
+                if line not in seen:
+                    seen.append(line)
+        return seen
+
+    def index(self) -> tuple[list[int], list[int]]:
+        """Column indices (in :attr:`lines`) of numerators and denominators."""
+        lines = self.lines
+        num = [lines.index(r.numerator) for r in self.ratios]
+        den = [lines.index(r.denominator) for r in self.ratios]
+        return num, den
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable description."""
+        return {"ratios": [[r.numerator, r.denominator] for r in self.ratios]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "FeatureSpec":
+        """Inverse of :meth:`to_dict`."""
+        return cls(tuple(LineRatio(n, d) for n, d in data["ratios"]))
+
+
+def default_feature_spec() -> FeatureSpec:
+    """The three classical ratios every shipped grid provides."""
+    return FeatureSpec(DEFAULT_RATIOS)
+
+
+def feature_spec_for_grids(grid_table, class_column: str = "class") -> FeatureSpec:
+    """Default ratios plus every extra ratio that *every* class's grid measures.
+
+    Parameters
+    ----------
+    grid_table : astropy.table.Table
+        Source grid table with one column per canonical line (fluxes relative
+        to Hbeta), as returned by :func:`nebuladapt.grids.load_source_grids`.
+    class_column : str
+        Column holding the class label.
+
+    Returns
+    -------
+    FeatureSpec
+    """
+    ratios = list(DEFAULT_RATIOS)
+    labels = np.asarray(grid_table[class_column]).astype(str)
+    for ratio in EXTRA_RATIOS:
+        usable = True
+        for label in np.unique(labels):
+            rows = labels == label
+            for line in (ratio.numerator, ratio.denominator):
+                if line not in grid_table.colnames:
+                    usable = False
+                    break
+                values = np.asarray(grid_table[line], dtype=float)[rows]
+                if not np.all(np.isfinite(values) & (values > 0)):
+                    usable = False
+                    break
+        if usable:
+            ratios.append(ratio)
+    return FeatureSpec(tuple(ratios))
+
+
+def _summed(flux: dict, name: str, n: int) -> np.ndarray:
+    """Sum of a doublet's components (NaN unless all are measured)."""
+    parts = [flux.get(part) for part in SUMMED_LINES[name]]
+    if any(p is None for p in parts):
+        return np.full(n, np.nan)
+    return np.sum(parts, axis=0)
+
+
+def _summed_err(flux_err: dict, name: str, n: int) -> np.ndarray:
+    parts = [flux_err.get(part) for part in SUMMED_LINES[name]]
+    if any(p is None for p in parts):
+        return np.full(n, np.nan)
+    return np.sqrt(np.sum(np.square(parts), axis=0))
+
+
+def _infer_from_doublet(catalog, line: str, flux: np.ndarray, flux_err: np.ndarray, notes) -> None:
+    """Fill a missing strong doublet line from its weak partner, in place."""
+    for (strong, weak), ratio in DOUBLET_RATIOS.items():
+        if strong != line or weak not in catalog.flux:
+            continue
+        weak_flux = catalog.flux[weak]
+        fill = ~np.isfinite(flux) & np.isfinite(weak_flux) & (weak_flux > 0)
+        flux[fill] = ratio * weak_flux[fill]
+        weak_err = catalog.flux_err.get(weak)
+        flux_err[fill] = ratio * weak_err[fill] if weak_err is not None else np.nan
+        for i in np.flatnonzero(fill):
+            notes[i].append(f"doublet:{strong}")
+
+
+def catalog_line_matrix(catalog, lines: list[str], case_b: bool = True):
+    """Matrix of line fluxes (and errors) of a catalogue in a given line order.
+
+    Summed doublets (``SII6716_6730``) are taken as given where the catalogue
+    has them, else summed from their components. The strong line of a fixed-ratio
+    doublet ([OIII]5007, [NII]6583) missing in a row where its weak partner is
+    measured is inferred from :data:`~nebuladapt.lines.DOUBLET_RATIOS`, and the
+    row is flagged ``doublet:<LINE>``. Where ``case_b`` is True and a
+    dust-corrected row lacks exactly one of Halpha and Hbeta, the missing line
+    is inferred from the case-B ratio ``Halpha/Hbeta = 2.86`` and the row is
+    flagged ``caseB:<LINE>``.
+
+    Parameters
+    ----------
+    catalog : LineCatalog
+    lines : list of str
+        Canonical line names, e.g. :attr:`FeatureSpec.lines`.
+    case_b : bool
+        Allow the case-B inference above.
+
+    Returns
+    -------
+    flux, flux_err : ndarray, shape (n_rows, n_lines)
+        NaN where unmeasured or unknown.
+    notes : list of list of str
+        Per-row notes (``caseB:HA6562``, ``doublet:OIII5006``) to add to the row flags.
+    """
+    n = len(catalog)
+    notes: list[list[str]] = [[] for _ in range(n)]
+    flux = np.full((n, len(lines)), np.nan)
+    flux_err = np.full((n, len(lines)), np.nan)
+    for j, line in enumerate(lines):
+        given = catalog.flux.get(line)
+        given_err = catalog.flux_err.get(line)
+        if line in SUMMED_LINES:
+            derived = _summed(catalog.flux, line, n)
+            derived_err = _summed_err(catalog.flux_err, line, n)
+            if given is None:
+                given, given_err = derived, derived_err
+            else:
+                use = ~np.isfinite(given)
+                given = np.where(use, derived, given)
+                if given_err is None:
+                    given_err = np.full(n, np.nan)
+                given_err = np.where(use, derived_err, given_err)
+        if given is not None:
+            flux[:, j] = given
+        if given_err is not None:
+            flux_err[:, j] = given_err
+        _infer_from_doublet(catalog, line, flux[:, j], flux_err[:, j], notes)
+    if case_b and "HA6562" in lines and "HB4861" in lines:
+        ia, ib = lines.index("HA6562"), lines.index("HB4861")
+        good_a = np.isfinite(flux[:, ia]) & (flux[:, ia] > 0)
+        good_b = np.isfinite(flux[:, ib]) & (flux[:, ib] > 0)
+        corrected = np.asarray(catalog.dust_corrected, dtype=bool)
+        fill_a = corrected & good_b & ~good_a
+        fill_b = corrected & good_a & ~good_b
+        flux[fill_a, ia] = CASE_B_HA_HB * flux[fill_a, ib]
+        flux_err[fill_a, ia] = CASE_B_HA_HB * flux_err[fill_a, ib]
+        flux[fill_b, ib] = flux[fill_b, ia] / CASE_B_HA_HB
+        flux_err[fill_b, ib] = flux_err[fill_b, ia] / CASE_B_HA_HB
+        for i in np.flatnonzero(fill_a):
+            notes[i].append("caseB:HA6562")
+        for i in np.flatnonzero(fill_b):
+            notes[i].append("caseB:HB4861")
+    return flux, flux_err, notes
+
+
+def log_ratios(flux, spec: FeatureSpec):
+    """``log10`` line ratios; NaN where a line is missing or non-positive.
+
+    Parameters
+    ----------
+    flux : ndarray or torch.Tensor, shape (n, len(spec.lines))
+    spec : FeatureSpec
+
+    Returns
+    -------
+    ndarray or torch.Tensor, shape (n, len(spec.ratios))
+    """
+    num, den = spec.index()
+    top, bottom = flux[:, num], flux[:, den]
+    if isinstance(flux, np.ndarray):
+        valid = (top > 0) & (bottom > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(valid, np.log10(np.where(valid, top / bottom, 1.0)), np.nan)
+    import torch
+
+    valid = (top > 0) & (bottom > 0)
+    ratio = torch.where(valid, top / torch.where(valid, bottom, torch.ones_like(bottom)), 1.0)
+    return torch.where(valid, torch.log10(ratio), torch.full_like(ratio, float("nan")))
+
+
+def row_line_flags(flux: np.ndarray, flux_err: np.ndarray, lines: list[str]) -> list[list[str]]:
+    """Per-row flags naming each problem line.
+
+    ``missing:<LINE>`` (NaN or inf), ``nonpositive:<LINE>`` (zero or negative
+    flux), ``bad_err:<LINE>`` (zero, negative or infinite uncertainty) and
+    ``low_snr:<LINE>`` (flux/err < :data:`LOW_SNR`).
+
+    Parameters
+    ----------
+    flux, flux_err : ndarray, shape (n, len(lines))
+    lines : list of str
+
+    Returns
+    -------
+    list of list of str
+    """
+    n = flux.shape[0]
+    flags: list[list[str]] = [[] for _ in range(n)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        missing = ~np.isfinite(flux)
+        nonpositive = np.isfinite(flux) & (flux <= 0)
+        err_known = ~np.isnan(flux_err)
+        bad_err = err_known & (~np.isfinite(flux_err) | (flux_err <= 0))
+        snr = flux / flux_err
+        low = err_known & ~bad_err & ~missing & ~nonpositive & (snr < LOW_SNR)
+    for kind, mask in (
+        ("missing", missing),
+        ("nonpositive", nonpositive),
+        ("bad_err", bad_err),
+        ("low_snr", low),
+    ):
+        rows, cols = np.nonzero(mask)
+        for i, j in zip(rows, cols):
+            flags[i].append(f"{kind}:{lines[j]}")
+    return flags
+

@@ -1,0 +1,163 @@
+"""Labelled model grids: the source domain.
+
+nebuladapt ships one compact table, ``nebuladapt/data/source_grids.parquet``,
+built by ``scripts/build_data.py`` from published model grids:
+
+* ``HII``: 3MdB grid ``BOND_2`` (Cloudy 17; Vale Asari et al. 2016, MNRAS 460,
+  1739; 3MdB: Morisset et al. 2015, RMxAA 51, 103), as exported by Rhea et al.
+  (2023, RASTI).
+* ``PN``: 3MdB grid ``PNe_2021`` (Delgado-Inglada et al. 2014, MNRAS 440, 536;
+  2015, MNRAS 449, 1797), same export.
+* ``SNR``: MAPPINGS IIIq shock library of Allen et al. (2008, ApJS 178, 20);
+  the default set holds the shock-only (``s``) and shock+precursor (``sp``)
+  models; precursor-only (``p``) rows are shipped but not default.
+
+One row per model; line fluxes relative to Hbeta = 1 in columns named by
+canonical line name (:mod:`nebuladapt.lines`), NaN where a grid lacks the line
+(the 3MdB export has only Hbeta, [OIII]5007, Halpha, [NII]6583, [OII]3726 and
+the [SII]6716+6731 sum). Full provenance is in the table's ``meta``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+from astropy.table import Table
+
+from nebuladapt.lines import canonical_line_name
+
+__all__ = [
+    "GRID_CLASSES",
+    "GRID_LINES",
+    "DEFAULT_FEATURE_LINES",
+    "load_source_grids",
+    "source_line_fluxes",
+]
+
+#: Labels of the source grids, in a fixed order.
+GRID_CLASSES: tuple[str, ...] = ("HII", "PN", "SNR")
+
+#: Flux columns of the shipped table (relative to Hbeta = 1).
+GRID_LINES: tuple[str, ...] = (
+    "HB4861", "OIII4958", "OIII5006", "OI6300", "NII6548", "HA6562", "NII6583",
+    "SII6716", "SII6730", "SII6716_6730", "OII3726", "OII3729", "HeII4686", "HeI5876",
+)  # fmt: skip
+
+#: Lines every default model of every class has (finite, no NaN).
+DEFAULT_FEATURE_LINES: tuple[str, ...] = ("HB4861", "OIII5006", "HA6562", "NII6583", "SII6716_6730")
+
+_DATA_FILE = "source_grids.parquet"
+
+
+@lru_cache(maxsize=1)
+def _shipped_table() -> Table:
+    """The full shipped table, read once."""
+    with resources.as_file(resources.files("nebuladapt") / "data" / _DATA_FILE) as path:
+        return Table.read(path, format="parquet")
+
+
+def _check_classes(classes: Sequence[str] | str | None) -> tuple[str, ...]:
+    if classes is None:
+        return GRID_CLASSES
+    if isinstance(classes, str):
+        classes = (classes,)
+    unknown = sorted(set(classes) - set(GRID_CLASSES))
+    if unknown:
+        raise ValueError(f"unknown classes {unknown}; choose from {GRID_CLASSES}")
+    return tuple(classes)
+
+
+def load_source_grids(
+    default_only: bool = True, classes: Sequence[str] | str | None = None
+) -> Table:
+    """Load the shipped labelled model grids.
+
+    Parameters
+    ----------
+    default_only : bool, optional
+        Keep only the default labelled source set (``in_default``; default
+        True). False also returns the Allen et al. (2008) precursor-only
+        models.
+    classes : str or sequence of str, optional
+        Keep only these classes (from :data:`GRID_CLASSES`); default all.
+
+    Returns
+    -------
+    astropy.table.Table
+        One row per model: ``class``, ``grid``, ``model_id``, shock
+        parameters (``abundance_series``, ``preshock_density`` [cm^-3],
+        ``magnetic_field`` [muG], ``shock_velocity`` [km/s],
+        ``shock_component``; empty/NaN for 3MdB), ``in_default``, the line
+        fluxes of :data:`GRID_LINES` relative to Hbeta = 1 (float32) and
+        ``log_HB4861``. Provenance and citations are in ``meta``.
+
+    Raises
+    ------
+    ValueError
+        If ``classes`` names an unknown class.
+
+    Examples
+    --------
+    >>> grids = load_source_grids(classes="SNR")
+    >>> sorted(set(grids["shock_component"]))
+    ['s', 'sp']
+    """
+    wanted = _check_classes(classes)
+    table = _shipped_table()
+    keep = np.isin(table["class"], wanted)
+    if default_only:
+        keep &= np.asarray(table["in_default"], dtype=bool)
+    return Table(table[keep], copy=True)
+
+
+def _canonical_lines(lines: Sequence[str]) -> list[str]:
+    names = []
+    for line in lines:
+        name = canonical_line_name(line)
+        if name not in GRID_LINES:
+            raise ValueError(f"line {line!r} is not in the source grids; available: {GRID_LINES}")
+        names.append(name)
+    return names
+
+
+def source_line_fluxes(
+    lines: Sequence[str],
+    default_only: bool = True,
+    classes: Sequence[str] | str | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Line fluxes, labels and grid names of the labelled source models.
+
+    Parameters
+    ----------
+    lines : sequence of str
+        Line names (canonical or any alias of :mod:`nebuladapt.lines`), e.g.
+        ``["HB4861", "OIII5006", "HA6562", "NII6583", "SII6716_6730"]``.
+    default_only : bool, optional
+        Use only the default labelled source set (default True).
+    classes : str or sequence of str, optional
+        Keep only these classes; default all of :data:`GRID_CLASSES`.
+
+    Returns
+    -------
+    fluxes : ndarray of float64, shape (n_models, len(lines))
+        Fluxes relative to Hbeta = 1; NaN where a grid lacks a line (only
+        the lines of :data:`DEFAULT_FEATURE_LINES` are present in every
+        grid).
+    labels : ndarray of str, shape (n_models,)
+        ``"HII"``, ``"PN"`` or ``"SNR"``.
+    grids : ndarray of str, shape (n_models,)
+        Grid name of each model (e.g. ``"3MdB:BOND_2"``, ``"Allen08:M_n1_b1"``).
+
+    Raises
+    ------
+    ValueError
+        If a line is not a column of the source grids, or a class is unknown.
+    """
+    names = _canonical_lines(lines)
+    table = load_source_grids(default_only=default_only, classes=classes)
+    fluxes = np.column_stack([np.asarray(table[n], dtype=np.float64) for n in names])
+    fluxes = fluxes.reshape(len(table), len(names))
+    return fluxes, np.asarray(table["class"], dtype=str), np.asarray(table["grid"], dtype=str)

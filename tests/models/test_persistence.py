@@ -1,0 +1,67 @@
+import json
+import pickle
+
+import numpy as np
+import pytest
+
+from nebuladapt.models import ModelFileError, NebulaClassifier, load_model, save_model
+from nebuladapt.models.persistence import CARD_FILE, WEIGHTS_FILE
+
+
+@pytest.fixture(scope="module")
+def fitted(toy_domains):
+    d = toy_domains
+    return NebulaClassifier(method="dann", n_steps=60, random_state=5).fit(
+        d["X"], d["y"], sample_domain=d["sample_domain"]
+    )
+
+
+def test_round_trip_same_predictions(fitted, toy_domains, tmp_path):
+    save_model(fitted, tmp_path / "m", extra={"target_catalogue": "toy"})
+    loaded = load_model(tmp_path / "m")
+    assert np.array_equal(loaded.predict_proba(toy_domains["target"]), fitted.predict_proba(toy_domains["target"]))
+    card = json.loads((tmp_path / "m" / CARD_FILE).read_text())
+    for key in ("feature_spec", "scaler", "classes", "seed", "versions", "weights_sha256", "lines"):
+        assert key in card
+    assert card["target_catalogue"] == "toy"
+
+
+def test_tampered_weights_refused(fitted, tmp_path):
+    directory = save_model(fitted, tmp_path / "m")
+    data = bytearray((directory / WEIGHTS_FILE).read_bytes())
+    data[-1] ^= 0xFF
+    (directory / WEIGHTS_FILE).write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="checksum"):
+        load_model(directory)
+
+
+def test_pickle_file_never_loaded(fitted, tmp_path):
+    directory = save_model(fitted, tmp_path / "m")
+
+    class Boom:
+        def __reduce__(self):
+            return (exec, ("raise SystemExit('pickle executed')",))
+
+    payload = pickle.dumps(Boom())
+    (directory / WEIGHTS_FILE).write_bytes(payload)
+    card = json.loads((directory / CARD_FILE).read_text())
+    import hashlib
+
+    card["weights_sha256"] = hashlib.sha256(payload).hexdigest()  # even with a matching checksum
+    (directory / CARD_FILE).write_text(json.dumps(card))
+    with pytest.raises(ModelFileError, match="safetensors"):
+        load_model(directory)
+
+
+def test_other_format_version_refused(fitted, tmp_path):
+    directory = save_model(fitted, tmp_path / "m")
+    card = json.loads((directory / CARD_FILE).read_text())
+    card["format"] = 999
+    (directory / CARD_FILE).write_text(json.dumps(card))
+    with pytest.raises(ModelFileError, match="format"):
+        load_model(directory)
+
+
+def test_missing_directory(tmp_path):
+    with pytest.raises(ModelFileError, match="model.json"):
+        load_model(tmp_path / "nothing")

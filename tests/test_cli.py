@@ -1,0 +1,73 @@
+"""End-to-end command line: fit then predict on the benchmark's line columns (no labels)."""
+
+import numpy as np
+import pytest
+from astropy.table import Table
+from typer.testing import CliRunner
+
+from nebuladapt.benchmark import write_unlabelled_benchmark_csv
+from nebuladapt.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def unlabelled_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cat") / "benchmark_lines.csv"
+    write_unlabelled_benchmark_csv(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def model_dir(unlabelled_csv, tmp_path_factory):
+    out = tmp_path_factory.mktemp("model") / "m"
+    result = runner.invoke(app, ["fit", "--target", str(unlabelled_csv), "--out", str(out), "--n-steps", "60", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".fits", ".parquet"])
+def test_fit_then_predict_every_row(unlabelled_csv, model_dir, tmp_path, suffix):
+    out = tmp_path / f"pred{suffix}"
+    result = runner.invoke(app, ["predict", str(unlabelled_csv), "--model", str(model_dir), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    source = Table.read(unlabelled_csv)
+    pred = Table.read(out)
+    assert len(pred) == len(source)
+    for name in source.colnames:
+        assert name in pred.colnames
+    for name in ("pred_class", "prob_HII", "prob_PN", "prob_SNR", "flag"):
+        assert name in pred.colnames
+    assert list(pred["object_id"]) == list(source["object_id"])
+    classified = np.array([str(c) in ("HII", "PN", "SNR") for c in pred["pred_class"]])
+    assert classified.mean() > 0.95
+    assert "rows in:" in result.output
+
+
+def test_predict_refuses_to_overwrite(unlabelled_csv, model_dir, tmp_path):
+    out = tmp_path / "pred.csv"
+    out.write_text("keep me")
+    result = runner.invoke(app, ["predict", str(unlabelled_csv), "--model", str(model_dir), "--out", str(out)])
+    assert result.exit_code != 0
+    assert "overwrite" in result.output
+    assert out.read_text() == "keep me"
+
+
+def test_same_seed_same_predictions(unlabelled_csv, model_dir, tmp_path):
+    other = tmp_path / "m2"
+    result = runner.invoke(app, ["fit", "--target", str(unlabelled_csv), "--out", str(other), "--n-steps", "60", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    paths = []
+    for directory in (model_dir, other):
+        path = tmp_path / f"{directory.name}.csv"
+        assert runner.invoke(app, ["predict", str(unlabelled_csv), "--model", str(directory), "--out", str(path)]).exit_code == 0
+        paths.append(path)
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+
+
+def test_bad_catalogue_is_a_clear_error(tmp_path, model_dir):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    result = runner.invoke(app, ["predict", str(bad), "--model", str(model_dir), "--out", str(tmp_path / "o.csv")])
+    assert result.exit_code == 2
+    assert "bad.csv" in result.output

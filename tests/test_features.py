@@ -1,0 +1,94 @@
+import numpy as np
+import pytest
+import torch
+from astropy.table import Table
+
+from nebuladapt.catalogs import LineCatalog
+from nebuladapt.features import (
+    DEFAULT_RATIOS,
+    FeatureSpec,
+    catalog_line_matrix,
+    default_feature_spec,
+    feature_spec_for_grids,
+    log_ratios,
+    row_line_flags,
+)
+
+
+def test_default_spec_lines_and_names():
+    spec = default_feature_spec()
+    assert spec.names == ["log_OIII5006_HB4861", "log_NII6583_HA6562", "log_SII6716_6730_HA6562"]
+    assert spec.lines == ["OIII5006", "HB4861", "NII6583", "HA6562", "SII6716_6730"]
+    assert FeatureSpec.from_dict(spec.to_dict()) == spec
+
+
+def test_log_ratios_numpy_and_torch_agree():
+    spec = default_feature_spec()
+    flux = np.array([[3.0, 1.0, 0.3, 2.86, 0.5], [np.nan, 1.0, -1.0, 2.86, 0.0]])
+    expected = np.array([[np.log10(3), np.log10(0.3 / 2.86), np.log10(0.5 / 2.86)], [np.nan] * 3])
+    np.testing.assert_allclose(log_ratios(flux, spec), expected)
+    np.testing.assert_allclose(log_ratios(torch.from_numpy(flux), spec).numpy(), expected)
+
+
+def _catalog(flux, err=None, corrected=None):
+    n = len(next(iter(flux.values())))
+    return LineCatalog(Table({"id": np.arange(n)}), flux, err or {}, corrected)
+
+
+def test_summed_sii_and_case_b():
+    cat = _catalog(
+        {
+            "HB4861": np.array([1.0, 1.0, 1.0]),
+            "OIII5006": np.array([2.0, 2.0, 2.0]),
+            "SII6716": np.array([0.1, np.nan, 0.1]),
+            "SII6730": np.array([0.2, 0.1, 0.2]),
+            "SII6716_6730": np.array([np.nan, 0.5, np.nan]),
+            "NII6583": np.array([0.3, 0.3, 0.3]),
+        },
+        corrected=np.array([True, True, False]),
+    )
+    spec = default_feature_spec()
+    flux, err, notes = catalog_line_matrix(cat, spec.lines)
+    np.testing.assert_allclose(flux[:, spec.lines.index("SII6716_6730")], [0.3, 0.5, 0.3])
+    ha = flux[:, spec.lines.index("HA6562")]
+    np.testing.assert_allclose(ha[:2], [2.86, 2.86])
+    assert np.isnan(ha[2])  # not dust corrected: no case-B inference
+    assert notes == [["caseB:HA6562"], ["caseB:HA6562"], []]
+
+
+def test_row_flags():
+    flux = np.array([[1.0, np.nan, 0.0, 5.0]])
+    err = np.array([[0.5, np.nan, 0.1, -1.0]])
+    flags = row_line_flags(flux, err, ["A", "B", "C", "D"])
+    assert sorted(flags[0]) == ["bad_err:D", "low_snr:A", "missing:B", "nonpositive:C"]
+
+
+def test_extra_ratios_only_when_every_class_has_them():
+    table = Table(
+        {
+            "class": ["HII", "SNR"],
+            "OI6300": [np.nan, 0.2],
+            "HA6562": [2.9, 3.0],
+            "SII6716": [0.1, 0.2],
+            "SII6730": [0.1, 0.15],
+        }
+    )
+    spec = feature_spec_for_grids(table)
+    assert [r.name for r in spec.ratios] == [r.name for r in DEFAULT_RATIOS] + ["log_SII6716_SII6730"]
+
+
+def test_strong_doublet_line_from_weak_partner():
+    cat = _catalog(
+        {
+            "HB4861": np.array([1.0, 1.0]),
+            "OIII4958": np.array([1.0, 1.0]),
+            "OIII5006": np.array([np.nan, 2.0]),
+            "NII6548": np.array([0.1, np.nan]),
+        },
+        {"OIII4958": np.array([0.1, 0.1])},
+    )
+    flux, err, notes = catalog_line_matrix(cat, ["OIII5006", "NII6583"])
+    np.testing.assert_allclose(flux[:, 0], [2.98, 2.0])
+    np.testing.assert_allclose(flux[:, 1], [0.305, np.nan])
+    assert err[0, 0] == pytest.approx(0.298)
+    assert notes == [["doublet:OIII5006", "doublet:NII6583"], []]
