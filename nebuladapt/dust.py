@@ -186,7 +186,7 @@ def deredden_catalog(catalog: LineCatalog, law: Any = None) -> LineCatalog:
     factors = {line: _correction_factor(line, ebv, apply, law) for line in catalog.flux}
     flux = {line: values * factors[line] for line, values in catalog.flux.items()}
     flux_err = {
-        line: values * factors.get(line, _correction_factor(line, ebv, apply, law))
+        line: values * (factors[line] if line in factors else _correction_factor(line, ebv, apply, law))
         for line, values in catalog.flux_err.items()
     }
     meta = dict(catalog.meta)

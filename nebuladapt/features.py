@@ -23,13 +23,18 @@ __all__ = [
     "default_feature_spec",
     "feature_spec_for_grids",
     "catalog_line_matrix",
+    "catalog_line_arrays",
     "log_ratios",
     "row_line_flags",
+    "line_flag_masks",
+    "LINE_FLAG_KINDS",
     "LOW_SNR",
 ]
 
 #: Signal-to-noise below which a line is flagged ``low_snr:<LINE>`` (still used).
 LOW_SNR = 3.0
+#: Kinds of per-line flags, in the order a row lists them.
+LINE_FLAG_KINDS = ("missing", "nonpositive", "bad_err", "low_snr")
 
 
 @dataclass(frozen=True)
@@ -155,8 +160,12 @@ def _summed_err(flux_err: dict, name: str, n: int) -> np.ndarray:
     return np.sqrt(np.sum(np.square(parts), axis=0))
 
 
-def _infer_from_doublet(catalog, line: str, flux: np.ndarray, flux_err: np.ndarray, notes) -> None:
-    """Fill a missing strong doublet line from its weak partner, in place."""
+def _infer_from_doublet(catalog, line: str, flux: np.ndarray, flux_err: np.ndarray):
+    """Fill a missing strong doublet line from its weak partner, in place.
+
+    Returns a list of ``(note, rows filled)`` pairs, one per doublet used.
+    """
+    filled = []
     for (strong, weak), ratio in DOUBLET_RATIOS.items():
         if strong != line or weak not in catalog.flux:
             continue
@@ -165,8 +174,20 @@ def _infer_from_doublet(catalog, line: str, flux: np.ndarray, flux_err: np.ndarr
         flux[fill] = ratio * weak_flux[fill]
         weak_err = catalog.flux_err.get(weak)
         flux_err[fill] = ratio * weak_err[fill] if weak_err is not None else np.nan
-        for i in np.flatnonzero(fill):
-            notes[i].append(f"doublet:{strong}")
+        filled.append((f"doublet:{strong}", fill))
+    return filled
+
+
+def _upper_limit_notes(catalog, lines: list[str]) -> list[tuple[str, np.ndarray]]:
+    """``(upper_limit:<LINE>, rows)`` for the lines (or doublet components) used."""
+    upper_limits = getattr(catalog, "upper_limits", None) or {}
+    notes = []
+    for line in lines:
+        for name in (line, *SUMMED_LINES.get(line, ())):
+            mask = upper_limits.get(name)
+            if mask is not None and mask.any() and f"upper_limit:{name}" not in dict(notes):
+                notes.append((f"upper_limit:{name}", np.asarray(mask, dtype=bool)))
+    return notes
 
 
 def catalog_line_matrix(catalog, lines: list[str], case_b: bool = True):
@@ -179,7 +200,9 @@ def catalog_line_matrix(catalog, lines: list[str], case_b: bool = True):
     row is flagged ``doublet:<LINE>``. Where ``case_b`` is True and a
     dust-corrected row lacks exactly one of Halpha and Hbeta, the missing line
     is inferred from the case-B ratio ``Halpha/Hbeta = 2.86`` and the row is
-    flagged ``caseB:<LINE>``.
+    flagged ``caseB:<LINE>``. A line the reader marked as an upper limit
+    (``catalog.upper_limits``; its flux is NaN) gets the note
+    ``upper_limit:<LINE>`` (for a summed doublet, per upper-limit component).
 
     Parameters
     ----------
@@ -194,10 +217,36 @@ def catalog_line_matrix(catalog, lines: list[str], case_b: bool = True):
     flux, flux_err : ndarray, shape (n_rows, n_lines)
         NaN where unmeasured or unknown.
     notes : list of list of str
-        Per-row notes (``caseB:HA6562``, ``doublet:OIII5006``) to add to the row flags.
+        Per-row notes (``caseB:HA6562``, ``doublet:OIII5006``,
+        ``upper_limit:NII6583``) to add to the row flags.
+    """
+    flux, flux_err, note_names, note_masks = catalog_line_arrays(catalog, lines, case_b)
+    notes: list[list[str]] = [[] for _ in range(len(flux))]
+    for name, mask in zip(note_names, note_masks.T):
+        for i in np.flatnonzero(mask):
+            notes[i].append(name)
+    return flux, flux_err, notes
+
+
+def catalog_line_arrays(catalog, lines: list[str], case_b: bool = True):
+    """:func:`catalog_line_matrix` with the per-row notes as a boolean matrix.
+
+    The vectorised form for large catalogues: no per-row Python objects.
+
+    Returns
+    -------
+    flux, flux_err : ndarray, shape (n_rows, n_lines)
+    note_names : list of str
+        Note of each column of ``note_masks``, in the order a row lists them.
+    note_masks : ndarray of bool, shape (n_rows, len(note_names))
+        True where the row carries that note.
     """
     n = len(catalog)
-    notes: list[list[str]] = [[] for _ in range(n)]
+    names: list[str] = []
+    masks: list[np.ndarray] = []
+    for name, mask in _upper_limit_notes(catalog, lines):
+        names.append(name)
+        masks.append(mask)
     flux = np.full((n, len(lines)), np.nan)
     flux_err = np.full((n, len(lines)), np.nan)
     for j, line in enumerate(lines):
@@ -218,7 +267,9 @@ def catalog_line_matrix(catalog, lines: list[str], case_b: bool = True):
             flux[:, j] = given
         if given_err is not None:
             flux_err[:, j] = given_err
-        _infer_from_doublet(catalog, line, flux[:, j], flux_err[:, j], notes)
+        for name, fill in _infer_from_doublet(catalog, line, flux[:, j], flux_err[:, j]):
+            names.append(name)
+            masks.append(fill)
     if case_b and "HA6562" in lines and "HB4861" in lines:
         ia, ib = lines.index("HA6562"), lines.index("HB4861")
         good_a = np.isfinite(flux[:, ia]) & (flux[:, ia] > 0)
@@ -230,15 +281,14 @@ def catalog_line_matrix(catalog, lines: list[str], case_b: bool = True):
         flux_err[fill_a, ia] = CASE_B_HA_HB * flux_err[fill_a, ib]
         flux[fill_b, ib] = flux[fill_b, ia] / CASE_B_HA_HB
         flux_err[fill_b, ib] = flux_err[fill_b, ia] / CASE_B_HA_HB
-        for i in np.flatnonzero(fill_a):
-            notes[i].append("caseB:HA6562")
-        for i in np.flatnonzero(fill_b):
-            notes[i].append("caseB:HB4861")
-    return flux, flux_err, notes
+        names += ["caseB:HA6562", "caseB:HB4861"]
+        masks += [fill_a, fill_b]
+    note_masks = np.column_stack(masks) if masks else np.zeros((n, 0), dtype=bool)
+    return flux, flux_err, names, note_masks.reshape(n, len(names))
 
 
 def log_ratios(flux, spec: FeatureSpec):
-    """``log10`` line ratios; NaN where a line is missing or non-positive.
+    """``log10`` line ratios; NaN where a line is missing, infinite or non-positive.
 
     Parameters
     ----------
@@ -250,16 +300,51 @@ def log_ratios(flux, spec: FeatureSpec):
     ndarray or torch.Tensor, shape (n, len(spec.ratios))
     """
     num, den = spec.index()
-    top, bottom = flux[:, num], flux[:, den]
     if isinstance(flux, np.ndarray):
-        valid = (top > 0) & (bottom > 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(valid, np.log10(np.where(valid, top / bottom, 1.0)), np.nan)
+        # one ratio at a time: same arithmetic, without fancy-indexed copies
+        out = None
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            for k, (i, j) in enumerate(zip(num, den)):
+                top, bottom = flux[:, i], flux[:, j]
+                valid = (top > 0) & (bottom > 0)
+                ratio = np.log10(np.where(valid, top / bottom, 1.0))
+                valid &= np.isfinite(ratio)  # inf fluxes, or ratios beyond float range
+                if out is None:
+                    out = np.empty((flux.shape[0], len(num)), dtype=ratio.dtype)
+                out[:, k] = np.where(valid, ratio, np.nan)
+        return out if out is not None else np.empty((flux.shape[0], 0))
+    top, bottom = flux[:, num], flux[:, den]
     import torch
 
     valid = (top > 0) & (bottom > 0)
     ratio = torch.where(valid, top / torch.where(valid, bottom, torch.ones_like(bottom)), 1.0)
-    return torch.where(valid, torch.log10(ratio), torch.full_like(ratio, float("nan")))
+    out = torch.where(valid, torch.log10(ratio), torch.full_like(ratio, float("nan")))
+    return torch.where(torch.isfinite(out), out, torch.full_like(out, float("nan")))
+
+
+def line_flag_masks(flux: np.ndarray, flux_err: np.ndarray) -> dict[str, np.ndarray]:
+    """Boolean masks behind :func:`row_line_flags`, one per flag kind.
+
+    Returns
+    -------
+    dict of str to ndarray of bool, shape (n, n_lines)
+        Keys :data:`LINE_FLAG_KINDS` in that order (the order a row lists them).
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        finite = np.isfinite(flux)
+        missing = ~finite
+        nonpositive = flux <= 0
+        nonpositive &= finite
+        good_err = np.isfinite(flux_err)
+        good_err &= flux_err > 0
+        bad_err = ~good_err
+        bad_err &= ~np.isnan(flux_err)
+        # low S/N needs a usable error (finite, > 0) and a finite, positive flux
+        low = flux / flux_err < LOW_SNR
+        low &= good_err
+        low &= flux > 0
+        low &= finite
+    return {"missing": missing, "nonpositive": nonpositive, "bad_err": bad_err, "low_snr": low}
 
 
 def row_line_flags(flux: np.ndarray, flux_err: np.ndarray, lines: list[str]) -> list[list[str]]:
@@ -267,7 +352,8 @@ def row_line_flags(flux: np.ndarray, flux_err: np.ndarray, lines: list[str]) -> 
 
     ``missing:<LINE>`` (NaN or inf), ``nonpositive:<LINE>`` (zero or negative
     flux), ``bad_err:<LINE>`` (zero, negative or infinite uncertainty) and
-    ``low_snr:<LINE>`` (flux/err < :data:`LOW_SNR`).
+    ``low_snr:<LINE>`` (flux/err < :data:`LOW_SNR`). :func:`line_flag_masks`
+    gives the same information as boolean masks.
 
     Parameters
     ----------
@@ -280,21 +366,8 @@ def row_line_flags(flux: np.ndarray, flux_err: np.ndarray, lines: list[str]) -> 
     """
     n = flux.shape[0]
     flags: list[list[str]] = [[] for _ in range(n)]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        missing = ~np.isfinite(flux)
-        nonpositive = np.isfinite(flux) & (flux <= 0)
-        err_known = ~np.isnan(flux_err)
-        bad_err = err_known & (~np.isfinite(flux_err) | (flux_err <= 0))
-        snr = flux / flux_err
-        low = err_known & ~bad_err & ~missing & ~nonpositive & (snr < LOW_SNR)
-    for kind, mask in (
-        ("missing", missing),
-        ("nonpositive", nonpositive),
-        ("bad_err", bad_err),
-        ("low_snr", low),
-    ):
+    for kind, mask in line_flag_masks(flux, flux_err).items():
         rows, cols = np.nonzero(mask)
         for i, j in zip(rows, cols):
             flags[i].append(f"{kind}:{lines[j]}")
     return flags
-

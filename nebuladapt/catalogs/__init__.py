@@ -2,11 +2,10 @@
 
 :func:`read_catalog` picks the reader from the file extension:
 
-* ``.csv``, ``.ecsv``, ``.txt``, ``.tsv`` -> :func:`read_phangs_table`, or
-  :func:`read_ratio_table` when the table has no ``<LINE>_FLUX``-style column
+* ``.csv``, ``.ecsv``, ``.txt``, ``.tsv`` (text), ``.fits``, ``.fit``, ``.fts``,
+  ``.fits.gz`` (FITS), ``.parquet``, ``.pq`` (Parquet) -> :func:`read_phangs_table`,
+  or :func:`read_ratio_table` when the table has no ``<LINE>_FLUX``-style column
   but has ratio columns such as ``OIII5007/Hbeta``;
-* ``.fits``, ``.fit``, ``.fts``, ``.fits.gz`` -> :func:`read_phangs_table` (FITS);
-* ``.parquet``, ``.pq`` -> :func:`read_phangs_table` (Parquet);
 * ``.dat`` (one object per file, NEAT-style line list) ->
   :func:`nebuladapt.catalogs.linelist.read_line_list`.
 
@@ -47,7 +46,7 @@ def _looks_like_ratio_table(table, source: str) -> bool:
     return not mapping and bool(ratio_columns(table)[0])
 
 
-def _read_text_table(path: Path, file_format: str) -> LineCatalog:
+def _read_table_file(path: Path, file_format: str) -> LineCatalog:
     table = load_table(path, format=file_format)
     table.meta.setdefault("source", str(path))
     if _looks_like_ratio_table(table, str(path)):
@@ -73,10 +72,8 @@ def _dispatch(path: Path, format: str | None) -> LineCatalog:
     if format == "linelist" or (format is None and path.name.lower().endswith(".dat")):
         return _read_line_list(path)
     file_format = format or file_format_of(path)
-    if file_format in ("csv", "ecsv", "ascii"):
-        return _read_text_table(path, file_format)
-    if file_format in ("fits", "parquet"):
-        return read_phangs_table(path, format=file_format)
+    if file_format in ("csv", "ecsv", "ascii", "fits", "parquet"):
+        return _read_table_file(path, file_format)
     raise CatalogError(
         f"{path}: cannot tell the catalogue format from the extension; use .csv, .ecsv, .txt, "
         f".fits, .parquet or .dat, or pass format= one of {_TABLE_FORMATS + _READERS}"

@@ -34,6 +34,10 @@ class LineCatalog:
         Where the catalogue came from (a path or a description).
     meta : dict
         Anything else the reader learned (format, column mapping ...).
+    upper_limits : dict of str to ndarray of bool
+        Canonical line name -> per-row True where the input gave only an
+        upper limit for the line. Such rows have NaN in ``flux`` (the line is
+        treated as missing) and are flagged ``upper_limit:<LINE>`` downstream.
     """
 
     table: Table
@@ -42,6 +46,7 @@ class LineCatalog:
     dust_corrected: np.ndarray | None = None
     source: str = ""
     meta: dict = field(default_factory=dict)
+    upper_limits: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         n = len(self.table)
@@ -53,6 +58,15 @@ class LineCatalog:
                 raise ValueError(
                     f"{self.source or 'catalogue'}: line {name} has {len(values)} values "
                     f"for {n} rows"
+                )
+        self.upper_limits = {
+            name: np.asarray(values, dtype=bool) for name, values in self.upper_limits.items()
+        }
+        for name, values in self.upper_limits.items():
+            if values.shape != (n,):
+                raise ValueError(
+                    f"{self.source or 'catalogue'}: upper-limit mask of {name} has shape "
+                    f"{values.shape} for {n} rows"
                 )
         if len(self.dust_corrected) != n:
             raise ValueError("dust_corrected must have one value per row")

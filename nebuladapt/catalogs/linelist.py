@@ -28,6 +28,12 @@ Matching rules
   (flux 100) and a weak line at 4861.27 (flux 0.082): Hbeta = 100.
 * Rows whose flux is ``*`` are dropped before matching, so a placeholder never
   hides a measured neighbour.
+
+A file that cannot be read as text, a malformed data row, and a file (or set of
+files) in which no row matches a known line raise
+:class:`~nebuladapt.catalogs.CatalogError` naming the file (and line number).
+Negative, zero, NaN or infinite fluxes and errors are kept for a later stage to
+flag.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from pathlib import Path
 import numpy as np
 from astropy.table import Table
 
+from nebuladapt.catalogs.errors import CatalogError
 from nebuladapt.catalogs.linecatalog import LineCatalog
 from nebuladapt.lines import LINES, SUMMED_LINES, line_from_wavelength
 
@@ -115,12 +122,25 @@ def parse_line_list(path: str | PathLike) -> tuple[list[str], list[LineListEntry
 
     Raises
     ------
-    ValueError
-        If a data row does not have 2, 3 or 4 columns, or is not numeric.
+    CatalogError
+        If the file is missing or not text, or a data row does not have 2, 3
+        or 4 columns, or is not numeric. (A subclass of ValueError.)
     """
     header: list[str] = []
     entries: list[LineListEntry] = []
-    for number, raw in enumerate(Path(path).read_text().splitlines(), start=1):
+    path = Path(path)
+    if not path.is_file():
+        raise CatalogError(f"{path}: file not found; check the path")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CatalogError(
+            f"{path}: not a text line list (byte {exc.start} is not UTF-8); give a plain-text "
+            "file of rest wavelength, flux[, error] rows"
+        ) from None
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot be read ({exc.strerror}); check the file") from None
+    for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
             continue
@@ -130,10 +150,16 @@ def parse_line_list(path: str | PathLike) -> tuple[list[str], list[LineListEntry
             continue
         try:
             entry = _parse_row(line.split())
-        except ValueError as exc:
-            raise ValueError(f"{path}:{number}: not a number in {line!r}") from exc
+        except (ValueError, OverflowError) as exc:
+            raise CatalogError(
+                f"{path}:{number}: not a number in {line[:60]!r}; fix the row or comment it "
+                "out with #"
+            ) from exc
         if entry is None:
-            raise ValueError(f"{path}:{number}: expected 2, 3 or 4 columns, got {line!r}")
+            raise CatalogError(
+                f"{path}:{number}: expected 2, 3 or 4 columns, got {line[:60]!r}; fix the row "
+                "or comment it out with #"
+            )
         entries.append(entry)
     return header, entries
 
@@ -248,14 +274,22 @@ def read_line_lists(
 
     Raises
     ------
-    ValueError
-        If no path is given, or a file has a malformed data row.
+    CatalogError
+        If no path is given, a file cannot be read or has a malformed data
+        row, or no row of any file matches a known line. (A subclass of
+        ValueError.)
     """
     paths = [Path(p) for p in paths]
     if not paths:
-        raise ValueError("read_line_lists needs at least one file")
+        raise CatalogError("read_line_lists needs at least one file; pass the .dat paths")
     records = [_read_one(p, tolerance) for p in paths]
     names = _line_order(n for r in records for n in r["flux"])
+    if not names:
+        where = str(paths[0]) if len(paths) == 1 else f"{len(paths)} line lists"
+        raise CatalogError(
+            f"{where}: no data row matches a known emission line within {tolerance} A; give "
+            "rest wavelengths in Angstrom (e.g. 4861.33 for Hbeta) with a measured flux"
+        )
     table = Table()
     for key in ("object_id", "file", "header_class", "header_reference"):
         table[key] = [r[key] for r in records]

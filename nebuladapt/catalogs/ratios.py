@@ -27,7 +27,16 @@ groups (e.g. no ``Halpha/Hbeta`` column):
 
 Any other group of ratios that cannot be linked to the reference also raises
 :class:`CatalogError` naming its columns. Rows are never dropped and every
-input column stays in ``LineCatalog.table``.
+input column stays in ``LineCatalog.table``; a table with no rows raises
+:class:`CatalogError` (unless ``allow_empty=True``).
+
+Upper limits and units
+----------------------
+A ratio written ``<x`` in a text table is an upper limit on its numerator: the
+numerator is treated as missing in that row and recorded in
+``LineCatalog.upper_limits`` (predictions flag it ``upper_limit:<LINE>``).
+Ratio columns must carry no unit (or a dimensionless one; ``dex`` for log
+columns): a column with any other unit raises :class:`CatalogError`.
 """
 
 from __future__ import annotations
@@ -38,11 +47,18 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+from astropy import units as u
 from astropy.table import Table
 
 from nebuladapt.catalogs.errors import CatalogError
 from nebuladapt.catalogs.linecatalog import LineCatalog
-from nebuladapt.catalogs.phangs import _as_table, column_to_float, file_format_of
+from nebuladapt.catalogs.phangs import (
+    _as_table,
+    _is_logarithmic,
+    check_not_empty,
+    column_values,
+    file_format_of,
+)
 from nebuladapt.lines import CASE_B_HA_HB, canonical_line_name
 
 __all__ = ["read_ratio_table", "parse_ratio_column", "RatioColumn", "ratio_columns"]
@@ -134,9 +150,31 @@ def ratio_columns(table: Table) -> tuple[list[RatioColumn], list[str]]:
     return ratios, unrecognised
 
 
-def _ratio_values(table: Table, ratio: RatioColumn, source: str) -> np.ndarray:
-    values = column_to_float(table, ratio.column, source)
-    return 10.0**values if ratio.is_log else values
+def _check_ratio_unit(table: Table, ratio: RatioColumn, source: str) -> None:
+    unit = getattr(table[ratio.column], "unit", None)
+    if unit is None:
+        return
+    unit = u.Unit(str(unit), parse_strict="silent") if not isinstance(
+        unit, (u.UnitBase, u.FunctionUnitBase)) else unit
+    if ratio.is_log and _is_logarithmic(unit):
+        return
+    if not _is_logarithmic(unit) and unit.physical_type == "dimensionless":
+        return
+    hint = "rename it log_<LINE>/<LINE>" if _is_logarithmic(unit) else "remove the unit"
+    raise CatalogError(
+        f"{source}: ratio column {ratio.column!r} is in {unit.to_string()!r}; a line ratio has "
+        f"no unit ({hint}, or give the ratio itself rather than a flux)"
+    )
+
+
+def _ratio_values(table: Table, ratio: RatioColumn, source: str) -> tuple[np.ndarray, np.ndarray]:
+    """Linear ratio values (NaN where missing or an upper limit) and the upper-limit mask."""
+    _check_ratio_unit(table, ratio, source)
+    values, upper = column_values(table, ratio.column, source)
+    if ratio.is_log:
+        with np.errstate(over="ignore"):
+            values = 10.0**values
+    return values, upper
 
 
 def _choose_reference(ratios: list[RatioColumn]) -> str:
@@ -208,6 +246,7 @@ def read_ratio_table(
     *,
     dust_corrected: bool = True,
     format: str | None = None,
+    allow_empty: bool = False,
 ) -> LineCatalog:
     """Read a table of line ratios into relative fluxes.
 
@@ -222,6 +261,8 @@ def read_ratio_table(
         every row and decides the Balmer linking rule (module docstring).
     format : {"csv", "ecsv", "ascii", "fits", "parquet"}, optional
         File format when the extension does not say it.
+    allow_empty : bool, optional
+        Accept a table with no rows; by default an empty table is an error.
 
     Returns
     -------
@@ -234,9 +275,9 @@ def read_ratio_table(
     Raises
     ------
     CatalogError
-        If no ratio column is recognised, a ratio column is not numeric, two
-        columns give the same ratio, or some ratios cannot be linked to the
-        reference line.
+        If the table is empty, no ratio column is recognised, a ratio column
+        is not numeric or has a unit, two columns give the same ratio, or some
+        ratios cannot be linked to the reference line.
 
     Examples
     --------
@@ -248,6 +289,8 @@ def read_ratio_table(
     if not isinstance(dust_corrected, (bool, np.bool_)):
         raise CatalogError(f"dust_corrected={dust_corrected!r}; pass True or False")
     table, source = _as_table(path_or_table, format=format)
+    if not (allow_empty and table.colnames):
+        check_not_empty(table, source)
     ratios, unrecognised = ratio_columns(table)
     if not ratios:
         raise CatalogError(
@@ -255,7 +298,11 @@ def read_ratio_table(
             "like OIII5007/Hbeta, [NII]6584/Halpha or log10(OIII5006/HB4861)"
         )
     _check_duplicates(ratios, source)
-    edges = [(r, _ratio_values(table, r, source)) for r in ratios]
+    edges, limits = [], []
+    for ratio in ratios:
+        values, upper = _ratio_values(table, ratio, source)
+        edges.append((ratio, values))
+        limits.append((ratio, upper))
     reference = _choose_reference(ratios)
     flux = {reference: np.ones(len(table))}
     _propagate(flux, edges)
@@ -272,6 +319,7 @@ def read_ratio_table(
             f"{source}: ratio columns {[r.column for r in unlinked]} share no line with the "
             f"{reference} scale; add a ratio linking them or remove them from the table"
         )
+    upper_limits = _upper_limits(flux, limits, reference)
     meta = {
         "reader": "ratios",
         "format": "table" if isinstance(path_or_table, Table) else (format or file_format_of(
@@ -289,7 +337,23 @@ def read_ratio_table(
         dust_corrected=np.full(len(table), bool(dust_corrected)),
         source=source,
         meta=meta,
+        upper_limits=upper_limits,
     )
+
+
+def _upper_limits(
+    flux: dict[str, np.ndarray], limits: list[tuple[RatioColumn, np.ndarray]], reference: str
+) -> dict[str, np.ndarray]:
+    """Mark numerators of ``<x`` ratios as upper limits (NaN flux), in place."""
+    upper_limits: dict[str, np.ndarray] = {}
+    for ratio, upper in limits:
+        if not upper.any() or ratio.numerator == reference:
+            continue
+        mask = upper_limits.setdefault(ratio.numerator, np.zeros(len(upper), dtype=bool))
+        mask |= upper
+    for line, mask in upper_limits.items():
+        flux[line][mask] = np.nan
+    return upper_limits
 
 
 def _check_duplicates(ratios: list[RatioColumn], source: str) -> None:

@@ -16,13 +16,19 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from nebuladapt.features import FeatureSpec, default_feature_spec, log_ratios
+from nebuladapt.models.calibration import fit_temperature
+from nebuladapt.models.label_shift import adjust_posteriors, em_target_prior
 from nebuladapt.models.networks import NebulaNet
-from nebuladapt.models.training import Scaler, TrainingData, encode, train_network
-from nebuladapt.noise import NOISE_KINDS, target_fractional_errors
+from nebuladapt.models.off_grid import OffGridMap
+from nebuladapt.models.training import ALIGNMENTS, Scaler, TrainingData, encode, train_network
+from nebuladapt.noise import NOISE_KINDS, inject_noise, target_fractional_errors
 
-__all__ = ["NebulaClassifier", "METHODS"]
+__all__ = ["NebulaClassifier", "METHODS", "PRIOR_CORRECTIONS"]
 
 METHODS = ("nn", "dann")
+#: ``none``: posteriors for balanced classes (as trained); ``em``: posteriors
+#: under the target class proportions estimated by EM (Saerens et al. 2002).
+PRIOR_CORRECTIONS = ("none", "em")
 
 
 def _as_flux_matrix(X, n_lines: int, name: str = "X") -> np.ndarray:
@@ -55,6 +61,25 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         so rows with missing lines are classified from the lines they have.
     feature_spec : FeatureSpec or None
         Line ratios used as features (default: the three classical ratios).
+    alignment : {"marginal", "iw", "conditional", "iw_conditional"}
+        DANN variant: marginal alignment (Ganin et al. 2016), importance-
+        weighted for class-prior shift (IWDAN), class-conditional (CDAN), or
+        both. Ignored for ``method="nn"``.
+    prior_correction : {"none", "em"}
+        Whether :meth:`predict_proba` re-weights posteriors to the target
+        class proportions estimated at fit time (:attr:`target_prior_`).
+    calibrate : bool
+        Fit a softmax temperature on held-out, noise-perturbed source models
+        (no target labels).
+    validation_fraction : float
+        Fraction of source models held out of training (stratified) for
+        calibration and label-free model selection.
+    entropy_weight : float
+        Weight of the target-entropy term (DANN only; 0 = off), see
+        :func:`~nebuladapt.models.training.train_network`.
+    checkpoint_steps : tuple of int
+        Training steps at which to keep a copy of the weights
+        (:meth:`at_step`), for a label-free choice of the stopping step.
     random_state : int
         Seed: the same seed on CPU gives the same predictions.
 
@@ -67,6 +92,10 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
     network_ : NebulaNet
     temperature_ : float
         Softmax temperature (1 unless calibrated).
+    target_prior_ : ndarray or None
+        EM estimate of the target class proportions (None without target rows).
+    off_grid_map_ : OffGridMap
+        Occupancy map of the source models in feature space.
     history_ : list of dict
         Per-step training losses.
     """
@@ -83,6 +112,12 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         domain_weight: float = 1.0,
         mask_prob: float = 0.1,
         feature_spec: FeatureSpec | None = None,
+        alignment: str = "marginal",
+        prior_correction: str = "none",
+        calibrate: bool = True,
+        validation_fraction: float = 0.1,
+        checkpoint_steps: tuple = (),
+        entropy_weight: float = 0.0,
         random_state: int = 0,
     ) -> None:
         self.method = method
@@ -95,6 +130,12 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         self.domain_weight = domain_weight
         self.mask_prob = mask_prob
         self.feature_spec = feature_spec
+        self.alignment = alignment
+        self.prior_correction = prior_correction
+        self.calibrate = calibrate
+        self.validation_fraction = validation_fraction
+        self.checkpoint_steps = checkpoint_steps
+        self.entropy_weight = entropy_weight
         self.random_state = random_state
 
     @property
@@ -107,6 +148,14 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
         if self.noise not in NOISE_KINDS:
             raise ValueError(f"noise must be one of {NOISE_KINDS}, got {self.noise!r}")
+        if self.alignment not in ALIGNMENTS:
+            raise ValueError(f"alignment must be one of {ALIGNMENTS}, got {self.alignment!r}")
+        if self.prior_correction not in PRIOR_CORRECTIONS:
+            raise ValueError(
+                f"prior_correction must be one of {PRIOR_CORRECTIONS}, got {self.prior_correction!r}"
+            )
+        if not 0 <= self.validation_fraction < 1:
+            raise ValueError("validation_fraction must be in [0, 1)")
 
     def fit(self, X, y, sample_domain=None, X_err=None, callback: Callable | None = None):
         """Fit on labelled source rows and (for DANN) unlabelled target rows.
@@ -150,6 +199,9 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         source_flux, target_flux = X[is_source], X[~is_source]
         source_features = log_ratios(source_flux, spec)
         self.scaler_ = Scaler.fit(source_features)
+        train_rows, validation_rows = self._split_validation(label_idx)
+        self.validation_flux_ = source_flux[validation_rows]
+        self.validation_label_ = label_idx[validation_rows]
         fractional = np.empty((0, len(self.lines_)))
         if self.noise == "matched":
             if X_err is None:
@@ -159,15 +211,16 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             fractional = fractional[np.isfinite(fractional).any(axis=1)]
             if len(fractional) == 0:
                 raise ValueError("noise='matched' but no target row has a usable error")
+        self.fractional_errors_ = fractional
         data = TrainingData(
-            source_flux=torch.from_numpy(source_flux),
-            source_label=torch.from_numpy(label_idx.astype(np.int64)),
+            source_flux=torch.from_numpy(source_flux[train_rows]),
+            source_label=torch.from_numpy(label_idx[train_rows].astype(np.int64)),
             target_flux=torch.from_numpy(target_flux),
             target_fractional_errors=torch.from_numpy(fractional),
         )
         torch.manual_seed(self.random_state)
         self.network_ = self._build_network()
-        self.history_ = train_network(
+        self.history_, snapshots = train_network(
             self.network_,
             spec,
             self.scaler_,
@@ -181,11 +234,83 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             domain_weight=self.domain_weight,
             mask_prob=self.mask_prob,
             seed=self.random_state,
+            alignment=self.alignment,
+            checkpoints=tuple(self.checkpoint_steps),
+            entropy_weight=self.entropy_weight,
             callback=callback,
         )
-        self.temperature_ = 1.0
+        self.snapshots_ = snapshots
         self.n_features_in_ = len(self.lines_)
+        self._target_flux = target_flux
+        self._finish_fit(source_flux, target_flux)
         return self
+
+    def _split_validation(self, label_idx: np.ndarray):
+        """Stratified split of source rows into training and validation."""
+        rng = np.random.default_rng(self.random_state)
+        train, validation = [], []
+        for c in np.unique(label_idx):
+            rows = rng.permutation(np.flatnonzero(label_idx == c))
+            n_val = int(round(self.validation_fraction * len(rows)))
+            if n_val >= len(rows):
+                n_val = 0
+            validation.append(rows[:n_val])
+            train.append(rows[n_val:])
+        return np.sort(np.concatenate(train)), np.sort(np.concatenate(validation))
+
+    def _noisy_features(self, flux: np.ndarray, seed_offset: int, noise: str | None = None, level=None):
+        """Scaled features of noise-perturbed source fluxes (training noise by default)."""
+        generator = torch.Generator().manual_seed(self.random_state + seed_offset)
+        noisy = inject_noise(
+            torch.from_numpy(flux), noise or self.noise, self.noise_level if level is None else level,
+            generator, torch.from_numpy(self.fractional_errors_),
+        )
+        return log_ratios(noisy.numpy(), self.spec_)
+
+    def _calibrate_and_estimate_prior(self, target_flux: np.ndarray) -> None:
+        """Temperature on noisy held-out source models; EM target prior. No target labels."""
+        self.temperature_ = 1.0
+        if self.calibrate and len(self.validation_flux_):
+            features = self._noisy_features(self.validation_flux_, 1)
+            with torch.no_grad():
+                logits = self.network_(encode(torch.from_numpy(features), self.scaler_)).numpy()
+            self.temperature_ = fit_temperature(logits, self.validation_label_)
+        self.target_prior_ = None
+        if len(target_flux):
+            proba = self._balanced_proba(target_flux)
+            usable = np.isfinite(proba).all(axis=1)
+            self.target_prior_ = em_target_prior(proba[usable])
+
+    def _finish_fit(self, source_flux: np.ndarray, target_flux: np.ndarray) -> None:
+        """Calibrate the temperature, estimate the target prior, build the off-grid map."""
+        self._calibrate_and_estimate_prior(target_flux)
+        map_noise = "fixed" if self.noise == "none" else self.noise
+        level = max(self.noise_level, 0.1)
+        features = np.vstack(
+            [log_ratios(source_flux, self.spec_)]
+            + [self._noisy_features(source_flux, 2 + k, map_noise, level) for k in range(2)]
+        )
+        self.off_grid_map_ = OffGridMap.fit(self._standardise(features))
+
+    def _standardise(self, features: np.ndarray) -> np.ndarray:
+        return (features - self.scaler_.mean) / self.scaler_.scale
+
+    def at_step(self, step: int) -> "NebulaClassifier":
+        """A copy of this fitted model with the weights saved at training ``step``.
+
+        Temperature, target prior and off-grid map are recomputed for those
+        weights. ``step`` must be one of ``checkpoint_steps``.
+        """
+        import copy
+
+        if step not in self.snapshots_:
+            raise KeyError(f"no snapshot at step {step}; kept: {sorted(self.snapshots_)}")
+        other = copy.copy(self)
+        other.network_ = self._build_network()
+        other.network_.load_state_dict(self.snapshots_[step])
+        other.network_.eval()
+        other._calibrate_and_estimate_prior(self._target_flux)
+        return other
 
     def _build_network(self) -> NebulaNet:
         n_features = len(self.spec_.ratios)
@@ -194,6 +319,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             len(self.classes_),
             hidden=tuple(self.hidden),
             domain_hidden=64 if self.method == "dann" else 0,
+            conditional=self.method == "dann" and "conditional" in self.alignment,
         )
 
     def _inputs(self, X) -> torch.Tensor:
@@ -206,17 +332,36 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             logits = self.network_(self._inputs(X))
         return (logits / self.temperature_).numpy()
 
-    def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities, columns in the order of :attr:`classes_`."""
+    def _balanced_proba(self, X) -> np.ndarray:
         with torch.no_grad():
             logits = torch.from_numpy(self.decision_function(X))
             return torch.softmax(logits, dim=1).numpy().astype(np.float64)
 
-    def predict(self, X) -> np.ndarray:
+    def predict_proba(self, X, sample_domain=None) -> np.ndarray:
+        """Class probabilities, columns in the order of :attr:`classes_`.
+
+        With ``prior_correction="em"`` they are re-weighted to the target class
+        proportions estimated at fit time. ``sample_domain`` is accepted (and
+        ignored) for skada's scorers.
+        """
+        proba = self._balanced_proba(X)
+        if self.prior_correction == "em" and getattr(self, "target_prior_", None) is not None:
+            k = len(self.classes_)
+            proba = adjust_posteriors(proba, np.full(k, 1.0 / k), self.target_prior_)
+        return proba
+
+    def off_grid(self, X) -> np.ndarray:
+        """True where a row lies far from every class's model grid."""
+        X = _as_flux_matrix(X, len(self.lines_))
+        if getattr(self, "off_grid_map_", None) is None:
+            return np.zeros(len(X), dtype=bool)
+        return self.off_grid_map_.off_grid(self._standardise(log_ratios(X, self.spec_)))
+
+    def predict(self, X, sample_domain=None) -> np.ndarray:
         """Most probable class per row."""
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
-    def transform(self, X) -> np.ndarray:
+    def transform(self, X, sample_domain=None) -> np.ndarray:
         """Embedding from the feature extractor (e.g. for t-SNE)."""
         with torch.no_grad():
             return self.network_.feature_extractor(self._inputs(X)).numpy()

@@ -10,7 +10,21 @@ from nebuladapt.grids import source_line_fluxes
 from nebuladapt.models.estimator import NebulaClassifier
 from nebuladapt.noise import target_fractional_errors
 
-__all__ = ["domain_arrays", "resolve_noise", "fit_on_catalog"]
+__all__ = ["DEFAULT_FIT_PARAMS", "domain_arrays", "resolve_noise", "fit_on_catalog"]
+
+#: Defaults of ``nebuladapt fit``: the configuration the label-free selection of
+#: ``nebuladapt experiment`` (soft neighbourhood density over the candidates of
+#: :data:`nebuladapt.evaluation.experiment.SELECTION_CANDIDATES`) chose on the
+#: shipped benchmark — DANN with marginal alignment, GRL weight 1, noise matched
+#: to the catalogue's errors, target-entropy weight 1, 2000 steps.
+DEFAULT_FIT_PARAMS = {
+    "method": "dann",
+    "noise": "auto",
+    "alignment": "marginal",
+    "domain_weight": 1.0,
+    "entropy_weight": 1.0,
+    "n_steps": 2000,
+}
 
 
 def domain_arrays(catalog: LineCatalog, spec: FeatureSpec):
@@ -57,8 +71,8 @@ def resolve_noise(noise: str, catalog: LineCatalog, spec: FeatureSpec) -> str:
 def fit_on_catalog(
     catalog: LineCatalog,
     *,
-    method: str = "dann",
-    noise: str = "auto",
+    method: str = DEFAULT_FIT_PARAMS["method"],
+    noise: str = DEFAULT_FIT_PARAMS["noise"],
     seed: int = 0,
     spec: FeatureSpec | None = None,
     callback=None,
@@ -78,7 +92,8 @@ def fit_on_catalog(
     callback : callable, optional
         Per-step progress callback ``callback(step, record)``.
     **params
-        Further :class:`NebulaClassifier` parameters.
+        Further :class:`NebulaClassifier` parameters; those not given take
+        :data:`DEFAULT_FIT_PARAMS` (adaptation-only ones are ignored by ``nn``).
 
     Returns
     -------
@@ -87,7 +102,10 @@ def fit_on_catalog(
     spec = spec or default_feature_spec()
     noise = resolve_noise(noise, catalog, spec)
     X, y, sample_domain, X_err = domain_arrays(catalog, spec)
+    defaults = {k: v for k, v in DEFAULT_FIT_PARAMS.items() if k not in ("method", "noise")}
+    if method == "nn":
+        defaults["entropy_weight"] = 0.0
     model = NebulaClassifier(
-        method=method, noise=noise, feature_spec=spec, random_state=seed, **params
+        method=method, noise=noise, feature_spec=spec, random_state=seed, **{**defaults, **params}
     )
     return model.fit(X, y, sample_domain=sample_domain, X_err=X_err, callback=callback)

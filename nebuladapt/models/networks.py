@@ -82,17 +82,28 @@ class NebulaNet(nn.Module):
         Feature-extractor layer sizes.
     domain_hidden : int
         Hidden width of the domain discriminator (0: no domain head).
+    conditional : bool
+        CDAN (Long et al. 2018, NeurIPS): the discriminator sees the outer
+        product of the embedding and the class probabilities, so it aligns
+        class-conditional rather than marginal distributions.
     """
 
     def __init__(
-        self, n_inputs: int, n_classes: int, hidden=(64, 64), domain_hidden: int = 64
+        self,
+        n_inputs: int,
+        n_classes: int,
+        hidden=(64, 64),
+        domain_hidden: int = 64,
+        conditional: bool = False,
     ) -> None:
         super().__init__()
         self.feature_extractor = mlp([n_inputs, *hidden])
         self.label_head = nn.Linear(hidden[-1], n_classes)
         self.grl = GradientReversal(0.0)
+        self.conditional = conditional
+        domain_in = hidden[-1] * n_classes if conditional else hidden[-1]
         self.domain_head = (
-            nn.Sequential(nn.Linear(hidden[-1], domain_hidden), nn.ReLU(), nn.Linear(domain_hidden, 1))
+            nn.Sequential(nn.Linear(domain_in, domain_hidden), nn.ReLU(), nn.Linear(domain_hidden, 1))
             if domain_hidden
             else None
         )
@@ -104,5 +115,10 @@ class NebulaNet(nn.Module):
     def forward_all(self, x: torch.Tensor):
         """Embedding, class logits and domain logits (None without a domain head)."""
         z = self.feature_extractor(x)
-        domain = self.domain_head(self.grl(z)).squeeze(-1) if self.domain_head is not None else None
-        return z, self.label_head(z), domain
+        logits = self.label_head(z)
+        if self.domain_head is None:
+            return z, logits, None
+        domain_in = z
+        if self.conditional:
+            domain_in = torch.bmm(z.unsqueeze(2), torch.softmax(logits, dim=1).unsqueeze(1)).flatten(1)
+        return z, logits, self.domain_head(self.grl(domain_in)).squeeze(-1)

@@ -3,8 +3,15 @@
 A model directory holds ``weights.safetensors`` (tensors only: the format
 cannot carry code) and ``model.json`` (features, scaler, classes, grids, seed,
 hyperparameters, library versions and the SHA-256 of the weights file).
-Loading checks the card's format version and the weights checksum before
-anything is built.
+Loading checks the card's format version, its contents (features, lines,
+classes, scaler) and the weights checksum before anything is built; the
+weights are read only with :mod:`safetensors` (never ``pickle``/``torch.load``).
+
+:func:`save_model` writes the whole directory atomically: into a temporary
+sibling directory that is renamed into place, so an interrupted or failed save
+leaves no partial model, and an existing non-empty directory is replaced only
+with ``overwrite=True``. :func:`check_catalog_lines` tells whether a catalogue
+gives the lines a model needs.
 """
 
 from __future__ import annotations
@@ -14,27 +21,43 @@ import hashlib
 import json
 import os
 import platform
+import re
+import shutil
 import tempfile
+import uuid
 from pathlib import Path
 
 import numpy as np
 import safetensors.torch
 import torch
 
+from nebuladapt import CLASSES
 from nebuladapt.features import FeatureSpec
-from nebuladapt.models.estimator import NebulaClassifier
+from nebuladapt.lines import DOUBLET_RATIOS, LINES, SUMMED_LINES
+from nebuladapt.models.estimator import METHODS, NebulaClassifier
 from nebuladapt.models.training import Scaler
 
-__all__ = ["ModelFileError", "save_model", "load_model", "WEIGHTS_FILE", "CARD_FILE", "CARD_FORMAT"]
+__all__ = [
+    "ModelFileError",
+    "save_model",
+    "load_model",
+    "read_card",
+    "check_catalog_lines",
+    "available_lines",
+    "WEIGHTS_FILE",
+    "CARD_FILE",
+    "CARD_FORMAT",
+]
 
 WEIGHTS_FILE = "weights.safetensors"
 CARD_FILE = "model.json"
 #: Bumped whenever the card or the network layout changes incompatibly.
-CARD_FORMAT = 1
+CARD_FORMAT = 2
 
 
 class ModelFileError(ValueError):
-    """A model directory is missing, tampered with, or from another version."""
+    """A model directory is missing, tampered with, from another version, or
+    does not fit the catalogue (see :func:`check_catalog_lines`)."""
 
 
 def _sha256(path: Path) -> str:
@@ -70,28 +93,75 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def save_model(model: NebulaClassifier, directory, extra: dict | None = None) -> Path:
-    """Write a fitted classifier to ``directory`` (created if needed).
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _replace_directory(staging: Path, directory: Path) -> None:
+    """Rename ``staging`` to ``directory``, replacing an existing one only at the end."""
+    if not directory.exists():
+        os.rename(staging, directory)
+        return
+    old = directory.parent / f".{directory.name}.{uuid.uuid4().hex}.old"
+    os.rename(directory, old)
+    try:
+        os.rename(staging, directory)
+    except BaseException:
+        os.rename(old, directory)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def save_model(
+    model: NebulaClassifier, directory, extra: dict | None = None, *, overwrite: bool = False
+) -> Path:
+    """Write a fitted classifier to ``directory``, atomically.
 
     Parameters
     ----------
     model : NebulaClassifier
         A fitted estimator.
     directory : str or Path
+        Created with its parents; an existing empty directory is reused.
     extra : dict, optional
         JSON-serialisable additions to the card (training grids, target
         catalogue, selection results ...).
+    overwrite : bool, optional
+        Replace an existing non-empty ``directory`` (default False).
 
     Returns
     -------
     Path
         The directory.
+
+    Raises
+    ------
+    FileExistsError
+        If ``directory`` exists, is not empty (or not a directory) and
+        ``overwrite`` is False.
     """
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    if directory.exists() or directory.is_symlink():
+        if not directory.is_dir():
+            raise FileExistsError(
+                f"{directory}: exists and is not a directory; choose another --out"
+            )
+        if any(directory.iterdir()) and not overwrite:
+            raise FileExistsError(
+                f"{directory}: exists and is not empty; pass --overwrite to replace it"
+            )
     tensors = {k: v.detach().contiguous().clone() for k, v in model.network_.state_dict().items()}
+    tensors.update(_off_grid_tensors(model))
     weights = safetensors.torch.save(tensors)
-    _atomic_write_bytes(directory / WEIGHTS_FILE, weights)
     params = model.get_params()
     params.pop("feature_spec")
     params["hidden"] = list(params["hidden"])
@@ -106,13 +176,57 @@ def save_model(model: NebulaClassifier, directory, extra: dict | None = None) ->
         "classes": [str(c) for c in model.classes_],
         "scaler": {"mean": model.scaler_.mean.tolist(), "scale": model.scaler_.scale.tolist()},
         "temperature": float(model.temperature_),
+        "target_prior": (
+            None if getattr(model, "target_prior_", None) is None
+            else [float(p) for p in model.target_prior_]
+        ),
         "seed": int(model.random_state),
         "versions": _versions(),
+        "weights_file": WEIGHTS_FILE,
         "weights_sha256": hashlib.sha256(weights).hexdigest(),
         **(extra or {}),
     }
-    _atomic_write_bytes(directory / CARD_FILE, json.dumps(card, indent=2).encode())
+    card_bytes = json.dumps(card, indent=2).encode()
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(
+        tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.", suffix=".tmp")
+    )
+    try:
+        os.chmod(staging, 0o777 & ~_umask())
+        _write_synced(staging / WEIGHTS_FILE, weights)
+        _write_synced(staging / CARD_FILE, card_bytes)
+        _replace_directory(staging, directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return directory
+
+
+_OFF_GRID = "off_grid."
+
+
+def _off_grid_tensors(model) -> dict:
+    """The off-grid occupancy map as tensors (stored beside the network weights)."""
+    grid_map = getattr(model, "off_grid_map_", None)
+    if grid_map is None:
+        return {}
+    return {
+        _OFF_GRID + "occupancy": torch.from_numpy(grid_map.occupancy.astype(np.uint8)),
+        _OFF_GRID + "low": torch.from_numpy(grid_map.low.copy()),
+        _OFF_GRID + "high": torch.from_numpy(grid_map.high.copy()),
+    }
+
+
+def _off_grid_from(tensors: dict, weights_path) -> "OffGridMap | None":
+    """Pop the off-grid map's tensors out of ``tensors`` and rebuild it."""
+    from nebuladapt.models.off_grid import OffGridMap
+
+    parts = {k[len(_OFF_GRID):]: tensors.pop(k) for k in list(tensors) if k.startswith(_OFF_GRID)}
+    if not parts:
+        return None
+    if set(parts) != {"occupancy", "low", "high"}:
+        raise ModelFileError(f"{weights_path}: incomplete off-grid map; re-run `nebuladapt fit`")
+    return OffGridMap(parts["occupancy"].numpy().astype(bool), parts["low"].numpy(), parts["high"].numpy())
 
 
 def read_card(directory) -> dict:
@@ -124,29 +238,107 @@ def read_card(directory) -> dict:
     try:
         card = json.loads(card_path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ModelFileError(f"{card_path}: not valid JSON ({exc}); re-run `nebuladapt fit`") from exc
+        raise ModelFileError(
+            f"{card_path}: not valid JSON ({' '.join(str(exc).split())[:120]}); re-run "
+            "`nebuladapt fit`"
+        ) from exc
+    if not isinstance(card, dict):
+        raise ModelFileError(
+            f"{card_path}: not a model card (a JSON object is expected); re-run `nebuladapt fit`"
+        )
     if card.get("format") != CARD_FORMAT:
         raise ModelFileError(
             f"{card_path}: model card format {card.get('format')!r}, this nebuladapt reads "
             f"format {CARD_FORMAT}; re-run `nebuladapt fit` with this version"
         )
+    problem = _card_problem(card)
+    if problem:
+        raise ModelFileError(
+            f"{card_path}: {problem}; the card is damaged or from another version - re-run "
+            "`nebuladapt fit`"
+        )
     return card
+
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _is_number_list(values, length: int) -> bool:
+    return (
+        isinstance(values, list)
+        and len(values) == length
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+        and bool(np.isfinite(np.asarray(values, dtype=float)).all())
+    )
+
+
+def _card_problem(card: dict) -> str | None:
+    """What is wrong with a card of the right format version, or None."""
+    required = ("params", "feature_spec", "lines", "classes", "scaler", "temperature",
+                "weights_sha256")
+    missing = [key for key in required if key not in card]
+    if missing:
+        return f"keys {missing} missing"
+    try:
+        spec = FeatureSpec.from_dict(card["feature_spec"])
+    except (KeyError, TypeError, ValueError):
+        return f"feature_spec {str(card['feature_spec'])[:80]!r} is not a list of line ratios"
+    known = set(LINES) | set(SUMMED_LINES)
+    unknown = [line for line in spec.lines if not isinstance(line, str) or line not in known]
+    if unknown or not spec.ratios:
+        return f"features use lines {unknown or '[]'} that this nebuladapt does not know"
+    if card["lines"] != spec.lines:
+        return f"lines {card['lines']} do not match the features' lines {spec.lines}"
+    classes = card["classes"]
+    if (
+        not isinstance(classes, list)
+        or not classes
+        or any(c not in CLASSES for c in classes)
+        or len(set(classes)) != len(classes)
+    ):
+        return f"classes {classes!r} are not among {list(CLASSES)}"
+    scaler = card["scaler"]
+    n = len(spec.ratios)
+    if not isinstance(scaler, dict) or not all(
+        _is_number_list(scaler.get(key), n) for key in ("mean", "scale")
+    ):
+        return f"scaler does not hold {n} finite means and scales (one per feature)"
+    if not _is_number_list([card["temperature"]], 1) or card["temperature"] <= 0:
+        return f"temperature {card['temperature']!r} is not a positive number"
+    if not isinstance(card["weights_sha256"], str) or not _SHA256.match(card["weights_sha256"]):
+        return "weights_sha256 is not a SHA-256 hex digest"
+    params = card["params"]
+    if not isinstance(params, dict) or params.get("method") not in METHODS:
+        return f"params.method is not one of {METHODS}"
+    hidden = params.get("hidden")
+    if not (
+        isinstance(hidden, list)
+        and hidden
+        and all(isinstance(h, int) and not isinstance(h, bool) and 0 < h <= 4096 for h in hidden)
+    ):
+        return f"params.hidden {hidden!r} is not a list of layer sizes (1-4096)"
+    return None
 
 
 def load_model(directory) -> NebulaClassifier:
     """Load a classifier written by :func:`save_model`.
 
+    Only ``model.json`` (parsed as JSON) and ``weights.safetensors`` (parsed by
+    safetensors, which holds tensors only) are read; any other file in the
+    directory is ignored, and nothing is ever unpickled.
+
     Raises
     ------
     ModelFileError
-        Missing files, a card from another format version, or weights whose
-        SHA-256 differs from the card's (tampered or mismatched files).
+        Missing files, a card from another format version or with damaged
+        contents, or weights whose SHA-256 differs from the card's (tampered
+        or mismatched files), or that are not safetensors.
     """
     directory = Path(directory)
     card = read_card(directory)
     weights_path = directory / WEIGHTS_FILE
     if not weights_path.is_file():
-        raise ModelFileError(f"{directory}: no {WEIGHTS_FILE}")
+        raise ModelFileError(f"{directory}: no {WEIGHTS_FILE}; re-run `nebuladapt fit`")
     if _sha256(weights_path) != card.get("weights_sha256"):
         raise ModelFileError(
             f"{weights_path}: checksum differs from the one in {CARD_FILE}; the file was "
@@ -155,10 +347,19 @@ def load_model(directory) -> NebulaClassifier:
     try:
         tensors = safetensors.torch.load_file(str(weights_path))
     except Exception as exc:  # safetensors raises its own error types
-        raise ModelFileError(f"{weights_path}: not a safetensors file ({exc})") from exc
+        raise ModelFileError(
+            f"{weights_path}: not a safetensors file ({' '.join(str(exc).split())[:200]}); "
+            "refusing to load it - re-run `nebuladapt fit`"
+        ) from exc
     params = dict(card["params"])
     params["hidden"] = tuple(params["hidden"])
-    model = NebulaClassifier(**params, feature_spec=FeatureSpec.from_dict(card["feature_spec"]))
+    try:
+        model = NebulaClassifier(**params, feature_spec=FeatureSpec.from_dict(card["feature_spec"]))
+    except TypeError as exc:
+        raise ModelFileError(
+            f"{directory / CARD_FILE}: params do not fit this nebuladapt ({exc}); re-run "
+            "`nebuladapt fit` with this version"
+        ) from None
     model.classes_ = np.array(card["classes"])
     model.lines_ = list(card["lines"])
     model.scaler_ = Scaler(
@@ -166,12 +367,79 @@ def load_model(directory) -> NebulaClassifier:
         np.asarray(card["scaler"]["scale"], dtype=np.float32),
     )
     model.temperature_ = float(card["temperature"])
+    prior = card.get("target_prior")
+    model.target_prior_ = None if prior is None else np.asarray(prior, dtype=float)
     model.n_features_in_ = len(model.lines_)
+    model.off_grid_map_ = _off_grid_from(tensors, weights_path)
     model.network_ = model._build_network()
     try:
         model.network_.load_state_dict(tensors)
     except RuntimeError as exc:
-        raise ModelFileError(f"{weights_path}: weights do not fit the card's network ({exc})") from exc
+        raise ModelFileError(
+            f"{weights_path}: weights do not fit the card's network "
+            f"({' '.join(str(exc).split())[:200]}); re-run `nebuladapt fit`"
+        ) from exc
     model.network_.eval()
     model.card_ = card
     return model
+
+
+# ------------------------------------------------------------------ model vs catalogue
+def available_lines(catalog) -> set[str]:
+    """Lines a catalogue can give, by its columns (not by row values).
+
+    The catalogue's own lines, summed doublets whose components are all
+    present, strong doublet lines whose weak partner is present
+    (:data:`~nebuladapt.lines.DOUBLET_RATIOS`), and Halpha/Hbeta from the other
+    by case B when some row is dust-corrected -- the rules of
+    :func:`nebuladapt.features.catalog_line_matrix`.
+    """
+    lines = set(catalog.flux)
+    for name, components in SUMMED_LINES.items():
+        if all(c in lines for c in components):
+            lines.add(name)
+    for strong, weak in DOUBLET_RATIOS:
+        if weak in lines:
+            lines.add(strong)
+    if np.asarray(catalog.dust_corrected, dtype=bool).any():
+        if lines & {"HA6562", "HB4861"}:
+            lines |= {"HA6562", "HB4861"}
+    return lines
+
+
+def check_catalog_lines(model, catalog, model_dir=None) -> list[str]:
+    """Check that a catalogue gives at least one of a model's line ratios.
+
+    Parameters
+    ----------
+    model : NebulaClassifier or FeatureSpec
+        A fitted model (its ``spec_``), or the features about to be fitted.
+    catalog : LineCatalog
+    model_dir : str or Path, optional
+        Named in the message.
+
+    Returns
+    -------
+    list of str
+        The model's lines the catalogue lacks (rows are classified from the
+        ratios it has; empty when it has them all).
+
+    Raises
+    ------
+    ModelFileError
+        If no ratio of the model can be formed from the catalogue's lines: the
+        message names the catalogue, the model directory and the missing lines.
+    """
+    spec = model if isinstance(model, FeatureSpec) else model.spec_
+    have = available_lines(catalog)
+    missing = [line for line in spec.lines if line not in have]
+    usable = [r for r in spec.ratios if r.numerator in have and r.denominator in have]
+    if not usable:
+        ratios = ", ".join(f"{r.numerator}/{r.denominator}" for r in spec.ratios)
+        who = f"the model in {model_dir}" if model_dir is not None else "the features"
+        raise ModelFileError(
+            f"{catalog.source or 'catalogue'}: gives none of the line ratios used by {who} "
+            f"({ratios}); missing lines {missing}; add columns such as {missing[0]}_FLUX, or "
+            "fit a model on lines this catalogue has"
+        )
+    return missing

@@ -24,6 +24,11 @@ def test_round_trip_same_predictions(fitted, toy_domains, tmp_path):
     for key in ("feature_spec", "scaler", "classes", "seed", "versions", "weights_sha256", "lines"):
         assert key in card
     assert card["target_catalogue"] == "toy"
+    np.testing.assert_allclose(loaded.target_prior_, fitted.target_prior_)
+    far = toy_domains["target"][:5].copy()
+    far[:2, 0] *= 1e6
+    assert np.array_equal(loaded.off_grid(far), fitted.off_grid(far))
+    assert loaded.off_grid(far)[:2].all()
 
 
 def test_tampered_weights_refused(fitted, tmp_path):

@@ -1,0 +1,181 @@
+"""Label-free selection plumbing: skada scorers on NebulaClassifier, configuration choice."""
+
+import numpy as np
+import pytest
+import torch
+
+from nebuladapt.evaluation.selection import (
+    SCORER_NAMES,
+    SkadaView,
+    config_id,
+    evaluate_grid,
+    label_free_scores,
+    scorer_oracle_agreement,
+    select_configuration,
+    summarise_grid,
+)
+from nebuladapt.models import NebulaClassifier
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_torch_thread():
+    """Tiny networks: one intra-op thread is faster, and much faster on a busy machine."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+@pytest.fixture(scope="module")
+def domains():
+    """Three classes in the 5 default lines; shifted target with a few missing lines."""
+    rng = np.random.default_rng(11)
+    centres = {"HII": (0.5, 1.0, 0.3, 2.86, 0.3), "PN": (8.0, 1.0, 0.5, 2.86, 0.1), "SNR": (1.5, 1.0, 2.0, 2.86, 2.0)}
+
+    def draw(n, shift):
+        labels = np.array(list(centres))[rng.integers(0, 3, n)]
+        flux = np.array([centres[c] for c in labels]) * rng.lognormal(shift, 0.2, (n, 5))
+        flux[:, 1] = 1.0
+        flux[:, 3] = 2.86
+        return flux, labels
+
+    source, source_labels = draw(600, 0.0)
+    target, target_labels = draw(90, 0.1)
+    target[:4, 4] = np.nan  # no [SII]
+    X = np.vstack([source, target])
+    y = np.concatenate([source_labels.astype(object), np.full(len(target), -1, dtype=object)])
+    domain = np.concatenate([np.ones(len(source), int), -np.ones(len(target), int)])
+    err = np.vstack([np.full_like(source, np.nan), 0.05 * target])
+    return dict(X=X, y=y, sample_domain=domain, X_err=err, target=target, target_labels=target_labels)
+
+
+def _fit(d, **params):
+    params = {"method": "dann", "noise": "matched", "n_steps": 120, "random_state": 0, **params}
+    return NebulaClassifier(**params).fit(d["X"], d["y"], sample_domain=d["sample_domain"], X_err=d["X_err"])
+
+
+@pytest.fixture(scope="module")
+def trained(domains):
+    return _fit(domains)
+
+
+@pytest.fixture(scope="module")
+def untrained(domains):
+    """A DANN stopped after one step: clearly worse on the target."""
+    return _fit(domains, n_steps=1)
+
+
+@pytest.fixture(scope="module")
+def scores_trained(domains, trained):
+    d = domains
+    return label_free_scores(trained, d["X"], d["y"], d["sample_domain"], n_source_per_class=100)
+
+
+@pytest.fixture(scope="module")
+def scores_untrained(domains, untrained):
+    d = domains
+    return label_free_scores(untrained, d["X"], d["y"], d["sample_domain"], n_source_per_class=100)
+
+
+def test_every_scorer_returns_a_finite_float(scores_trained):
+    assert set(scores_trained) == set(SCORER_NAMES)
+    for name, value in scores_trained.items():
+        assert isinstance(value, float) and np.isfinite(value), name
+
+
+def test_scoring_leaves_the_estimator_untouched(domains, trained, scores_trained):
+    # circular validation refits a copy; the scored model must still be the trained one
+    assert list(trained.classes_) == ["HII", "PN", "SNR"]
+    assert (trained.predict(domains["target"]) == domains["target_labels"]).mean() > 0.9
+
+
+def test_view_matches_classifier(domains, trained):
+    view = SkadaView(trained)
+    finite = np.where(np.isfinite(domains["target"]), domains["target"], 0.0)
+    np.testing.assert_array_equal(view.predict_proba(finite, sample_domain=-1), trained.predict_proba(domains["target"]))
+    codes = np.searchsorted(trained.classes_, trained.predict(domains["target"]))
+    np.testing.assert_array_equal(view.predict(finite), codes)
+    assert view.predict_features(finite).shape == (len(finite), 64)
+
+
+def test_subset_of_scorers_and_unknown_name(domains, trained):
+    d = domains
+    subset = label_free_scores(trained, d["X"], d["y"], d["sample_domain"], ["prediction_entropy"], 50)
+    assert list(subset) == ["prediction_entropy"]
+    with pytest.raises(ValueError, match="unknown scorers"):
+        label_free_scores(trained, d["X"], d["y"], d["sample_domain"], ["accuracy"])
+    with pytest.raises(ValueError, match="source"):
+        label_free_scores(trained, d["X"][600:], d["y"][600:], d["sample_domain"][600:])
+
+
+@pytest.mark.parametrize(
+    "name", ["importance_weighted", "deep_embedded_validation", "circular_validation", "prediction_entropy"]
+)
+def test_scorer_prefers_the_trained_model(domains, trained, untrained, scores_trained, scores_untrained, name):
+    """A model trained 120 steps beats one stopped after 1 step on the target; the scorer agrees."""
+    d = domains
+    acc = lambda m: (m.predict(d["target"]) == d["target_labels"]).mean()  # noqa: E731
+    assert acc(trained) > acc(untrained) + 0.3
+    candidates = [{"n_steps": 1}, {"n_steps": 120}]
+    scores = {config_id(candidates[0]): scores_untrained, config_id(candidates[1]): scores_trained}
+    assert select_configuration(candidates, scores, scorer=name) == "n_steps=120"
+
+
+def test_config_id_is_canonical():
+    assert config_id({"n_steps": 2000, "domain_weight": 0.3}) == "domain_weight=0.3,n_steps=2000"
+    assert config_id({"noise": "fixed"}) == "noise='fixed'"
+
+
+def test_select_configuration_argmax_argmin_ties_and_nan():
+    candidates = [{"w": 0.1}, {"w": 0.3}, {"w": 1.0}]
+    scores = {"w=0.1": {"s": 0.2}, "w=0.3": {"s": 0.9}, "w=1.0": {"s": 0.5}}
+    assert select_configuration(candidates, scores, scorer="s") == "w=0.3"
+    assert select_configuration(candidates, scores, scorer="s", greater_is_better=False) == "w=0.1"
+    tied = {"w=0.1": {"s": 1.0}, "w=0.3": {"s": 1.0}, "w=1.0": {"s": np.nan}}
+    assert select_configuration(candidates, tied, scorer="s") == "w=0.1"
+    nan_best = {"w=0.1": {"s": 0.2}, "w=0.3": {"s": np.nan}, "w=1.0": {"s": 0.5}}
+    assert select_configuration(candidates, nan_best, scorer="s") == "w=1.0"
+    with pytest.raises(ValueError, match="finite"):
+        select_configuration(candidates, {"w=0.1": {"s": np.nan}}, scorer="s")
+
+
+def test_evaluate_grid_keeps_oracle_apart(domains):
+    d = domains
+    candidates = [{"n_steps": 1}, {"n_steps": 60}]
+    records = evaluate_grid(
+        candidates, d["X"], d["y"], d["sample_domain"], d["X_err"], seeds=(0,),
+        base_params={"method": "nn", "noise": "fixed"}, scorers=["prediction_entropy", "importance_weighted"],
+        target_labels=d["target_labels"], n_source_per_class=50,
+    )  # fmt: skip
+    assert [r["config_id"] for r in records] == ["n_steps=1", "n_steps=60"]
+    for r in records:
+        assert set(r["label_free"]) == {"prediction_entropy", "importance_weighted"}
+        assert set(r["oracle"]) == {"balanced_accuracy", "accuracy", "macro_f1"}
+    summary = summarise_grid(records)
+    assert summary["n_steps=60"]["oracle"]["balanced_accuracy"][0] > summary["n_steps=1"]["oracle"]["balanced_accuracy"][0]
+    agreement = scorer_oracle_agreement(records)
+    assert agreement["prediction_entropy"]["selected"] == "n_steps=60"
+    assert agreement["prediction_entropy"]["selected_oracle"] == agreement["prediction_entropy"]["best_oracle"]
+    unlabelled = evaluate_grid(
+        candidates[:1], d["X"], d["y"], d["sample_domain"], seeds=(0,),
+        base_params={"method": "nn", "noise": "none"}, scorers=["prediction_entropy"], n_source_per_class=50,
+    )  # fmt: skip
+    assert unlabelled[0]["oracle"] is None
+    with pytest.raises(ValueError, match="oracle"):
+        scorer_oracle_agreement(unlabelled)
+
+
+def test_stopping_step_snapshots_are_scored_as_configurations(domains):
+    d = domains
+    records = evaluate_grid(
+        [{"n_steps": 80}], d["X"], d["y"], d["sample_domain"], seeds=(0,),
+        base_params={"method": "nn", "noise": "none"}, scorers=["circular_validation", "prediction_entropy"],
+        target_labels=d["target_labels"], n_source_per_class=50, stop_steps=(1, 80),
+    )  # fmt: skip
+    assert [r["config_id"] for r in records] == ["n_steps=80,stop_step=1", "n_steps=80,stop_step=80"]
+    early, late = records
+    assert late["oracle"]["balanced_accuracy"] > early["oracle"]["balanced_accuracy"] + 0.2
+    candidates = [r["params"] for r in records]
+    scores = {r["config_id"]: r["label_free"] for r in records}
+    for name in ("circular_validation", "prediction_entropy"):
+        assert select_configuration(candidates, scores, scorer=name) == "n_steps=80,stop_step=80"

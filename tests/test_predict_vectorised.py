@@ -1,0 +1,104 @@
+"""The vectorised prediction core: same flags as the per-row definition, chunk-independent."""
+
+import numpy as np
+import pytest
+import torch
+
+from nebuladapt.features import LOW_SNR, default_feature_spec, line_flag_masks, log_ratios, row_line_flags
+from nebuladapt.models import NebulaClassifier
+from nebuladapt.predict import FORWARD_BATCH, _encode_flags, predict_arrays, predict_line_arrays
+
+SPECIAL = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, -1.0, 1e-300, 0.5, 1.0, 2.0, 10.0, 1e300])
+
+
+@pytest.fixture(scope="module")
+def model():
+    rng = np.random.default_rng(0)
+    centres = {"HII": (0.5, 1.0, 0.3, 2.86, 0.3), "PN": (8.0, 1.0, 0.5, 2.86, 0.1), "SNR": (1.5, 1.0, 2.0, 2.86, 2.0)}
+    labels = np.array(list(centres))[rng.integers(0, 3, 600)]
+    X = np.array([centres[c] for c in labels]) * rng.lognormal(0, 0.1, (600, 5))
+    return NebulaClassifier(method="nn", n_steps=50, random_state=0).fit(X, labels)
+
+
+def _special(shape, seed):
+    rng = np.random.default_rng(seed)
+    return rng.choice(SPECIAL, size=shape) * rng.lognormal(0, 1, shape)
+
+
+def test_flag_masks_match_their_definition():
+    flux, err = _special((5000, 5), 1), _special((5000, 5), 2)
+    with np.errstate(all="ignore"):
+        missing = ~np.isfinite(flux)
+        nonpositive = np.isfinite(flux) & (flux <= 0)
+        known = ~np.isnan(err)
+        bad = known & (~np.isfinite(err) | (err <= 0))
+        low = known & ~bad & ~missing & ~nonpositive & (flux / err < LOW_SNR)
+    masks = line_flag_masks(flux, err)
+    for expected, got in zip((missing, nonpositive, bad, low), masks.values()):
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_log_ratios_match_their_definition():
+    spec = default_feature_spec()
+    with np.errstate(over="ignore"):
+        single = _special((3000, 5), 4).astype(np.float32)
+    for flux in (_special((3000, 5), 3), single):
+        num, den = spec.index()
+        top, bottom = flux[:, num], flux[:, den]
+        with np.errstate(all="ignore"):
+            valid = (top > 0) & (bottom > 0)
+            expected = np.where(valid, np.log10(np.where(valid, top / bottom, 1.0)), np.nan)
+            expected[~np.isfinite(expected)] = np.nan
+            got = log_ratios(flux, spec)
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_flag_strings_join_bits_in_order():
+    rng = np.random.default_rng(5)
+    groups = [rng.random((3000, 5)) < 0.2, rng.random((3000, 11)) < 0.1, rng.random((3000, 1)) < 0.3]
+    names = [[f"a:{i}" for i in range(5)], [f"b:{i}" for i in range(11)], ["c"]]
+    index, strings = _encode_flags(groups, names)
+    flat = np.concatenate(groups, axis=1)
+    flat_names = sum(names, [])
+    expected = [";".join(n for n, bit in zip(flat_names, row) if bit) for row in flat]
+    assert list(strings[index]) == expected
+    assert len(set(strings)) == len(strings)
+
+
+def test_flags_and_predictions_match_per_row_path(model):
+    flux, err = _special((3000, 5), 6), _special((3000, 5), 7)
+    flux[:1500] = np.abs(flux[:1500]) + 0.1  # mostly classifiable rows too
+    out = predict_arrays(model, flux, err)
+    per_row = row_line_flags(flux, err, model.lines_)
+    usable = np.isfinite(log_ratios(flux, model.spec_)).any(axis=1)
+    off_grid = model.off_grid(flux) & usable
+    assert off_grid.any() and not off_grid.all()  # the random rows exercise both cases
+    for i, flags in enumerate(per_row):
+        expected = ";".join(
+            flags + (["off_grid"] if off_grid[i] else []) + ([] if usable[i] else ["unclassified:no_usable_ratio"])
+        )
+        assert out["flag"][i] == expected
+    proba = model.predict_proba(flux[usable])
+    np.testing.assert_allclose(np.column_stack([out["prob_HII"], out["prob_PN"], out["prob_SNR"]])[usable],
+                               proba, rtol=1e-6, atol=1e-7)
+    assert np.array_equal(out["pred_class"][usable], model.classes_[np.argmax(proba, axis=1)])
+    assert np.all(out["pred_class"][~usable] == "") and np.all(np.isnan(out["prob_HII"][~usable]))
+
+
+def test_each_row_independent_of_chunking_and_threads(model):
+    rng = np.random.default_rng(8)
+    n = 2 * FORWARD_BATCH + 123
+    flux = np.abs(rng.normal(1.0, 0.7, (n, 5))) * [3.0, 1.0, 0.4, 2.9, 0.3]
+    err = 0.1 * flux
+    whole = predict_line_arrays(model, flux, err)
+    threads = torch.get_num_threads()
+    try:
+        for n_threads, cuts in ((1, [0, 1, 7, FORWARD_BATCH + 5, n]), (2, [0, 3000, 3001, n])):
+            torch.set_num_threads(n_threads)
+            parts = [predict_line_arrays(model, flux[a:b], err[a:b]) for a, b in zip(cuts[:-1], cuts[1:])]
+            proba = np.concatenate([p.proba for p in parts])
+            assert proba.tobytes() == whole.proba.tobytes()
+            assert np.array_equal(np.concatenate([p.class_index for p in parts]), whole.class_index)
+    finally:
+        torch.set_num_threads(threads)
