@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
+from nebuladapt.models.fitting import DEFAULT_FIT_PARAMS
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -24,6 +26,18 @@ console = Console(stderr=True)
 class Method(str, Enum):
     nn = "nn"
     dann = "dann"
+
+
+class Alignment(str, Enum):
+    marginal = "marginal"
+    iw = "iw"
+    conditional = "conditional"
+    iw_conditional = "iw_conditional"
+
+
+class PriorCorrection(str, Enum):
+    none = "none"
+    em = "em"
 
 
 class Noise(str, Enum):
@@ -62,10 +76,23 @@ def fit(
     method: Method = typer.Option(Method.dann, help="nn: source-only network; dann: domain-adversarial"),
     noise: Noise = typer.Option(Noise.auto, help="auto: matched to the catalogue's errors where it has any, else fixed"),
     seed: int = typer.Option(0, help="Random seed (same seed, same predictions on CPU)"),
-    n_steps: int = typer.Option(2000, help="Training steps"),
+    n_steps: int = typer.Option(DEFAULT_FIT_PARAMS["n_steps"], help="Training steps"),
+    alignment: Alignment = typer.Option(
+        DEFAULT_FIT_PARAMS["alignment"], help="DANN variant: marginal (DANN), iw (IWDAN), conditional (CDAN), iw_conditional"
+    ),
+    domain_weight: float = typer.Option(DEFAULT_FIT_PARAMS["domain_weight"], help="Maximum gradient-reversal weight lambda"),
+    entropy_weight: float = typer.Option(
+        DEFAULT_FIT_PARAMS["entropy_weight"], help="Weight of target-entropy minimisation (DANN; 0 = off)"
+    ),
+    prior_correction: PriorCorrection = typer.Option(
+        PriorCorrection.none, help="em: probabilities re-weighted to the EM-estimated class proportions of the target"
+    ),
     overwrite: bool = typer.Option(False, help="Replace an existing model directory"),
 ) -> None:
-    """Train on the shipped model grids, adapting to the target catalogue."""
+    """Train on the shipped model grids, adapting to the target catalogue.
+
+    The defaults are the configuration chosen without labels by `nebuladapt experiment`.
+    """
     from nebuladapt.catalogs import CatalogError, read_catalog
     from nebuladapt.features import default_feature_spec
     from nebuladapt.models import ModelFileError, save_model
@@ -84,7 +111,10 @@ def fit(
     try:
         with progress:
             model = fit_on_catalog(
-                catalog, method=method.value, noise=noise.value, seed=seed, n_steps=n_steps, callback=callback
+                catalog, method=method.value, noise=noise.value, seed=seed, n_steps=n_steps,
+                alignment=alignment.value, domain_weight=domain_weight,
+                entropy_weight=entropy_weight if method == Method.dann else 0.0,
+                prior_correction=prior_correction.value, callback=callback,
             )
         save_model(
             model, out, extra={"target_catalogue": str(target), "n_target_rows": len(catalog)},
@@ -251,7 +281,7 @@ def demo(
     fmt = lambda pair: f"{pair[0]:.3f}±{pair[1]:.3f}"  # noqa: E731
     for row in summary_rows(records):
         table.add_row(
-            row["method"], row["noise"], str(row["n_seeds"]), fmt(row["balanced_accuracy"]),
+            row["method"], row["noise"], str(row["seeds"]), fmt(row["balanced_accuracy"]),
             fmt(row["accuracy"]), fmt(row["recall_HII"]), fmt(row["recall_PN"]), fmt(row["recall_SNR"]),
         )
     Console(width=None if sys.stdout.isatty() else 140).print(table)

@@ -8,11 +8,10 @@ from typing import Callable
 
 import numpy as np
 
-from nebuladapt import CLASSES
 from nebuladapt.benchmark import benchmark_catalog, load_benchmark
 from nebuladapt.dust import deredden_catalog
 from nebuladapt.evaluation.baselines import classical_cuts
-from nebuladapt.evaluation.metrics import classification_scores, summarise
+from nebuladapt.evaluation.metrics import classification_scores, summarise_records
 from nebuladapt.features import catalog_line_matrix, default_feature_spec, log_ratios
 from nebuladapt.models.fitting import fit_on_catalog
 from nebuladapt.predict import classify_catalog
@@ -82,15 +81,5 @@ def run_demo(
 
 
 def summary_rows(records: list[dict]) -> list[dict]:
-    """Mean and std over seeds of each method's scores."""
-    rows = []
-    for method in dict.fromkeys(r["method"] for r in records):
-        group = [r for r in records if r["method"] == method]
-        row = {"method": method, "noise": group[0]["noise"], "n_seeds": len(group)}
-        for key in ("balanced_accuracy", "accuracy", "macro_f1"):
-            row[key] = summarise(r[key] for r in group)
-        for cls in CLASSES:
-            row[f"recall_{cls}"] = summarise(r["recall"].get(cls, np.nan) for r in group)
-        row["wall_time_s"] = summarise(r["wall_time_s"] for r in group)
-        rows.append(row)
-    return rows
+    """Mean and std over seeds of each method's scores (see :func:`summarise_records`)."""
+    return summarise_records(records, carry=("noise",))

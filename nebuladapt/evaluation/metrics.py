@@ -7,7 +7,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, recall_s
 
 from nebuladapt import CLASSES
 
-__all__ = ["classification_scores", "summarise"]
+__all__ = ["classification_scores", "summarise", "summarise_records"]
 
 
 def classification_scores(y_true, y_pred, classes=CLASSES) -> dict:
@@ -43,3 +43,33 @@ def summarise(values) -> tuple[float, float]:
     """Mean and (population) standard deviation of a list of numbers."""
     values = np.asarray(list(values), dtype=float)
     return float(np.mean(values)), float(np.std(values))
+
+
+def summarise_records(records: list[dict], carry: tuple[str, ...] = ()) -> list[dict]:
+    """Mean and std over seeds of each method's scores, methods in first-seen order.
+
+    Parameters
+    ----------
+    records : list of dict
+        One per (method, seed), with the keys of :func:`classification_scores`
+        plus ``method`` and ``wall_time_s``.
+    carry : tuple of str
+        Record keys copied from each method's first record (e.g. ``noise``).
+
+    Returns
+    -------
+    list of dict
+        ``method``, the carried keys, ``seeds`` and ``(mean, std)`` pairs of
+        balanced accuracy, accuracy, macro-F1, ``recall_<class>`` and wall time.
+    """
+    rows = []
+    for method in dict.fromkeys(r["method"] for r in records):
+        group = [r for r in records if r["method"] == method]
+        row = {"method": method, **{key: group[0][key] for key in carry}, "seeds": len(group)}
+        for key in ("balanced_accuracy", "accuracy", "macro_f1"):
+            row[key] = summarise(r[key] for r in group)
+        for cls in CLASSES:
+            row[f"recall_{cls}"] = summarise(r["recall"].get(cls, np.nan) for r in group)
+        row["wall_time_s"] = summarise(r["wall_time_s"] for r in group)
+        rows.append(row)
+    return rows

@@ -217,8 +217,8 @@ def _off_grid_tensors(model) -> dict:
     }
 
 
-def _off_grid_from(tensors: dict, weights_path) -> "OffGridMap | None":
-    """Pop the off-grid map's tensors out of ``tensors`` and rebuild it."""
+def _off_grid_from(tensors: dict, weights_path):
+    """Pop the off-grid map's tensors out of ``tensors`` and rebuild it (None if absent)."""
     from nebuladapt.models.off_grid import OffGridMap
 
     parts = {k[len(_OFF_GRID):]: tensors.pop(k) for k in list(tensors) if k.startswith(_OFF_GRID)}

@@ -15,7 +15,7 @@ import numpy as np
 
 from nebuladapt import CLASSES, __version__
 from nebuladapt.evaluation.experiment import SELECTION_SCORER
-from nebuladapt.evaluation.metrics import summarise
+from nebuladapt.evaluation.metrics import summarise, summarise_records
 
 SELECTED = f"selected by {SELECTION_SCORER}"
 
@@ -31,17 +31,7 @@ def _pm(pair) -> str:
 
 def summary_table(records: list[dict]) -> list[dict]:
     """Mean ± std over seeds per method, in the order methods first appear."""
-    rows = []
-    for name in dict.fromkeys(r["method"] for r in records):
-        group = [r for r in records if r["method"] == name]
-        row = {"family": group[0]["family"], "method": name, "seeds": len(group)}
-        for key in _METRICS:
-            row[key] = summarise(r[key] for r in group)
-        for cls in CLASSES:
-            row[f"recall_{cls}"] = summarise(r["recall"].get(cls, np.nan) for r in group)
-        row["wall_time_s"] = summarise(r["wall_time_s"] for r in group)
-        rows.append(row)
-    return rows
+    return summarise_records(records, carry=("family",))
 
 
 def _patterns(data) -> np.ndarray:

@@ -15,39 +15,15 @@ from nebuladapt.evaluation.peers import (  # noqa: E402
     make_skada_dann,
 )
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_torch_thread():
-    """Tiny networks: one intra-op thread is faster, and much faster on a busy machine."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 FAST = dict(n_source_per_class=120, max_epochs=4, batch_size=64)
 
 
 @pytest.fixture(scope="module")
-def two_domains():
-    """Three separated classes in the 5 default lines; the target is shifted in flux ratios."""
-    rng = np.random.default_rng(7)
-    centres = {"HII": (0.5, 1.0, 0.3, 2.86, 0.3), "PN": (8.0, 1.0, 0.5, 2.86, 0.1), "SNR": (1.5, 1.0, 2.0, 2.86, 2.0)}
-
-    def draw(n, shift):
-        labels = np.array(list(centres))[rng.integers(0, 3, n)]
-        flux = np.array([centres[c] for c in labels]) * rng.lognormal(shift, 0.15, (n, 5))
-        flux[:, 1] = 1.0
-        flux[:, 3] = 2.86
-        return flux, labels
-
-    source, source_labels = draw(600, 0.0)
-    target, target_labels = draw(120, 0.1)
-    target[:5, 2] = np.nan  # some target rows lack [NII]
-    X = np.vstack([source, target])
-    y = np.concatenate([source_labels.astype(object), np.full(len(target), -1, dtype=object)])
-    domain = np.concatenate([np.ones(len(source), int), -2 * np.ones(len(target), int)])
-    err = np.vstack([np.full_like(source, np.nan), 0.05 * target])
-    return dict(X=X, y=y, sample_domain=domain, X_err=err, target=target, target_labels=target_labels)
+def two_domains(make_toy_domains):
+    """Three separated classes; the target is shifted and some target rows lack [NII]."""
+    return make_toy_domains(7, 600, 120, missing=[(5, 2)])
 
 
 def test_registry_names():

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-import torch
 
 from nebuladapt.evaluation.selection import (
     SCORER_NAMES,
@@ -17,36 +16,11 @@ from nebuladapt.evaluation.selection import (
 from nebuladapt.models import NebulaClassifier
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_torch_thread():
-    """Tiny networks: one intra-op thread is faster, and much faster on a busy machine."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
 
 @pytest.fixture(scope="module")
-def domains():
-    """Three classes in the 5 default lines; shifted target with a few missing lines."""
-    rng = np.random.default_rng(11)
-    centres = {"HII": (0.5, 1.0, 0.3, 2.86, 0.3), "PN": (8.0, 1.0, 0.5, 2.86, 0.1), "SNR": (1.5, 1.0, 2.0, 2.86, 2.0)}
-
-    def draw(n, shift):
-        labels = np.array(list(centres))[rng.integers(0, 3, n)]
-        flux = np.array([centres[c] for c in labels]) * rng.lognormal(shift, 0.2, (n, 5))
-        flux[:, 1] = 1.0
-        flux[:, 3] = 2.86
-        return flux, labels
-
-    source, source_labels = draw(600, 0.0)
-    target, target_labels = draw(90, 0.1)
-    target[:4, 4] = np.nan  # no [SII]
-    X = np.vstack([source, target])
-    y = np.concatenate([source_labels.astype(object), np.full(len(target), -1, dtype=object)])
-    domain = np.concatenate([np.ones(len(source), int), -np.ones(len(target), int)])
-    err = np.vstack([np.full_like(source, np.nan), 0.05 * target])
-    return dict(X=X, y=y, sample_domain=domain, X_err=err, target=target, target_labels=target_labels)
+def domains(make_toy_domains):
+    """Three classes; shifted target with a few rows lacking [SII]."""
+    return make_toy_domains(11, 600, 90, scatter=0.2, missing=[(4, 4)], target_domain=-1)
 
 
 def _fit(d, **params):
