@@ -22,8 +22,7 @@ def bench_model(data_dir: Path = DEFAULT_DATA_DIR) -> Path:
         load_model(path)
     except Exception:  # missing, or written by another version: fit again
         model = fit_on_catalog(deredden_catalog(benchmark_catalog()), method="dann", n_steps=500, seed=0)
-        save_model(model, path, overwrite=True) if "overwrite" in save_model.__code__.co_varnames \
-            else save_model(model, path)
+        save_model(model, path, overwrite=True)
     return path
 
 
