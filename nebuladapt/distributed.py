@@ -36,6 +36,7 @@ from nebuladapt.streaming import (
     LineColumns,
     OutputSpec,
     StreamSummary,
+    _check_model_lines,
     _ParquetSource,
     _ParquetWriter,
     classify_arrow,
@@ -191,6 +192,7 @@ def classify_parquet_distributed(
     line_columns = LineColumns.from_template(source.template, source.source, source.schema.names)
     spec = OutputSpec(source.schema.remove_metadata(), source.template, source.input_yaml)
     payload = ModelPayload.from_dir(model_dir)
+    _check_model_lines(payload.load(), source.template, source.source, model_dir)
     client, cluster = _connect(scheduler)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))

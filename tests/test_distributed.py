@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nebuladapt.cli import app
-from nebuladapt.models import NebulaClassifier, save_model
+from nebuladapt.models import save_model
 from nebuladapt.synthetic import write_synthetic_parquet
 
 distributed = pytest.importorskip("distributed")
@@ -16,13 +16,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword")  # inside 
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    rng = np.random.default_rng(1)
-    centres = {"HII": (0.5, 1.0, 0.3, 2.86, 0.3), "PN": (8.0, 1.0, 0.5, 2.86, 0.1), "SNR": (1.5, 1.0, 2.0, 2.86, 2.0)}
-    labels = np.array(list(centres))[rng.integers(0, 3, 600)]
-    X = np.array([centres[c] for c in labels]) * rng.lognormal(0, 0.1, (600, 5))
-    model = NebulaClassifier(method="nn", n_steps=100, random_state=0).fit(X, labels)
-    return save_model(model, tmp_path_factory.mktemp("model") / "m")
+def model_dir(make_toy_model, tmp_path_factory):
+    return save_model(make_toy_model(100, data_seed=1), tmp_path_factory.mktemp("model") / "m")
 
 
 def _bits(table: pa.Table) -> dict:
@@ -68,3 +63,17 @@ def test_model_travels_as_bytes(model_dir):
     X = np.array([[3.0, 1.0, 0.3, 2.86, 0.4]])
     assert np.array_equal(payload.load().predict_proba(X), load_model(model_dir).predict_proba(X))
     assert payload.load() is payload.load()  # loaded once per process
+
+
+def test_catalogue_without_the_models_lines_is_refused_before_the_cluster(model_dir, tmp_path):
+    catalogue = tmp_path / "cat"
+    catalogue.mkdir()
+    pq.write_table(pa.table({"ID": [1, 2], "HA6562_FLUX": [3.0, 2.0], "OI6300_FLUX": [0.1, 0.2]}),
+                   catalogue / "part.0.parquet")
+    out = tmp_path / "dask.parquet"
+    # nothing listens on this address: the refusal must come before any connection
+    result = runner.invoke(app, ["predict", str(catalogue), "--model", str(model_dir), "--out", str(out),
+                                 "--scheduler", "tcp://127.0.0.1:9"])
+    assert result.exit_code == 2
+    assert "gives none of the line ratios" in result.output
+    assert not out.exists()
