@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import tempfile
 from pathlib import Path
@@ -34,3 +35,12 @@ def bench_catalogue(n_rows: int, data_dir: Path = DEFAULT_DATA_DIR) -> Path:
     if not path.is_dir():
         write_synthetic_parquet(path, n_rows, rows_per_file=ROWS_PER_FILE, seed=0)
     return path
+
+
+def bench_arguments(description: str) -> argparse.Namespace:
+    """The options every catalogue benchmark takes: ``--rows``, ``--runs``, ``--data-dir``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    return parser.parse_args()

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import argparse
 import resource
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _data import DEFAULT_DATA_DIR, bench_catalogue, bench_model
+from _data import bench_arguments, bench_catalogue, bench_model
 from _machine import machine_info, median, spread
 
 
@@ -97,11 +96,7 @@ def forward_pass(model_dir: Path, n_rows: int, runs: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-    args = parser.parse_args()
+    args = bench_arguments(__doc__.split("\n")[0])
     print(machine_info())
     model_dir = bench_model(args.data_dir)
     for n_rows in args.rows:

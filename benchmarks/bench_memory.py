@@ -9,12 +9,10 @@ every run is measured on its own). Peak RSS should not grow with the number of r
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
-from pathlib import Path
 
-from _data import DEFAULT_DATA_DIR, bench_catalogue, bench_model
+from _data import bench_arguments, bench_catalogue, bench_model
 from _machine import machine_info, median, spread
 
 _RUNNER = """
@@ -31,11 +29,7 @@ def peak_rss_mib(command: list[str]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-    args = parser.parse_args()
+    args = bench_arguments(__doc__.split("\n")[0])
     print(machine_info())
     model_dir = bench_model(args.data_dir)
     out = args.data_dir / "out.parquet"

@@ -344,24 +344,21 @@ def predict_arrays(model, flux: np.ndarray, flux_err: np.ndarray, notes=None) ->
     flux, flux_err : ndarray, shape (n, len(model.lines_))
     notes : list of list of str, optional
         Extra per-row flags (e.g. from :func:`catalog_line_matrix`), placed
-        after the line flags.
+        after the line flags, as :func:`predict_line_arrays` places its notes.
 
     Returns
     -------
     dict of str to ndarray
         The :data:`PREDICTION_COLUMNS`, one value per input row.
     """
-    predictions = predict_line_arrays(model, flux, flux_err)
-    out = predictions.columns()
-    if notes is not None and any(notes):
-        flags = out["flag"].astype(object)
-        for i in [i for i, row in enumerate(notes) if row]:
-            parts = [p for p in str(flags[i]).split(";") if p]
-            tail = [UNCLASSIFIED] if parts and parts[-1] == UNCLASSIFIED else []
-            parts = parts[: len(parts) - len(tail)] + list(notes[i]) + tail
-            flags[i] = ";".join(parts)
-        out["flag"] = np.array(list(flags), dtype=str)
-    return out
+    n = len(flux)
+    rows = notes if notes is not None else [[] for _ in range(n)]
+    note_names = list(dict.fromkeys(name for row in rows for name in row))
+    note_masks = np.zeros((n, len(note_names)), dtype=bool)
+    for i, row in enumerate(rows):
+        for name in row:
+            note_masks[i, note_names.index(name)] = True
+    return predict_line_arrays(model, flux, flux_err, note_names, note_masks).columns()
 
 
 def check_no_prediction_columns(colnames, source: str = "") -> None:

@@ -29,6 +29,10 @@ def shared_data_dir() -> Path:
     return path
 
 
+#: Line fluxes (OIII5006, HB4861, NII6583, HA6562, SII6716_6730) at the centre of each toy class.
+TOY_CENTRES = {"HII": (0.5, 1.0, 0.3, 2.86, 0.3), "PN": (8.0, 1.0, 0.5, 2.86, 0.1), "SNR": (1.5, 1.0, 2.0, 2.86, 2.0)}
+
+
 def _toy_domains(seed, n_source, n_target, scatter=0.15, missing=(), target_domain=-2):
     """Three separated synthetic classes in the 5 default lines; the target is shifted.
 
@@ -39,11 +43,10 @@ def _toy_domains(seed, n_source, n_target, scatter=0.15, missing=(), target_doma
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    centres = {"HII": (0.5, 1.0, 0.3, 2.86, 0.3), "PN": (8.0, 1.0, 0.5, 2.86, 0.1), "SNR": (1.5, 1.0, 2.0, 2.86, 2.0)}
 
     def draw(n, shift):
-        labels = np.array(list(centres))[rng.integers(0, 3, n)]
-        flux = np.array([centres[c] for c in labels]) * rng.lognormal(shift, scatter, (n, 5))
+        labels = np.array(list(TOY_CENTRES))[rng.integers(0, 3, n)]
+        flux = np.array([TOY_CENTRES[c] for c in labels]) * rng.lognormal(shift, scatter, (n, 5))
         flux[:, 1] = 1.0
         flux[:, 3] = 2.86
         return flux, labels
@@ -63,3 +66,21 @@ def _toy_domains(seed, n_source, n_target, scatter=0.15, missing=(), target_doma
 def make_toy_domains():
     """Factory of small synthetic two-domain problems (see :func:`_toy_domains`)."""
     return _toy_domains
+
+
+def _toy_model(n_steps: int, data_seed: int = 0):
+    """A source-only NebulaClassifier fitted on 600 toy rows (10% scatter)."""
+    import numpy as np
+
+    from nebuladapt.models import NebulaClassifier
+
+    rng = np.random.default_rng(data_seed)
+    labels = np.array(list(TOY_CENTRES))[rng.integers(0, 3, 600)]
+    X = np.array([TOY_CENTRES[c] for c in labels]) * rng.lognormal(0, 0.1, (600, 5))
+    return NebulaClassifier(method="nn", n_steps=n_steps, random_state=0).fit(X, labels)
+
+
+@pytest.fixture(scope="session")
+def make_toy_model():
+    """Factory of small fitted source-only models (see :func:`_toy_model`)."""
+    return _toy_model

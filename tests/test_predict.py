@@ -3,17 +3,12 @@ import pytest
 from astropy.table import Table
 
 from nebuladapt.catalogs import LineCatalog
-from nebuladapt.models import NebulaClassifier
 from nebuladapt.predict import PREDICTION_COLUMNS, classify_catalog
 
 
 @pytest.fixture(scope="module")
-def toy_model():
-    rng = np.random.default_rng(0)
-    centres = {"HII": (0.5, 1.0, 0.3, 2.86, 0.3), "PN": (8.0, 1.0, 0.5, 2.86, 0.1), "SNR": (1.5, 1.0, 2.0, 2.86, 2.0)}
-    labels = np.array(list(centres))[rng.integers(0, 3, 600)]
-    X = np.array([centres[c] for c in labels]) * rng.lognormal(0, 0.1, (600, 5))
-    return NebulaClassifier(method="nn", n_steps=200, random_state=0).fit(X, labels)
+def toy_model(make_toy_model):
+    return make_toy_model(200)
 
 
 def test_every_row_back_with_flags(toy_model):

@@ -5,19 +5,14 @@ import pytest
 import torch
 
 from nebuladapt.features import LOW_SNR, default_feature_spec, line_flag_masks, log_ratios, row_line_flags
-from nebuladapt.models import NebulaClassifier
 from nebuladapt.predict import FORWARD_BATCH, _encode_flags, predict_arrays, predict_line_arrays
 
 SPECIAL = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, -1.0, 1e-300, 0.5, 1.0, 2.0, 10.0, 1e300])
 
 
 @pytest.fixture(scope="module")
-def model():
-    rng = np.random.default_rng(0)
-    centres = {"HII": (0.5, 1.0, 0.3, 2.86, 0.3), "PN": (8.0, 1.0, 0.5, 2.86, 0.1), "SNR": (1.5, 1.0, 2.0, 2.86, 2.0)}
-    labels = np.array(list(centres))[rng.integers(0, 3, 600)]
-    X = np.array([centres[c] for c in labels]) * rng.lognormal(0, 0.1, (600, 5))
-    return NebulaClassifier(method="nn", n_steps=50, random_state=0).fit(X, labels)
+def model(make_toy_model):
+    return make_toy_model(50)
 
 
 def _special(shape, seed):

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from nebuladapt.catalogs import CatalogError, read_catalog
 from nebuladapt.cli import app
-from nebuladapt.models import NebulaClassifier, save_model
+from nebuladapt.models import save_model
 from nebuladapt.predict import PREDICTION_COLUMNS, classify_catalog
 from nebuladapt.streaming import StreamingUnsupported, classify_file, parquet_files
 from nebuladapt.synthetic import make_synthetic_catalog
@@ -19,12 +19,8 @@ FORMATS = (".parquet", ".csv", ".fits")
 
 
 @pytest.fixture(scope="module")
-def model():
-    rng = np.random.default_rng(0)
-    centres = {"HII": (0.5, 1.0, 0.3, 2.86, 0.3), "PN": (8.0, 1.0, 0.5, 2.86, 0.1), "SNR": (1.5, 1.0, 2.0, 2.86, 2.0)}
-    labels = np.array(list(centres))[rng.integers(0, 3, 600)]
-    X = np.array([centres[c] for c in labels]) * rng.lognormal(0, 0.1, (600, 5))
-    return NebulaClassifier(method="nn", n_steps=100, random_state=0).fit(X, labels)
+def model(make_toy_model):
+    return make_toy_model(100)
 
 
 @pytest.fixture(scope="module")
