@@ -1,10 +1,13 @@
-"""The ``nebuladapt`` command line: ``fit``, ``predict`` and ``demo``."""
+"""The ``nebuladapt`` command line: ``fit``, ``predict``, ``demo`` and ``experiment``.
+
+Heavy libraries (PyTorch, scikit-learn, skada, astropy) are imported inside the
+commands that need them, so ``--help`` and ``--version`` answer at once.
+"""
 
 from __future__ import annotations
 
 import sys
 import time
-from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -13,7 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from nebuladapt.models.fitting import DEFAULT_FIT_PARAMS
+from nebuladapt.cli_params import estimator_options
+from nebuladapt.models.params import DEFAULTS
 
 app = typer.Typer(
     add_completion=False,
@@ -23,28 +27,21 @@ app = typer.Typer(
 console = Console(stderr=True)
 
 
-class Method(str, Enum):
-    nn = "nn"
-    dann = "dann"
+def _show_version(value: bool) -> None:
+    if value:
+        from nebuladapt import __version__
+
+        typer.echo(f"nebuladapt {__version__}")
+        raise typer.Exit()
 
 
-class Alignment(str, Enum):
-    marginal = "marginal"
-    iw = "iw"
-    conditional = "conditional"
-    iw_conditional = "iw_conditional"
-
-
-class PriorCorrection(str, Enum):
-    none = "none"
-    em = "em"
-
-
-class Noise(str, Enum):
-    auto = "auto"
-    none = "none"
-    fixed = "fixed"
-    matched = "matched"
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Show the version and exit"
+    ),
+) -> None:
+    """Classify ionised nebulae (HII, PN, SNR) from emission-line ratios."""
 
 
 def _fail(message: str) -> None:
@@ -70,34 +67,22 @@ def _training_progress(n_steps: int, label: str):
 
 
 @app.command()
+@estimator_options
 def fit(
     target: Path = typer.Option(..., "--target", help="Observed catalogue (unlabelled target): .csv, .fits, .parquet, .dat"),
     out: Path = typer.Option(..., "--out", help="Model directory to write"),
-    method: Method = typer.Option(Method.dann, help="nn: source-only network; dann: domain-adversarial"),
-    noise: Noise = typer.Option(Noise.auto, help="auto: matched to the catalogue's errors where it has any, else fixed"),
-    seed: int = typer.Option(0, help="Random seed (same seed, same predictions on CPU)"),
-    n_steps: int = typer.Option(DEFAULT_FIT_PARAMS["n_steps"], help="Training steps"),
-    alignment: Alignment = typer.Option(
-        DEFAULT_FIT_PARAMS["alignment"], help="DANN variant: marginal (DANN), iw (IWDAN), conditional (CDAN), iw_conditional"
-    ),
-    domain_weight: float = typer.Option(DEFAULT_FIT_PARAMS["domain_weight"], help="Maximum gradient-reversal weight lambda"),
-    entropy_weight: float = typer.Option(
-        DEFAULT_FIT_PARAMS["entropy_weight"], help="Weight of target-entropy minimisation (DANN; 0 = off)"
-    ),
-    prior_correction: PriorCorrection = typer.Option(
-        PriorCorrection.none, help="em: probabilities re-weighted to the EM-estimated class proportions of the target"
-    ),
+    seed: int = typer.Option(DEFAULTS["random_state"], help="Random seed (same seed, same predictions on CPU)"),
     overwrite: bool = typer.Option(False, help="Replace an existing model directory"),
+    params: dict = None,
 ) -> None:
     """Train on the shipped model grids, adapting to the target catalogue.
 
-    The defaults are the configuration chosen without labels by `nebuladapt experiment`.
+    The defaults are NebulaClassifier's (nebuladapt.models.params).
     """
     from nebuladapt.catalogs import CatalogError, read_catalog
     from nebuladapt.features import default_feature_spec
-    from nebuladapt.models import ModelFileError, save_model
-    from nebuladapt.models.fitting import fit_on_catalog
-    from nebuladapt.models.persistence import check_catalog_lines
+    from nebuladapt.models import fitting
+    from nebuladapt.models.persistence import ModelFileError, check_catalog_lines, save_model
 
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
         _fail(f"{out}: exists and is not empty; pass --overwrite to replace it")
@@ -107,15 +92,10 @@ def fit(
     except (CatalogError, ModelFileError, FileNotFoundError) as exc:
         _fail(str(exc))
     start = time.perf_counter()
-    progress, callback = _training_progress(n_steps, f"training {method.value}")
+    progress, callback = _training_progress(params["n_steps"], f"training {params['method']}")
     try:
         with progress:
-            model = fit_on_catalog(
-                catalog, method=method.value, noise=noise.value, seed=seed, n_steps=n_steps,
-                alignment=alignment.value, domain_weight=domain_weight,
-                entropy_weight=entropy_weight if method == Method.dann else 0.0,
-                prior_correction=prior_correction.value, callback=callback,
-            )
+            model = fitting.fit_on_catalog(catalog, seed=seed, callback=callback, **params)
         save_model(
             model, out, extra={"target_catalogue": str(target), "n_target_rows": len(catalog)},
             overwrite=overwrite,
@@ -127,7 +107,7 @@ def fit(
     except ValueError as exc:
         _fail(f"{target}: {exc}")
     console.print(
-        f"fitted {method.value} (noise={model.noise}, seed={seed}) on {len(catalog)} target rows "
+        f"fitted {params['method']} (noise={model.noise_}, seed={seed}) on {len(catalog)} target rows "
         f"in {time.perf_counter() - start:.1f} s -> {out}"
     )
 
@@ -154,8 +134,7 @@ def predict(
     number of rows); other inputs are read in memory.
     """
     from nebuladapt.catalogs import CatalogError, read_catalog
-    from nebuladapt.models import ModelFileError, load_model
-    from nebuladapt.models.persistence import check_catalog_lines
+    from nebuladapt.models.persistence import ModelFileError, check_catalog_lines, load_model
     from nebuladapt.output import output_format, write_table
     from nebuladapt.predict import classify_catalog, predict_summary
     from nebuladapt.streaming import StreamingUnsupported, classify_file
@@ -263,7 +242,7 @@ def synthetic(
 def demo(
     seeds: int = typer.Option(3, help="Number of seeds (0, 1, ...)"),
     seed: int = typer.Option(0, help="First seed"),
-    n_steps: int = typer.Option(2000, help="Training steps per fit"),
+    n_steps: int = typer.Option(DEFAULTS["n_steps"], help="Training steps per fit"),
 ) -> None:
     """Fit NN and DANN on the shipped grids, score them on the shipped real benchmark."""
     from nebuladapt.evaluation.demo import run_demo, summary_rows
@@ -293,7 +272,7 @@ def experiment(
     out: Path = typer.Option(Path("experiment"), help="Output folder: results.json, report.md/.html, figures"),
     target: Path = typer.Option(None, help="Labelled catalogue (default: the shipped real benchmark)"),
     labels: str = typer.Option(None, help="Column of --target holding the true class (HII/PN/SNR)"),
-    n_steps: int = typer.Option(2000, help="Training steps per fit"),
+    n_steps: int = typer.Option(DEFAULTS["n_steps"], help="Training steps per fit"),
     peers: bool = typer.Option(True, help="Include the skada peers"),
     selection: bool = typer.Option(True, help="Include label-free model selection"),
     figures: bool = typer.Option(True, help="Draw confusion matrices, t-SNE and BPT figures"),

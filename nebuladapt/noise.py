@@ -17,7 +17,6 @@ same missing-line patterns it meets in real catalogues.
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 __all__ = ["NOISE_KINDS", "target_fractional_errors", "inject_noise"]
 
@@ -72,6 +71,8 @@ def inject_noise(
     """
     if kind == "none":
         return flux
+    import torch
+
     if kind not in NOISE_KINDS:
         raise ValueError(f"noise must be one of {NOISE_KINDS}, got {kind!r}")
     eps = torch.randn(flux.shape, generator=generator, dtype=flux.dtype)

@@ -13,13 +13,15 @@ Output columns added to the input table (all input columns kept as they are):
     ratio), ``doublet:<LINE>`` (strong line inferred from its weak partner),
     ``unclassified:no_usable_ratio``.
 
-Everything here is vectorised, so that millions of rows cost no per-row Python:
-flags are bit masks per row, and each distinct mask pattern is turned into its
-string once. The network runs on fixed-size, padded blocks of
-:data:`FORWARD_BATCH` rows, so a row's probabilities do not depend on how a
-catalogue is cut into chunks (BLAS kernels may round differently for
-different batch shapes); the streaming reader (:mod:`nebuladapt.streaming`)
-and the Dask path rely on this to give byte-identical output.
+Probabilities, classes and the off-grid flag come from the model itself
+(:meth:`NebulaClassifier.classify_rows <nebuladapt.models.estimator.NebulaClassifier.classify_rows>`,
+the package's one inference path, which runs the network on fixed-size padded
+blocks of :data:`FORWARD_BATCH` rows so that output bytes do not depend on how
+a catalogue is cut into chunks). This module turns them into table columns
+and flags, vectorised so that millions of rows cost no per-row Python: flags
+are bit masks per row, and each distinct mask pattern is turned into its
+string once. The streaming reader (:mod:`nebuladapt.streaming`) and the Dask
+path call :func:`predict_catalog`.
 """
 
 from __future__ import annotations
@@ -28,13 +30,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
 from astropy.table import Table
 
 from nebuladapt import CLASSES
 from nebuladapt.catalogs import LineCatalog
-from nebuladapt.features import LINE_FLAG_KINDS, catalog_line_arrays, line_flag_masks, log_ratios
-from nebuladapt.models.training import encode
+from nebuladapt.features import LINE_FLAG_KINDS, catalog_line_arrays, line_flag_masks
+from nebuladapt.models.inference import FORWARD_BATCH
 
 __all__ = [
     "PREDICTION_COLUMNS",
@@ -42,8 +43,8 @@ __all__ = [
     "Predictions",
     "predict_line_arrays",
     "predict_catalog",
-    "predict_arrays",
     "classify_catalog",
+    "check_no_prediction_columns",
     "PredictionSummary",
     "predict_summary",
 ]
@@ -52,16 +53,6 @@ PREDICTION_COLUMNS = ("pred_class", "prob_HII", "prob_PN", "prob_SNR", "flag")
 UNCLASSIFIED = "unclassified:no_usable_ratio"
 #: Flag of a classified row that lies far from every class's model grid.
 OFF_GRID = "off_grid"
-
-
-def _off_grid(model, features: np.ndarray) -> np.ndarray:
-    """Rows outside the model's occupancy map (:mod:`nebuladapt.models.off_grid`)."""
-    grid_map = getattr(model, "off_grid_map_", None)
-    if grid_map is None:
-        return np.zeros(len(features), dtype=bool)
-    return grid_map.off_grid((features - model.scaler_.mean) / model.scaler_.scale)
-#: Rows per network call; the last block of a chunk is padded to this size.
-FORWARD_BATCH = 4096
 
 
 @dataclass
@@ -180,60 +171,6 @@ def predict_summary(table) -> PredictionSummary:
     return summary
 
 
-def _forward_logits(model, features: np.ndarray) -> np.ndarray:
-    """Class logits divided by the temperature (float32), for log-ratio features.
-
-    Same arithmetic as :meth:`NebulaClassifier.decision_function` (encode,
-    network, temperature), run on padded blocks of :data:`FORWARD_BATCH` rows
-    so that each row's result is independent of the rows around it.
-    """
-    n, n_features = features.shape
-    out = np.empty((n, len(model.classes_)), dtype=np.float32)
-    net = model.network_
-    temperature = float(model.temperature_)
-    pad = None
-    with torch.inference_mode():
-        for start in range(0, n, FORWARD_BATCH):
-            block = features[start : start + FORWARD_BATCH]
-            rows = len(block)
-            if rows < FORWARD_BATCH:
-                if pad is None:
-                    pad = np.full((FORWARD_BATCH, n_features), np.nan)
-                pad[:rows] = block
-                pad[rows:] = np.nan
-                block = pad
-            logits = net(encode(torch.from_numpy(block), model.scaler_))
-            out[start : start + rows] = (logits / temperature)[:rows].numpy()
-    prior = getattr(model, "target_prior_", None)
-    if getattr(model, "prior_correction", "none") == "em" and prior is not None:
-        # softmax(z + log(pi_t / pi_s)) is Saerens et al.'s re-weighted posterior
-        out += np.log(np.asarray(prior) * len(prior)).astype(np.float32)
-    return out
-
-
-def _softmax_argmax(logits: np.ndarray) -> tuple[list, np.ndarray]:
-    """Row-wise softmax (float64, one array per class) and index of the largest logit.
-
-    Ties go to the first class, as with ``np.argmax``.
-
-    Column by column: for a handful of classes this is several times faster
-    than a reduction along a short last axis.
-    """
-    columns = [logits[:, k].astype(np.float64) for k in range(logits.shape[1])]
-    best = columns[0].copy()
-    index = np.zeros(len(best), dtype=np.int64)
-    for k, column in enumerate(columns[1:], start=1):
-        np.copyto(index, k, where=column > best)
-        np.maximum(best, column, out=best)
-    exps = [np.exp(column - best) for column in columns]
-    total = exps[0].copy()
-    for e in exps[1:]:
-        total += e
-    for e in exps:
-        e /= total
-    return exps, index
-
-
 def _encode_flags(groups: list[np.ndarray], names: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
     """Per-row flag strings from groups of boolean columns, as (index, distinct strings).
 
@@ -305,60 +242,29 @@ def predict_line_arrays(
     """
     n = flux.shape[0]
     lines = list(model.lines_)
-    features = log_ratios(np.asarray(flux, dtype=np.float64), model.spec_)
-    usable = (~np.isfinite(features)).sum(axis=1) < len(model.spec_.ratios)
-    proba, class_index = _softmax_argmax(_forward_logits(model, features))
-    unusable = ~usable
-    np.copyto(class_index, -1, where=unusable)
+    rows = model.classify_rows(flux)
+    unusable = ~rows.usable
     out_proba = np.full((n, len(CLASSES)), np.nan, order="F")  # contiguous columns
     for k, cls in enumerate(CLASSES):
         hit = np.flatnonzero(model.classes_ == cls)
         if len(hit):
-            out_proba[:, k] = proba[hit[0]]
+            out_proba[:, k] = rows.proba[hit[0]]
             np.copyto(out_proba[:, k], np.nan, where=unusable)
     masks = line_flag_masks(flux, flux_err)
     if note_masks is None:
         note_masks = np.zeros((n, 0), dtype=bool)
-    off_grid = _off_grid(model, features) & usable
     groups = [masks[kind] for kind in LINE_FLAG_KINDS]
-    groups += [note_masks.reshape(n, len(note_names)), off_grid[:, None], ~usable[:, None]]
+    groups += [note_masks.reshape(n, len(note_names)), rows.off_grid[:, None], unusable[:, None]]
     names = [[f"{kind}:{line}" for line in lines] for kind in LINE_FLAG_KINDS]
     names += [list(note_names), [OFF_GRID], [UNCLASSIFIED]]
     flag_index, flag_strings = _encode_flags(groups, names)
-    return Predictions(np.asarray(model.classes_), class_index, out_proba, flag_index, flag_strings)
+    return Predictions(np.asarray(model.classes_), rows.class_index, out_proba, flag_index, flag_strings)
 
 
 def predict_catalog(catalog: LineCatalog, model) -> Predictions:
     """Vectorised predictions for every row of a catalogue (see :func:`classify_catalog`)."""
     flux, flux_err, note_names, note_masks = catalog_line_arrays(catalog, list(model.lines_))
     return predict_line_arrays(model, flux, flux_err, note_names, note_masks)
-
-
-def predict_arrays(model, flux: np.ndarray, flux_err: np.ndarray, notes=None) -> dict:
-    """Predictions and flags for a matrix of line fluxes in ``model.lines_`` order.
-
-    Parameters
-    ----------
-    model : NebulaClassifier
-        Fitted classifier.
-    flux, flux_err : ndarray, shape (n, len(model.lines_))
-    notes : list of list of str, optional
-        Extra per-row flags (e.g. from :func:`catalog_line_matrix`), placed
-        after the line flags, as :func:`predict_line_arrays` places its notes.
-
-    Returns
-    -------
-    dict of str to ndarray
-        The :data:`PREDICTION_COLUMNS`, one value per input row.
-    """
-    n = len(flux)
-    rows = notes if notes is not None else [[] for _ in range(n)]
-    note_names = list(dict.fromkeys(name for row in rows for name in row))
-    note_masks = np.zeros((n, len(note_names)), dtype=bool)
-    for i, row in enumerate(rows):
-        for name in row:
-            note_masks[i, note_names.index(name)] = True
-    return predict_line_arrays(model, flux, flux_err, note_names, note_masks).columns()
 
 
 def check_no_prediction_columns(colnames, source: str = "") -> None:

@@ -387,7 +387,7 @@ BAD_MODELS = [
     ("unknown class", _card_edit(lambda c: c.update(classes=["HII", "AGN", "SNR"])),
      ["model.json", "AGN"]),
     ("network of other size", _card_edit(lambda c: c["params"].update(hidden=[32, 32])),
-     ["weights.safetensors", "do not fit the card's network"]),
+     ["weights.safetensors", "do not fit the network"]),
     ("tampered weights", _flip_last_byte, ["weights.safetensors", "checksum", "refusing"]),
     ("no weights", _file_edit(WEIGHTS_FILE, None), ["no weights.safetensors"]),
 ]

@@ -1,34 +1,44 @@
-"""scikit-learn-style estimator wrapping the source-only NN and the DANN.
+"""scikit-learn-style estimator: the source-only NN and the adapted networks.
 
 Inputs follow skada's convention: one array ``X`` stacks source and target
 rows, ``sample_domain`` is positive for source rows and negative for target
 rows, and target labels are masked with ``-1``. ``X`` holds line *fluxes* (any
 normalisation) in the order of :attr:`NebulaClassifier.lines_`; the log-ratio
 features are computed inside, so that noise can be injected on the fluxes.
+
+The estimator is the one inference path of the package: logits, probabilities,
+the prior correction and the off-grid flag are computed here
+(:meth:`NebulaClassifier.classify_rows`), and model files save and restore it
+through :meth:`~NebulaClassifier.get_state` / :meth:`~NebulaClassifier.set_state`.
+Every parameter is declared once in :mod:`nebuladapt.models.params`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
 
 from nebuladapt.features import FeatureSpec, default_feature_spec, log_ratios
 from nebuladapt.models.calibration import fit_temperature
-from nebuladapt.models.label_shift import adjust_posteriors, em_target_prior
+from nebuladapt.models.inference import RowPredictions, forward_logits, softmax_argmax
+from nebuladapt.models.label_shift import em_target_prior
+from nebuladapt.models.losses import build_alignment
+from nebuladapt.models.losses.entropy import TargetEntropy
 from nebuladapt.models.networks import NebulaNet
 from nebuladapt.models.off_grid import OffGridMap
-from nebuladapt.models.training import ALIGNMENTS, Scaler, TrainingData, encode, train_network
-from nebuladapt.noise import NOISE_KINDS, inject_noise, target_fractional_errors
+from nebuladapt.models.params import DEFAULTS as D
+from nebuladapt.models.params import METHODS, PRIOR_CORRECTIONS, check_tuples, sklearn_constraints
+from nebuladapt.models.training import Scaler, TrainingConfig, TrainingData, encode, train_network
+from nebuladapt.noise import inject_noise, target_fractional_errors
 
-__all__ = ["NebulaClassifier", "METHODS", "PRIOR_CORRECTIONS"]
+__all__ = ["NebulaClassifier", "ModelState", "METHODS", "PRIOR_CORRECTIONS"]
 
-METHODS = ("nn", "dann")
-#: ``none``: posteriors for balanced classes (as trained); ``em``: posteriors
-#: under the target class proportions estimated by EM (Saerens et al. 2002).
-PRIOR_CORRECTIONS = ("none", "em")
+_OFF_GRID = "off_grid."
 
 
 def _as_flux_matrix(X, n_lines: int, name: str = "X") -> np.ndarray:
@@ -38,16 +48,40 @@ def _as_flux_matrix(X, n_lines: int, name: str = "X") -> np.ndarray:
     return X
 
 
+@dataclass
+class ModelState:
+    """A fitted classifier's learned state: tensors, and JSON-serialisable values.
+
+    Attributes
+    ----------
+    tensors : dict of str to Tensor
+        Network weights and the off-grid map (``off_grid.*``).
+    values : dict
+        ``lines``, ``classes``, ``scaler`` ({"mean", "scale"}), ``temperature``,
+        ``target_prior`` (list or None) and ``resolved_noise``.
+    """
+
+    tensors: dict
+    values: dict
+
+
 class NebulaClassifier(ClassifierMixin, BaseEstimator):
-    """Nebula classifier trained on labelled model grids, optionally adapted (DANN).
+    """Nebula classifier trained on labelled model grids, adapted to the target catalogue.
+
+    The defaults are what ``nebuladapt fit`` trains. Every parameter (type,
+    allowed values, default, help) is declared in
+    :data:`nebuladapt.models.params.PARAMS` and validated at :meth:`fit`.
 
     Parameters
     ----------
     method : {"nn", "dann"}
-        Source-only network, or domain-adversarial network.
-    noise : {"none", "fixed", "matched"}
+        Source-only network, or a network adapted to the target rows with the
+        ``alignment`` method (plus the entropy add-on).
+    noise : {"auto", "none", "fixed", "matched"}
         Noise injected on the source line fluxes at each step (see
-        :mod:`nebuladapt.noise`). ``matched`` needs target errors (``X_err``).
+        :mod:`nebuladapt.noise`). ``matched`` needs target errors (``X_err``);
+        ``auto`` is ``matched`` where ``X_err`` gives usable target errors,
+        else ``fixed`` (the choice is :attr:`noise_`).
     noise_level : float
         Fractional noise for ``fixed`` (and the fallback of ``matched``).
     hidden : tuple of int
@@ -55,70 +89,73 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
     n_steps, batch_size, lr : int, int, float
         Optimisation: Adam, class-balanced source batches.
     domain_weight : float
-        Maximum GRL strength (multiplies the ``lambda_p`` schedule).
+        Maximum weight of the alignment term (GRL strength for adversarial
+        methods; it multiplies the ``lambda_p`` schedule).
     mask_prob : float
         Probability of masking each feature of a source row during training,
         so rows with missing lines are classified from the lines they have.
     feature_spec : FeatureSpec or None
         Line ratios used as features (default: the three classical ratios).
-    alignment : {"marginal", "iw", "conditional", "iw_conditional"}
-        DANN variant: marginal alignment (Ganin et al. 2016), importance-
-        weighted for class-prior shift (IWDAN), class-conditional (CDAN), or
-        both. Ignored for ``method="nn"``.
+    alignment : str
+        Adaptation method, a name registered in
+        :data:`nebuladapt.models.losses.ALIGNMENTS` (DANN ``marginal``, IWDAN
+        ``iw``, CDAN ``conditional``, ``iw_conditional`` ...). Ignored for
+        ``method="nn"``.
     prior_correction : {"none", "em"}
-        Whether :meth:`predict_proba` re-weights posteriors to the target
-        class proportions estimated at fit time (:attr:`target_prior_`).
+        Whether probabilities are re-weighted to the target class proportions
+        estimated at fit time (:attr:`target_prior_`).
     calibrate : bool
         Fit a softmax temperature on held-out, noise-perturbed source models
         (no target labels).
     validation_fraction : float
-        Fraction of source models held out of training (stratified) for
-        calibration and label-free model selection.
-    entropy_weight : float
-        Weight of the target-entropy term (DANN only; 0 = off), see
-        :func:`~nebuladapt.models.training.train_network`.
+        Fraction of source models held out of training (stratified).
     checkpoint_steps : tuple of int
-        Training steps at which to keep a copy of the weights
-        (:meth:`at_step`), for a label-free choice of the stopping step.
+        Training steps at which to keep a copy of the weights (:meth:`at_step`).
+    entropy_weight : float
+        Weight of the target-entropy add-on (0 = off; ignored for ``nn``).
     random_state : int
         Seed: the same seed on CPU gives the same predictions.
 
     Attributes
     ----------
-    classes_ : ndarray of str
+    classes_ : ndarray
     lines_ : list of str
         Line order expected in ``X``.
+    noise_ : str
+        The noise used in training (``auto`` resolved).
     scaler_ : Scaler
     network_ : NebulaNet
     temperature_ : float
         Softmax temperature (1 unless calibrated).
     target_prior_ : ndarray or None
         EM estimate of the target class proportions (None without target rows).
-    off_grid_map_ : OffGridMap
+    off_grid_map_ : OffGridMap or None
         Occupancy map of the source models in feature space.
     history_ : list of dict
         Per-step training losses.
     """
 
+    _parameter_constraints: dict = sklearn_constraints()
+
     def __init__(
         self,
-        method: str = "dann",
-        noise: str = "fixed",
-        noise_level: float = 0.1,
-        hidden: tuple = (64, 64),
-        n_steps: int = 2000,
-        batch_size: int = 256,
-        lr: float = 1e-3,
-        domain_weight: float = 1.0,
-        mask_prob: float = 0.1,
-        feature_spec: FeatureSpec | None = None,
-        alignment: str = "marginal",
-        prior_correction: str = "none",
-        calibrate: bool = True,
-        validation_fraction: float = 0.1,
-        checkpoint_steps: tuple = (),
-        entropy_weight: float = 0.0,
-        random_state: int = 0,
+        method: str = D["method"],
+        noise: str = D["noise"],
+        noise_level: float = D["noise_level"],
+        hidden: tuple = D["hidden"],
+        n_steps: int = D["n_steps"],
+        batch_size: int = D["batch_size"],
+        lr: float = D["lr"],
+        domain_weight: float = D["domain_weight"],
+        mask_prob: float = D["mask_prob"],
+        feature_spec: FeatureSpec | None = D["feature_spec"],
+        alignment: str = D["alignment"],
+        prior_correction: str = D["prior_correction"],
+        calibrate: bool = D["calibrate"],
+        validation_fraction: float = D["validation_fraction"],
+        checkpoint_steps: tuple = D["checkpoint_steps"],
+        entropy_weight: float = D["entropy_weight"],
+        random_state: int = D["random_state"],
     ) -> None:
         self.method = method
         self.noise = noise
@@ -143,22 +180,18 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         """The feature spec in use."""
         return self.feature_spec or default_feature_spec()
 
-    def _check_params(self) -> None:
-        if self.method not in METHODS:
-            raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
-        if self.noise not in NOISE_KINDS:
-            raise ValueError(f"noise must be one of {NOISE_KINDS}, got {self.noise!r}")
-        if self.alignment not in ALIGNMENTS:
-            raise ValueError(f"alignment must be one of {ALIGNMENTS}, got {self.alignment!r}")
-        if self.prior_correction not in PRIOR_CORRECTIONS:
-            raise ValueError(
-                f"prior_correction must be one of {PRIOR_CORRECTIONS}, got {self.prior_correction!r}"
-            )
-        if not 0 <= self.validation_fraction < 1:
-            raise ValueError("validation_fraction must be in [0, 1)")
+    def _adaptation_losses(self) -> list:
+        """The configured adaptation losses; none for ``method="nn"`` (so no entropy term)."""
+        if self.method == "nn":
+            return []
+        losses = build_alignment(self.alignment, self.domain_weight)
+        if self.entropy_weight > 0:
+            losses.append(TargetEntropy(self.entropy_weight))
+        return losses
 
+    # ------------------------------------------------------------------ fit
     def fit(self, X, y, sample_domain=None, X_err=None, callback: Callable | None = None):
-        """Fit on labelled source rows and (for DANN) unlabelled target rows.
+        """Fit on labelled source rows and (when adapting) unlabelled target rows.
 
         Parameters
         ----------
@@ -170,7 +203,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             > 0 source, < 0 target (skada convention). Default: target where
             ``y == -1``.
         X_err : array-like, shape (n_rows, n_lines), optional
-            1-sigma flux errors; used on target rows for ``matched`` noise.
+            1-sigma flux errors; used on target rows for ``matched``/``auto`` noise.
         callback : callable, optional
             Called as ``callback(step, record)`` after every training step.
 
@@ -178,72 +211,70 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         -------
         self
         """
-        self._check_params()
+        self._validate_params()
+        check_tuples(self.get_params())
         spec = self.spec_
-        self.lines_ = spec.lines
-        X = _as_flux_matrix(X, len(self.lines_))
+        lines = spec.lines
+        X = _as_flux_matrix(X, len(lines))
         y = np.asarray(y, dtype=object)
         if len(y) != len(X):
             raise ValueError(f"y has {len(y)} rows, X has {len(X)}")
-        is_target_label = np.array([str(v) == "-1" for v in y])
         if sample_domain is None:
-            is_source = ~is_target_label
+            is_source = np.array([str(v) != "-1" for v in y], dtype=bool)
         else:
-            sample_domain = np.asarray(sample_domain)
-            is_source = sample_domain > 0
+            is_source = np.asarray(sample_domain) > 0
         if not is_source.any():
             raise ValueError("no source rows (sample_domain > 0) to learn from")
-        labels = y[is_source].astype(str)
-        self.classes_ = np.unique(labels)
-        label_idx = np.searchsorted(self.classes_, labels)
+        labels = np.asarray(y[is_source].tolist())
+        classes = np.unique(labels)
+        label_idx = np.searchsorted(classes, labels)
         source_flux, target_flux = X[is_source], X[~is_source]
-        source_features = log_ratios(source_flux, spec)
-        self.scaler_ = Scaler.fit(source_features)
+        noise, fractional = self._resolve_noise(target_flux, X_err, is_source, len(lines))
+        losses = self._adaptation_losses()
+        self.lines_, self.classes_, self.noise_ = lines, classes, noise
+        self.fractional_errors_ = fractional
+        self.scaler_ = Scaler.fit(log_ratios(source_flux, spec))
         train_rows, validation_rows = self._split_validation(label_idx)
         self.validation_flux_ = source_flux[validation_rows]
         self.validation_label_ = label_idx[validation_rows]
-        fractional = np.empty((0, len(self.lines_)))
-        if self.noise == "matched":
-            if X_err is None:
-                raise ValueError("noise='matched' needs X_err (target flux errors)")
-            X_err = _as_flux_matrix(X_err, len(self.lines_), "X_err")
-            fractional = target_fractional_errors(target_flux, X_err[~is_source])
-            fractional = fractional[np.isfinite(fractional).any(axis=1)]
-            if len(fractional) == 0:
-                raise ValueError("noise='matched' but no target row has a usable error")
-        self.fractional_errors_ = fractional
         data = TrainingData(
             source_flux=torch.from_numpy(source_flux[train_rows]),
             source_label=torch.from_numpy(label_idx[train_rows].astype(np.int64)),
             target_flux=torch.from_numpy(target_flux),
             target_fractional_errors=torch.from_numpy(fractional),
         )
-        torch.manual_seed(self.random_state)
-        self.network_ = self._build_network()
-        self.history_, snapshots = train_network(
-            self.network_,
-            spec,
-            self.scaler_,
-            data,
-            adversarial=self.method == "dann",
-            noise=self.noise,
-            noise_level=self.noise_level,
-            n_steps=self.n_steps,
-            batch_size=self.batch_size,
-            lr=self.lr,
-            domain_weight=self.domain_weight,
-            mask_prob=self.mask_prob,
-            seed=self.random_state,
-            alignment=self.alignment,
-            checkpoints=tuple(self.checkpoint_steps),
-            entropy_weight=self.entropy_weight,
-            callback=callback,
+        config = TrainingConfig(
+            noise=noise, noise_level=self.noise_level, n_steps=self.n_steps,
+            batch_size=self.batch_size, lr=self.lr, mask_prob=self.mask_prob,
+            seed=self.random_state, checkpoints=tuple(self.checkpoint_steps),
         )
-        self.snapshots_ = snapshots
-        self.n_features_in_ = len(self.lines_)
+        torch.manual_seed(self.random_state)
+        self.network_ = self._build_network(losses)
+        self.history_, self.snapshots_ = train_network(
+            self.network_, spec, self.scaler_, data, config, losses, callback
+        )
+        self.n_features_in_ = len(lines)
         self._target_flux = target_flux
         self._finish_fit(source_flux, target_flux)
         return self
+
+    def _resolve_noise(self, target_flux, X_err, is_source, n_lines) -> tuple[str, np.ndarray]:
+        """The training noise (``auto`` resolved) and the target's usable fractional errors."""
+        none = np.empty((0, n_lines))
+        if self.noise not in ("matched", "auto"):
+            return self.noise, none
+        fractional = none
+        if X_err is not None:
+            X_err = _as_flux_matrix(X_err, n_lines, "X_err")
+            fractional = target_fractional_errors(target_flux, X_err[~is_source])
+            fractional = fractional[np.isfinite(fractional).any(axis=1)]
+        if self.noise == "auto":
+            return ("matched", fractional) if len(fractional) else ("fixed", none)
+        if X_err is None:
+            raise ValueError("noise='matched' needs X_err (target flux errors)")
+        if len(fractional) == 0:
+            raise ValueError("noise='matched' but no target row has a usable error")
+        return "matched", fractional
 
     def _split_validation(self, label_idx: np.ndarray):
         """Stratified split of source rows into training and validation."""
@@ -259,10 +290,10 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         return np.sort(np.concatenate(train)), np.sort(np.concatenate(validation))
 
     def _noisy_features(self, flux: np.ndarray, seed_offset: int, noise: str | None = None, level=None):
-        """Scaled features of noise-perturbed source fluxes (training noise by default)."""
+        """Features of noise-perturbed source fluxes (the training noise by default)."""
         generator = torch.Generator().manual_seed(self.random_state + seed_offset)
         noisy = inject_noise(
-            torch.from_numpy(flux), noise or self.noise, self.noise_level if level is None else level,
+            torch.from_numpy(flux), noise or self.noise_, self.noise_level if level is None else level,
             generator, torch.from_numpy(self.fractional_errors_),
         )
         return log_ratios(noisy.numpy(), self.spec_)
@@ -277,14 +308,14 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             self.temperature_ = fit_temperature(logits, self.validation_label_)
         self.target_prior_ = None
         if len(target_flux):
-            proba = self._balanced_proba(target_flux)
-            usable = np.isfinite(proba).all(axis=1)
-            self.target_prior_ = em_target_prior(proba[usable])
+            columns, _ = softmax_argmax(self._logits(self._features(target_flux), prior=False))
+            proba = np.column_stack(columns)
+            self.target_prior_ = em_target_prior(proba[np.isfinite(proba).all(axis=1)])
 
     def _finish_fit(self, source_flux: np.ndarray, target_flux: np.ndarray) -> None:
         """Calibrate the temperature, estimate the target prior, build the off-grid map."""
         self._calibrate_and_estimate_prior(target_flux)
-        map_noise = "fixed" if self.noise == "none" else self.noise
+        map_noise = "fixed" if self.noise_ == "none" else self.noise_
         level = max(self.noise_level, 0.1)
         features = np.vstack(
             [log_ratios(source_flux, self.spec_)]
@@ -298,44 +329,108 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
     def at_step(self, step: int) -> "NebulaClassifier":
         """A copy of this fitted model with the weights saved at training ``step``.
 
-        Temperature, target prior and off-grid map are recomputed for those
-        weights. ``step`` must be one of ``checkpoint_steps``.
+        Temperature and target prior are recomputed for those weights.
+        ``step`` must be one of ``checkpoint_steps``.
         """
         import copy
 
+        check_is_fitted(self, "network_")
         if step not in self.snapshots_:
             raise KeyError(f"no snapshot at step {step}; kept: {sorted(self.snapshots_)}")
         other = copy.copy(self)
-        other.network_ = self._build_network()
+        other.network_ = self._build_network(self._adaptation_losses())
         other.network_.load_state_dict(self.snapshots_[step])
         other.network_.eval()
         other._calibrate_and_estimate_prior(self._target_flux)
         return other
 
-    def _build_network(self) -> NebulaNet:
-        n_features = len(self.spec_.ratios)
+    def _build_network(self, losses) -> NebulaNet:
+        widths = [term.domain_inputs(self.hidden[-1], len(self.classes_)) for term in losses]
+        widths = [w for w in widths if w is not None]
         return NebulaNet(
-            2 * n_features,
-            len(self.classes_),
-            hidden=tuple(self.hidden),
-            domain_hidden=64 if self.method == "dann" else 0,
-            conditional=self.method == "dann" and "conditional" in self.alignment,
+            2 * len(self.spec_.ratios), len(self.classes_), hidden=tuple(self.hidden),
+            domain_hidden=64 if widths else 0, domain_inputs=widths[0] if widths else None,
         )
 
-    def _inputs(self, X) -> torch.Tensor:
-        X = _as_flux_matrix(X, len(self.lines_))
-        return encode(torch.from_numpy(log_ratios(X, self.spec_)), self.scaler_)
+    # ------------------------------------------------------------------ state
+    def get_state(self) -> ModelState:
+        """The learned state, for :func:`~nebuladapt.models.persistence.save_model`."""
+        check_is_fitted(self, "network_")
+        tensors = {k: v.detach().contiguous().clone() for k, v in self.network_.state_dict().items()}
+        if self.off_grid_map_ is not None:
+            grid = self.off_grid_map_
+            tensors[_OFF_GRID + "occupancy"] = torch.from_numpy(grid.occupancy.astype(np.uint8))
+            tensors[_OFF_GRID + "low"] = torch.from_numpy(grid.low.copy())
+            tensors[_OFF_GRID + "high"] = torch.from_numpy(grid.high.copy())
+        prior = self.target_prior_
+        values = {
+            "lines": list(self.lines_),
+            "classes": [str(c) for c in self.classes_],
+            "scaler": {"mean": self.scaler_.mean.tolist(), "scale": self.scaler_.scale.tolist()},
+            "temperature": float(self.temperature_),
+            "target_prior": None if prior is None else [float(p) for p in prior],
+            "resolved_noise": self.noise_,
+        }
+        return ModelState(tensors, values)
+
+    def set_state(self, state: ModelState) -> "NebulaClassifier":
+        """Restore a state from :meth:`get_state` (the only way fitted attributes are set besides :meth:`fit`).
+
+        Raises
+        ------
+        ValueError
+            If the off-grid map is incomplete or the weights do not fit the
+            network these parameters build.
+        """
+        tensors, values = dict(state.tensors), state.values
+        parts = {k[len(_OFF_GRID):]: tensors.pop(k) for k in list(tensors) if k.startswith(_OFF_GRID)}
+        if parts and set(parts) != {"occupancy", "low", "high"}:
+            raise ValueError("incomplete off-grid map")
+        self.classes_ = np.array(values["classes"])
+        self.lines_ = list(values["lines"])
+        self.scaler_ = Scaler(
+            np.asarray(values["scaler"]["mean"], dtype=np.float32),
+            np.asarray(values["scaler"]["scale"], dtype=np.float32),
+        )
+        self.temperature_ = float(values["temperature"])
+        prior = values.get("target_prior")
+        self.target_prior_ = None if prior is None else np.asarray(prior, dtype=float)
+        self.noise_ = values.get("resolved_noise") or self.noise
+        self.n_features_in_ = len(self.lines_)
+        self.off_grid_map_ = None
+        if parts:
+            self.off_grid_map_ = OffGridMap(
+                parts["occupancy"].numpy().astype(bool), parts["low"].numpy(), parts["high"].numpy()
+            )
+        network = self._build_network(self._adaptation_losses())
+        try:
+            network.load_state_dict(tensors)
+        except RuntimeError as exc:
+            raise ValueError(
+                f"weights do not fit the network of these parameters ({' '.join(str(exc).split())[:200]})"
+            ) from exc
+        network.eval()
+        self.network_ = network
+        return self
+
+    # ------------------------------------------------------------------ inference
+    def _features(self, X) -> np.ndarray:
+        return log_ratios(_as_flux_matrix(X, len(self.lines_)), self.spec_)
+
+    def _logits(self, features: np.ndarray, prior: bool = True) -> np.ndarray:
+        """Logits / temperature, shifted by ``log(pi_t / pi_s)`` under the EM prior correction.
+
+        ``softmax(z + log(pi_t / pi_s))`` is Saerens et al.'s re-weighted posterior.
+        """
+        logits = forward_logits(self.network_, self.scaler_, features, self.temperature_)
+        if prior and self.prior_correction == "em" and self.target_prior_ is not None:
+            logits += np.log(np.asarray(self.target_prior_) * len(self.target_prior_)).astype(np.float32)
+        return logits
 
     def decision_function(self, X) -> np.ndarray:
-        """Class logits divided by the temperature, shape (n_rows, n_classes)."""
-        with torch.no_grad():
-            logits = self.network_(self._inputs(X))
-        return (logits / self.temperature_).numpy()
-
-    def _balanced_proba(self, X) -> np.ndarray:
-        with torch.no_grad():
-            logits = torch.from_numpy(self.decision_function(X))
-            return torch.softmax(logits, dim=1).numpy().astype(np.float64)
+        """Class scores, shape (n_rows, n_classes): logits / temperature (+ log prior ratio)."""
+        check_is_fitted(self, "network_")
+        return self._logits(self._features(X))
 
     def predict_proba(self, X, sample_domain=None) -> np.ndarray:
         """Class probabilities, columns in the order of :attr:`classes_`.
@@ -344,29 +439,40 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         proportions estimated at fit time. ``sample_domain`` is accepted (and
         ignored) for skada's scorers.
         """
-        proba = self._balanced_proba(X)
-        if self.prior_correction == "em" and getattr(self, "target_prior_", None) is not None:
-            k = len(self.classes_)
-            proba = adjust_posteriors(proba, np.full(k, 1.0 / k), self.target_prior_)
-        return proba
-
-    def off_grid(self, X) -> np.ndarray:
-        """True where a row lies far from every class's model grid."""
-        X = _as_flux_matrix(X, len(self.lines_))
-        if getattr(self, "off_grid_map_", None) is None:
-            return np.zeros(len(X), dtype=bool)
-        return self.off_grid_map_.off_grid(self._standardise(log_ratios(X, self.spec_)))
+        return np.column_stack(softmax_argmax(self.decision_function(X))[0])
 
     def predict(self, X, sample_domain=None) -> np.ndarray:
         """Most probable class per row."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        return self.classes_[softmax_argmax(self.decision_function(X))[1]]
+
+    def classify_rows(self, X) -> RowPredictions:
+        """Probabilities, class, usability and off-grid flag of every row, in one pass.
+
+        The path of :mod:`nebuladapt.predict` (and so of streaming and Dask).
+        """
+        check_is_fitted(self, "network_")
+        features = self._features(X)
+        usable = (~np.isfinite(features)).sum(axis=1) < len(self.spec_.ratios)
+        proba, class_index = softmax_argmax(self._logits(features))
+        np.copyto(class_index, -1, where=~usable)
+        return RowPredictions(proba, class_index, usable, self._off_grid_features(features) & usable)
+
+    def _off_grid_features(self, features: np.ndarray) -> np.ndarray:
+        if self.off_grid_map_ is None:
+            return np.zeros(len(features), dtype=bool)
+        return self.off_grid_map_.off_grid(self._standardise(features))
+
+    def off_grid(self, X) -> np.ndarray:
+        """True where a row lies far from every class's model grid."""
+        check_is_fitted(self, "network_")
+        return self._off_grid_features(self._features(X))
 
     def transform(self, X, sample_domain=None) -> np.ndarray:
         """Embedding from the feature extractor (e.g. for t-SNE)."""
+        check_is_fitted(self, "network_")
         with torch.no_grad():
-            return self.network_.feature_extractor(self._inputs(X)).numpy()
+            return self.network_.feature_extractor(encode(torch.from_numpy(self._features(X)), self.scaler_)).numpy()
 
     def n_missing_features(self, X) -> np.ndarray:
         """Number of features that cannot be computed for each row."""
-        X = _as_flux_matrix(X, len(self.lines_))
-        return (~np.isfinite(log_ratios(X, self.spec_))).sum(axis=1)
+        return (~np.isfinite(self._features(X))).sum(axis=1)

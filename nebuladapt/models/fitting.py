@@ -8,24 +8,8 @@ from nebuladapt.catalogs import LineCatalog
 from nebuladapt.features import FeatureSpec, catalog_line_matrix, default_feature_spec
 from nebuladapt.grids import source_line_fluxes
 from nebuladapt.models.estimator import NebulaClassifier
-from nebuladapt.noise import target_fractional_errors
 
-__all__ = ["DEFAULT_FIT_PARAMS", "domain_arrays", "resolve_noise", "fit_on_catalog"]
-
-#: Defaults of ``nebuladapt fit``: the configuration the label-free selection of
-#: ``nebuladapt experiment`` (soft neighbourhood density over the candidates of
-#: :data:`nebuladapt.evaluation.experiment.SELECTION_CANDIDATES`) chose on the
-#: shipped benchmark for 4 of 5 seeds (docs/experiment/results.json) — DANN with
-#: marginal alignment, GRL weight 0.3, noise matched to the catalogue's errors,
-#: target-entropy weight 1, 2000 steps.
-DEFAULT_FIT_PARAMS = {
-    "method": "dann",
-    "noise": "auto",
-    "alignment": "marginal",
-    "domain_weight": 0.3,
-    "entropy_weight": 1.0,
-    "n_steps": 2000,
-}
+__all__ = ["domain_arrays", "fit_on_catalog"]
 
 
 def domain_arrays(catalog: LineCatalog, spec: FeatureSpec):
@@ -60,20 +44,9 @@ def domain_arrays(catalog: LineCatalog, spec: FeatureSpec):
     return X, y, sample_domain, X_err
 
 
-def resolve_noise(noise: str, catalog: LineCatalog, spec: FeatureSpec) -> str:
-    """``auto`` -> ``matched`` where the catalogue gives usable errors, else ``fixed``."""
-    if noise != "auto":
-        return noise
-    flux, err, _ = catalog_line_matrix(catalog, spec.lines)
-    has_errors = np.isfinite(target_fractional_errors(flux, err)).any()
-    return "matched" if has_errors else "fixed"
-
-
 def fit_on_catalog(
     catalog: LineCatalog,
     *,
-    method: str = DEFAULT_FIT_PARAMS["method"],
-    noise: str = DEFAULT_FIT_PARAMS["noise"],
     seed: int = 0,
     spec: FeatureSpec | None = None,
     callback=None,
@@ -85,28 +58,22 @@ def fit_on_catalog(
     ----------
     catalog : LineCatalog
         Unlabelled target catalogue.
-    method : {"nn", "dann"}
-    noise : {"auto", "none", "fixed", "matched"}
-        ``auto``: matched to the catalogue's errors where it has any, else fixed.
     seed : int
+        ``random_state`` of the classifier.
     spec : FeatureSpec, optional
+        Features (default :func:`~nebuladapt.features.default_feature_spec`).
     callback : callable, optional
         Per-step progress callback ``callback(step, record)``.
     **params
-        Further :class:`NebulaClassifier` parameters; those not given take
-        :data:`DEFAULT_FIT_PARAMS` (adaptation-only ones are ignored by ``nn``).
+        :class:`NebulaClassifier` parameters; those not given take their
+        declared defaults (:data:`nebuladapt.models.params.PARAMS`), which are
+        what ``nebuladapt fit`` trains.
 
     Returns
     -------
     NebulaClassifier
     """
     spec = spec or default_feature_spec()
-    noise = resolve_noise(noise, catalog, spec)
     X, y, sample_domain, X_err = domain_arrays(catalog, spec)
-    defaults = {k: v for k, v in DEFAULT_FIT_PARAMS.items() if k not in ("method", "noise")}
-    if method == "nn":
-        defaults["entropy_weight"] = 0.0
-    model = NebulaClassifier(
-        method=method, noise=noise, feature_spec=spec, random_state=seed, **{**defaults, **params}
-    )
+    model = NebulaClassifier(feature_spec=spec, random_state=seed, **params)
     return model.fit(X, y, sample_domain=sample_domain, X_err=X_err, callback=callback)

@@ -82,10 +82,9 @@ class NebulaNet(nn.Module):
         Feature-extractor layer sizes.
     domain_hidden : int
         Hidden width of the domain discriminator (0: no domain head).
-    conditional : bool
-        CDAN (Long et al. 2018, NeurIPS): the discriminator sees the outer
-        product of the embedding and the class probabilities, so it aligns
-        class-conditional rather than marginal distributions.
+    domain_inputs : int, optional
+        Input width of the domain discriminator (default ``hidden[-1]``, the
+        embedding; wider for a conditioned input such as CDAN's).
     """
 
     def __init__(
@@ -94,14 +93,13 @@ class NebulaNet(nn.Module):
         n_classes: int,
         hidden=(64, 64),
         domain_hidden: int = 64,
-        conditional: bool = False,
+        domain_inputs: int | None = None,
     ) -> None:
         super().__init__()
         self.feature_extractor = mlp([n_inputs, *hidden])
         self.label_head = nn.Linear(hidden[-1], n_classes)
         self.grl = GradientReversal(0.0)
-        self.conditional = conditional
-        domain_in = hidden[-1] * n_classes if conditional else hidden[-1]
+        domain_in = hidden[-1] if domain_inputs is None else domain_inputs
         self.domain_head = (
             nn.Sequential(nn.Linear(domain_in, domain_hidden), nn.ReLU(), nn.Linear(domain_hidden, 1))
             if domain_hidden
@@ -112,13 +110,8 @@ class NebulaNet(nn.Module):
         """Class logits."""
         return self.label_head(self.feature_extractor(x))
 
-    def forward_all(self, x: torch.Tensor):
-        """Embedding, class logits and domain logits (None without a domain head)."""
-        z = self.feature_extractor(x)
-        logits = self.label_head(z)
+    def domain_logits(self, features: torch.Tensor) -> torch.Tensor:
+        """Domain logits of (embedding-derived) ``features``, through the gradient reversal."""
         if self.domain_head is None:
-            return z, logits, None
-        domain_in = z
-        if self.conditional:
-            domain_in = torch.bmm(z.unsqueeze(2), torch.softmax(logits, dim=1).unsqueeze(1)).flatten(1)
-        return z, logits, self.domain_head(self.grl(domain_in)).squeeze(-1)
+            raise ValueError("this network has no domain head")
+        return self.domain_head(self.grl(features)).squeeze(-1)

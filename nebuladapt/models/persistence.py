@@ -34,8 +34,8 @@ import torch
 from nebuladapt import CLASSES
 from nebuladapt.features import FeatureSpec
 from nebuladapt.lines import DOUBLET_RATIOS, LINES, SUMMED_LINES
-from nebuladapt.models.estimator import METHODS, NebulaClassifier
-from nebuladapt.models.training import Scaler
+from nebuladapt.models.estimator import ModelState, NebulaClassifier
+from nebuladapt.models.params import METHODS
 
 __all__ = [
     "ModelFileError",
@@ -159,9 +159,8 @@ def save_model(
             raise FileExistsError(
                 f"{directory}: exists and is not empty; pass --overwrite to replace it"
             )
-    tensors = {k: v.detach().contiguous().clone() for k, v in model.network_.state_dict().items()}
-    tensors.update(_off_grid_tensors(model))
-    weights = safetensors.torch.save(tensors)
+    state = model.get_state()
+    weights = safetensors.torch.save(state.tensors)
     params = model.get_params()
     params.pop("feature_spec")
     params["hidden"] = list(params["hidden"])
@@ -172,14 +171,7 @@ def save_model(
         "params": params,
         "feature_spec": model.spec_.to_dict(),
         "feature_names": model.spec_.names,
-        "lines": list(model.lines_),
-        "classes": [str(c) for c in model.classes_],
-        "scaler": {"mean": model.scaler_.mean.tolist(), "scale": model.scaler_.scale.tolist()},
-        "temperature": float(model.temperature_),
-        "target_prior": (
-            None if getattr(model, "target_prior_", None) is None
-            else [float(p) for p in model.target_prior_]
-        ),
+        **state.values,
         "seed": int(model.random_state),
         "versions": _versions(),
         "weights_file": WEIGHTS_FILE,
@@ -200,33 +192,6 @@ def save_model(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return directory
-
-
-_OFF_GRID = "off_grid."
-
-
-def _off_grid_tensors(model) -> dict:
-    """The off-grid occupancy map as tensors (stored beside the network weights)."""
-    grid_map = getattr(model, "off_grid_map_", None)
-    if grid_map is None:
-        return {}
-    return {
-        _OFF_GRID + "occupancy": torch.from_numpy(grid_map.occupancy.astype(np.uint8)),
-        _OFF_GRID + "low": torch.from_numpy(grid_map.low.copy()),
-        _OFF_GRID + "high": torch.from_numpy(grid_map.high.copy()),
-    }
-
-
-def _off_grid_from(tensors: dict, weights_path):
-    """Pop the off-grid map's tensors out of ``tensors`` and rebuild it (None if absent)."""
-    from nebuladapt.models.off_grid import OffGridMap
-
-    parts = {k[len(_OFF_GRID):]: tensors.pop(k) for k in list(tensors) if k.startswith(_OFF_GRID)}
-    if not parts:
-        return None
-    if set(parts) != {"occupancy", "low", "high"}:
-        raise ModelFileError(f"{weights_path}: incomplete off-grid map; re-run `nebuladapt fit`")
-    return OffGridMap(parts["occupancy"].numpy().astype(bool), parts["low"].numpy(), parts["high"].numpy())
 
 
 def read_card(directory) -> dict:
@@ -259,6 +224,9 @@ def read_card(directory) -> dict:
         )
     return card
 
+
+#: Card keys that hold the estimator's state (:meth:`NebulaClassifier.get_state`).
+_STATE_KEYS = ("lines", "classes", "scaler", "temperature", "target_prior", "resolved_noise")
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -360,27 +328,11 @@ def load_model(directory) -> NebulaClassifier:
             f"{directory / CARD_FILE}: params do not fit this nebuladapt ({exc}); re-run "
             "`nebuladapt fit` with this version"
         ) from None
-    model.classes_ = np.array(card["classes"])
-    model.lines_ = list(card["lines"])
-    model.scaler_ = Scaler(
-        np.asarray(card["scaler"]["mean"], dtype=np.float32),
-        np.asarray(card["scaler"]["scale"], dtype=np.float32),
-    )
-    model.temperature_ = float(card["temperature"])
-    prior = card.get("target_prior")
-    model.target_prior_ = None if prior is None else np.asarray(prior, dtype=float)
-    model.n_features_in_ = len(model.lines_)
-    model.off_grid_map_ = _off_grid_from(tensors, weights_path)
-    model.network_ = model._build_network()
+    values = {key: card.get(key) for key in _STATE_KEYS}
     try:
-        model.network_.load_state_dict(tensors)
-    except RuntimeError as exc:
-        raise ModelFileError(
-            f"{weights_path}: weights do not fit the card's network "
-            f"({' '.join(str(exc).split())[:200]}); re-run `nebuladapt fit`"
-        ) from exc
-    model.network_.eval()
-    model.card_ = card
+        model.set_state(ModelState(tensors, values))
+    except ValueError as exc:
+        raise ModelFileError(f"{weights_path}: {exc}; re-run `nebuladapt fit`") from exc
     return model
 
 

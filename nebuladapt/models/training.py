@@ -1,4 +1,4 @@
-"""Training loop shared by the source-only NN and the DANN.
+"""The training loop: the source classification loss plus whatever adaptation losses it is given.
 
 Input encoding: each log-ratio feature is standardised with the source
 statistics; a missing feature (line absent, non-positive, or randomly masked
@@ -8,24 +8,20 @@ set to 1. The network therefore sees ``[scaled features, missing mask]``.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
 from nebuladapt.features import FeatureSpec, log_ratios
-from nebuladapt.models.label_shift import em_target_prior
-from nebuladapt.models.networks import NebulaNet, grl_lambda
+from nebuladapt.models.losses.base import AdaptationLoss, Batch, TrainingContext
+from nebuladapt.models.networks import NebulaNet
 from nebuladapt.noise import inject_noise
 
-__all__ = ["Scaler", "encode", "random_mask", "TrainingData", "train_network", "ALIGNMENTS"]
-
-#: Adversarial alignment variants: marginal (DANN, Ganin et al. 2016),
-#: importance-weighted (IWDAN, Tachet des Combes et al. 2020), conditional
-#: (CDAN, Long et al. 2018) and both (IWCDAN).
-ALIGNMENTS = ("marginal", "iw", "conditional", "iw_conditional")
+__all__ = ["Scaler", "encode", "random_mask", "TrainingData", "TrainingConfig", "train_network"]
 
 
 @dataclass
@@ -82,155 +78,134 @@ def random_mask(features: torch.Tensor, prob: float, generator: torch.Generator)
     return torch.where(drop, torch.full_like(features, float("nan")), features)
 
 
-def train_network(
-    net: NebulaNet,
-    spec: FeatureSpec,
-    scaler: Scaler,
-    data: TrainingData,
-    *,
-    adversarial: bool,
-    noise: str,
-    noise_level: float,
-    n_steps: int,
-    batch_size: int,
-    lr: float,
-    domain_weight: float,
-    mask_prob: float,
-    seed: int,
-    alignment: str = "marginal",
-    prior_warmup: float = 0.2,
-    prior_updates: int = 20,
-    checkpoints: tuple[int, ...] = (),
-    entropy_weight: float = 0.0,
-    callback: Callable[[int, dict], None] | None = None,
-) -> tuple[list[dict], dict]:
-    """Train ``net`` in place.
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Optimisation settings of one run (from the estimator's parameters).
 
-    Source batches are class-balanced (the same number of models drawn per
-    class). With ``adversarial`` (DANN) each step also draws a target batch of
-    the same size, and the GRL strength follows ``domain_weight * lambda_p``
-    with ``lambda_p = 2 / (1 + exp(-10 p)) - 1``.
-
-    With importance-weighted alignment (``alignment`` "iw" or
-    "iw_conditional"), the source terms of the domain loss are weighted by
-    ``w_c = pi_t(c) / pi_s(c)`` so that the discriminator compares the target
-    with the source *re-weighted to the target's class proportions* (IWDAN,
-    Tachet des Combes et al. 2020, NeurIPS). ``pi_t`` is re-estimated
-    ``prior_updates`` times after a warm-up fraction ``prior_warmup`` of the
-    steps, by EM on the network's own target posteriors
-    (:func:`~nebuladapt.models.label_shift.em_target_prior`); ``pi_s`` is
-    uniform (balanced batches). Target labels are never used.
-
-    ``entropy_weight`` > 0 adds the mean entropy of the target posteriors to
-    the loss (conditional-entropy minimisation, Grandvalet & Bengio 2005; as in
-    VADA, Shu et al. 2018, ICLR), ramped with the same ``lambda_p`` schedule:
-    it moves decision boundaries away from dense regions of the *target*
-    (the cluster assumption).
-
-    Returns
-    -------
-    history : list of dict
-        Per-step losses (and prior estimates when they change).
-    snapshots : dict of int to dict
-        Network ``state_dict`` copies after each step in ``checkpoints``
-        (1-based step counts), for label-free choice of the stopping step.
+    Attributes
+    ----------
+    noise : {"none", "fixed", "matched"}
+        Noise injected on the source fluxes at each step.
+    noise_level : float
+    n_steps, batch_size : int
+    lr : float
+    mask_prob : float
+        Probability of masking each source feature (see :func:`random_mask`).
+    seed : int
+    checkpoints : tuple of int
+        1-based steps after which to keep a copy of the weights.
     """
-    if alignment not in ALIGNMENTS:
-        raise ValueError(f"alignment must be one of {ALIGNMENTS}, got {alignment!r}")
+
+    noise: str
+    noise_level: float
+    n_steps: int
+    batch_size: int
+    lr: float
+    mask_prob: float
+    seed: int
+    checkpoints: tuple = ()
+
+
+@contextmanager
+def _one_thread():
     # Batches of a few hundred rows through 64-unit layers are too small to gain from
     # intra-op threads, and threads contend badly with other processes: train on one.
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return _train(
-            net, spec, scaler, data, adversarial=adversarial, noise=noise, noise_level=noise_level,
-            n_steps=n_steps, batch_size=batch_size, lr=lr, domain_weight=domain_weight,
-            mask_prob=mask_prob, seed=seed, alignment=alignment, prior_warmup=prior_warmup,
-            prior_updates=prior_updates, checkpoints=checkpoints, entropy_weight=entropy_weight,
-            callback=callback,
-        )
+        yield
     finally:
         torch.set_num_threads(threads)
 
 
-def _train(
-    net, spec, scaler, data, *, adversarial, noise, noise_level, n_steps, batch_size, lr,
-    domain_weight, mask_prob, seed, alignment, prior_warmup, prior_updates, checkpoints,
-    entropy_weight, callback,
-):
-    """The loop of :func:`train_network` (arguments as there)."""
-    torch.manual_seed(seed)
-    generator = torch.Generator().manual_seed(seed)
-    n_classes = int(data.source_label.max()) + 1
-    per_class = [torch.nonzero(data.source_label == c).squeeze(1) for c in range(n_classes)]
-    per_batch = max(1, batch_size // n_classes)
-    target_x = encode(log_ratios(data.target_flux, spec), scaler) if adversarial else None
-    if adversarial and (target_x is None or target_x.shape[0] == 0):
-        raise ValueError("DANN needs target rows (sample_domain < 0)")
-    optimiser = torch.optim.Adam(net.parameters(), lr=lr)
-    label_loss_fn = nn.CrossEntropyLoss()
-    domain_loss_fn = nn.BCEWithLogitsLoss(reduction="none")
-    history = []
-    snapshots: dict[int, dict] = {}
-    weighted = adversarial and alignment.startswith("iw")
-    class_weights = torch.ones(n_classes)
-    update_steps = set(
-        np.linspace(int(prior_warmup * n_steps), n_steps - 1, prior_updates).astype(int).tolist()
-    ) if weighted else set()
-    net.train()
-    for step in range(n_steps):
-        if step in update_steps:
-            class_weights = _importance_weights(net, target_x, n_classes)
-            history.append({"step": step, "target_prior": (class_weights / n_classes).tolist()})
-        idx = torch.cat(
-            [rows[torch.randint(len(rows), (per_batch,), generator=generator)] for rows in per_class]
-        )
-        flux = inject_noise(
-            data.source_flux[idx], noise, noise_level, generator, data.target_fractional_errors
-        )
-        features = random_mask(log_ratios(flux, spec), mask_prob, generator)
-        x_source = encode(features, scaler)
-        y_source = data.source_label[idx]
-        record = {"step": step}
-        if adversarial:
-            progress = step / max(1, n_steps - 1)
-            net.grl.coeff = domain_weight * grl_lambda(progress)
-            t_idx = torch.randint(target_x.shape[0], (len(idx),), generator=generator)
-            x = torch.cat([x_source, target_x[t_idx]])
-            _, logits, domain_logits = net.forward_all(x)
-            label_loss = label_loss_fn(logits[: len(idx)], y_source)
-            domain_target = torch.cat([torch.zeros(len(idx)), torch.ones(len(idx))])
-            sample_weight = torch.cat([class_weights[y_source], torch.ones(len(idx))])
-            domain_loss = (domain_loss_fn(domain_logits, domain_target) * sample_weight).mean()
-            loss = label_loss + domain_loss
-            record.update(domain_loss=domain_loss.item(), grl_coeff=net.grl.coeff)
-            if entropy_weight > 0:
-                log_p = torch.log_softmax(logits[len(idx):], dim=1)
-                entropy = -(log_p.exp() * log_p).sum(dim=1).mean()
-                loss = loss + entropy_weight * grl_lambda(progress) * entropy
-                record["target_entropy"] = entropy.item()
-        else:
-            label_loss = label_loss_fn(net(x_source), y_source)
-            loss = label_loss
-        optimiser.zero_grad(set_to_none=True)
-        loss.backward()
-        optimiser.step()
-        record["label_loss"] = label_loss.item()
-        history.append(record)
-        if step + 1 in checkpoints:
-            snapshots[step + 1] = {k: v.detach().clone() for k, v in net.state_dict().items()}
-        if callback is not None:
-            callback(step, record)
-    net.eval()
+def train_network(
+    net: NebulaNet,
+    spec: FeatureSpec,
+    scaler: Scaler,
+    data: TrainingData,
+    config: TrainingConfig,
+    losses: Sequence[AdaptationLoss] = (),
+    callback: Callable[[int, dict], None] | None = None,
+) -> tuple[list[dict], dict]:
+    """Train ``net`` in place on class-balanced, noise-perturbed source batches.
+
+    Each step draws the same number of models per class, perturbs their
+    fluxes (``config.noise``), masks random features and computes the source
+    cross-entropy. With adaptation ``losses`` it also draws a target batch of
+    the same size, runs one forward pass over ``[source, target]`` and adds
+    each loss object's term; the loop itself knows no method (see
+    :mod:`nebuladapt.models.losses`).
+
+    Returns
+    -------
+    history : list of dict
+        Per-step losses (and whatever records the losses' hooks return).
+    snapshots : dict of int to dict
+        Network ``state_dict`` copies after each step in ``config.checkpoints``.
+    """
+    with _one_thread():
+        torch.manual_seed(config.seed)
+        generator = torch.Generator().manual_seed(config.seed)
+        n_classes = int(data.source_label.max()) + 1
+        per_class = [torch.nonzero(data.source_label == c).squeeze(1) for c in range(n_classes)]
+        per_batch = max(1, config.batch_size // n_classes)
+        target_x = None
+        if losses:
+            target_x = encode(log_ratios(data.target_flux, spec), scaler)
+            if target_x.shape[0] == 0:
+                raise ValueError("adaptation needs target rows (sample_domain < 0)")
+            context = TrainingContext(net, target_x, n_classes, config.n_steps)
+            for term in losses:
+                term.start(context)
+        optimiser = torch.optim.Adam(net.parameters(), lr=config.lr)
+        history: list[dict] = []
+        snapshots: dict[int, dict] = {}
+        net.train()
+        for step in range(config.n_steps):
+            for term in losses:
+                note = term.before_step(step)
+                if note is not None:
+                    history.append(note)
+            idx = torch.cat(
+                [rows[torch.randint(len(rows), (per_batch,), generator=generator)] for rows in per_class]
+            )
+            flux = inject_noise(
+                data.source_flux[idx], config.noise, config.noise_level, generator,
+                data.target_fractional_errors,
+            )
+            x = encode(random_mask(log_ratios(flux, spec), config.mask_prob, generator), scaler)
+            if target_x is not None:
+                t_idx = torch.randint(target_x.shape[0], (len(idx),), generator=generator)
+                x = torch.cat([x, target_x[t_idx]])
+            embedding = net.feature_extractor(x)
+            batch = Batch(
+                net, step, step / max(1, config.n_steps - 1), embedding, net.label_head(embedding),
+                data.source_label[idx], record={"step": step},
+            )
+            for term in losses:
+                term.prepare(batch)
+            loss = label_loss = _classification_loss(batch)
+            for term in losses:
+                value = term(batch)
+                if value is not None:
+                    loss = loss + value
+            optimiser.zero_grad(set_to_none=True)
+            loss.backward()
+            optimiser.step()
+            batch.record["label_loss"] = label_loss.item()
+            history.append(batch.record)
+            if step + 1 in config.checkpoints:
+                snapshots[step + 1] = {k: v.detach().clone() for k, v in net.state_dict().items()}
+            if callback is not None:
+                callback(step, batch.record)
+        net.eval()
     return history, snapshots
 
 
-def _importance_weights(net: NebulaNet, target_x: torch.Tensor, n_classes: int) -> torch.Tensor:
-    """``pi_t / pi_s`` with ``pi_t`` from EM on the target posteriors, ``pi_s`` uniform."""
-    was_training = net.training
-    net.eval()
-    with torch.no_grad():
-        proba = torch.softmax(net(target_x), dim=1).double().numpy()
-    net.train(was_training)
-    prior = em_target_prior(proba)
-    return torch.from_numpy(np.clip(prior * n_classes, 0.05, n_classes)).float()
+def _classification_loss(batch: Batch) -> torch.Tensor:
+    """Source cross-entropy, weighted per row when ``batch.source_weight`` is set."""
+    logits = batch.logits[: batch.n_source]
+    if batch.source_weight is None:
+        return nn.functional.cross_entropy(logits, batch.source_label)
+    per_row = nn.functional.cross_entropy(logits, batch.source_label, reduction="none")
+    return (per_row * batch.source_weight).mean()

@@ -18,8 +18,7 @@ def test_domain_gradient_reaches_feature_extractor_reversed():
     loss_fn = torch.nn.BCEWithLogitsLoss()
 
     net.grl.coeff = 0.7
-    _, _, logits = net.forward_all(x)
-    loss_fn(logits, domain).backward()
+    loss_fn(net.domain_logits(net.feature_extractor(x)), domain).backward()
     reversed_grads = _feature_grads(net).clone()
 
     net.zero_grad()
@@ -35,8 +34,9 @@ def test_domain_head_does_not_touch_label_gradient_sign():
     net = NebulaNet(6, 3, hidden=(8,), domain_hidden=4)
     net.grl.coeff = 1.0
     x = torch.randn(10, 6)
-    _, logits, _ = net.forward_all(x)
-    torch.nn.functional.cross_entropy(logits, torch.zeros(10, dtype=torch.long)).backward()
+    z = net.feature_extractor(x)
+    net.domain_logits(z)  # a domain pass must not change the label path
+    torch.nn.functional.cross_entropy(net.label_head(z), torch.zeros(10, dtype=torch.long)).backward()
     label_grads = _feature_grads(net).clone()
     net.zero_grad()
     torch.nn.functional.cross_entropy(net(x), torch.zeros(10, dtype=torch.long)).backward()
@@ -55,3 +55,10 @@ def test_gradient_reversal_is_identity_forward():
 def test_grl_schedule(p, expected):
     assert grl_lambda(p) == pytest.approx(expected)
     assert 0.0 <= grl_lambda(p) < 1.0
+
+
+def test_domain_head_width_and_absence():
+    net = NebulaNet(6, 3, hidden=(8,), domain_hidden=4, domain_inputs=24)
+    assert net.domain_logits(torch.randn(5, 24)).shape == (5,)
+    with pytest.raises(ValueError, match="no domain head"):
+        NebulaNet(6, 3, hidden=(8,), domain_hidden=0).domain_logits(torch.randn(5, 8))

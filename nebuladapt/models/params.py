@@ -1,0 +1,161 @@
+"""Every parameter of :class:`~nebuladapt.models.estimator.NebulaClassifier`, declared once.
+
+Each :class:`Param` gives the type, the allowed values or range, the default
+and the help text. The estimator's ``__init__`` defaults, its
+scikit-learn ``_parameter_constraints`` (checked at ``fit``), the
+``nebuladapt fit`` options and their help all derive from :data:`PARAMS`, so
+``NebulaClassifier()`` is what ``nebuladapt fit`` trains.
+
+This module imports neither PyTorch nor scikit-learn (the command line reads
+it to build ``--help``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import Any
+
+from nebuladapt.models.losses import alignment_names
+from nebuladapt.noise import NOISE_KINDS
+
+__all__ = [
+    "Param",
+    "PARAMS",
+    "DEFAULTS",
+    "METHODS",
+    "NOISE_CHOICES",
+    "PRIOR_CORRECTIONS",
+    "ADAPTATION_ONLY",
+    "param",
+    "sklearn_constraints",
+    "check_tuples",
+]
+
+#: ``nn``: source-only network; ``dann``: adapted to the target catalogue with
+#: the ``alignment`` method (and the entropy add-on).
+METHODS = ("nn", "dann")
+#: ``auto``: ``matched`` where the target rows give usable errors, else ``fixed``.
+NOISE_CHOICES = ("auto",) + NOISE_KINDS
+#: ``none``: posteriors for balanced classes (as trained); ``em``: posteriors
+#: under the target class proportions estimated by EM (Saerens et al. 2002).
+PRIOR_CORRECTIONS = ("none", "em")
+#: Parameters that only act when ``method`` adapts to the target: with
+#: ``method="nn"`` no adaptation loss is built, so they (the entropy term
+#: included) have no effect.
+ADAPTATION_ONLY = ("alignment", "domain_weight", "entropy_weight")
+
+
+@dataclass(frozen=True)
+class Param:
+    """Declaration of one estimator parameter.
+
+    Attributes
+    ----------
+    name : str
+    kind : type
+        ``str``, ``int``, ``float``, ``bool`` or ``tuple`` (of positive ints);
+        ``object`` for anything else (validated by its own type).
+    default : object
+    help : str
+    choices : tuple of str, optional
+        Allowed values of a ``str`` parameter.
+    low, high : float, optional
+        Range of a number; ``closed`` says which ends are included
+        (``"both"``, ``"left"``, ``"right"``, ``"neither"``).
+    cli : bool
+        Whether ``nebuladapt fit`` exposes it as ``--name-with-dashes``.
+    """
+
+    name: str
+    kind: type
+    default: Any
+    help: str
+    choices: tuple | None = None
+    low: float | None = None
+    high: float | None = None
+    closed: str = "both"
+    cli: bool = False
+
+
+PARAMS: tuple[Param, ...] = (
+    Param("method", str, "dann", "nn: source-only network; dann: adapted to the target catalogue",
+          choices=METHODS, cli=True),
+    Param("noise", str, "auto", "Noise injected on the model fluxes: auto = matched to the "
+          "catalogue's errors where it has any, else fixed", choices=NOISE_CHOICES, cli=True),
+    Param("noise_level", float, 0.1, "Fractional noise of 'fixed' (and fallback of 'matched')",
+          low=0.0, high=None, closed="left", cli=True),
+    Param("hidden", tuple, (64, 64), "Feature-extractor layer sizes"),
+    Param("n_steps", int, 2000, "Training steps", low=1, closed="left", cli=True),
+    Param("batch_size", int, 256, "Source rows per step (class-balanced)", low=1, closed="left"),
+    Param("lr", float, 1e-3, "Adam learning rate", low=0.0, closed="neither"),
+    Param("domain_weight", float, 0.3, "Maximum weight of the alignment term (gradient-reversal "
+          "strength for adversarial methods)", low=0.0, closed="left", cli=True),
+    Param("mask_prob", float, 0.1, "Probability of masking each feature of a source row in training",
+          low=0.0, high=1.0, closed="left"),
+    Param("feature_spec", object, None, "Line ratios used as features (None: the default spec)"),
+    Param("alignment", str, "marginal", "Adaptation method: " + ", ".join(alignment_names()),
+          choices=alignment_names(), cli=True),
+    Param("prior_correction", str, "none", "em: probabilities re-weighted to the EM-estimated "
+          "class proportions of the target", choices=PRIOR_CORRECTIONS, cli=True),
+    Param("calibrate", bool, True, "Fit a softmax temperature on held-out, noise-perturbed models"),
+    Param("validation_fraction", float, 0.1, "Fraction of source models held out (calibration)",
+          low=0.0, high=1.0, closed="left"),
+    Param("checkpoint_steps", tuple, (), "Steps at which to keep a copy of the weights"),
+    Param("entropy_weight", float, 1.0, "Weight of target-entropy minimisation (0 = off)",
+          low=0.0, closed="left", cli=True),
+    Param("random_state", int, 0, "Random seed (same seed, same predictions on CPU)", low=0,
+          closed="left"),
+)
+
+#: name -> default value.
+DEFAULTS: dict[str, Any] = {p.name: p.default for p in PARAMS}
+
+
+def param(name: str) -> Param:
+    """The declaration of parameter ``name``."""
+    for p in PARAMS:
+        if p.name == name:
+            return p
+    raise KeyError(name)
+
+
+def sklearn_constraints() -> dict:
+    """The declarations as scikit-learn ``_parameter_constraints``.
+
+    Tuple parameters are constrained to ``tuple`` or ``list`` here; their
+    elements are checked by :func:`check_tuples`.
+    """
+    from sklearn.utils._param_validation import Interval, StrOptions
+
+    from nebuladapt.features import FeatureSpec
+
+    constraints: dict = {}
+    for p in PARAMS:
+        if p.choices is not None:
+            constraints[p.name] = [StrOptions(set(p.choices))]
+        elif p.kind is bool:
+            constraints[p.name] = ["boolean"]
+        elif p.kind in (int, float):
+            kind = Integral if p.kind is int else Real
+            constraints[p.name] = [Interval(kind, p.low, p.high, closed=p.closed)]
+        elif p.kind is tuple:
+            constraints[p.name] = [tuple, list]
+        else:
+            constraints[p.name] = [FeatureSpec, None]
+    return constraints
+
+
+def check_tuples(values: dict) -> None:
+    """Raise ValueError unless every ``tuple`` parameter in ``values`` holds positive ints.
+
+    ``hidden`` must moreover be non-empty.
+    """
+    for p in PARAMS:
+        if p.kind is not tuple or p.name not in values:
+            continue
+        value = values[p.name]
+        if not all(isinstance(v, Integral) and not isinstance(v, bool) and v > 0 for v in value) or (
+            p.name == "hidden" and len(value) == 0
+        ):
+            raise ValueError(f"The {p.name!r} parameter must be {p.help.lower()} (positive ints); got {value!r}")
