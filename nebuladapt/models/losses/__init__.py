@@ -31,6 +31,7 @@ ALIGNMENTS: dict[str, tuple[str, str]] = {
     "iw": ("importance:iwdan", "IWDAN, importance-weighted (Tachet des Combes et al. 2020)"),
     "conditional": ("conditional:cdan", "CDAN, class-conditional (Long et al. 2018)"),
     "iw_conditional": ("conditional:iwcdan", "IWCDAN: CDAN with importance weights"),
+    "coral": ("coral:deep_coral", "DeepCORAL, second-order statistics (Sun & Saenko 2016)"),
 }
 
 
