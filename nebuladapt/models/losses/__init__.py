@@ -32,6 +32,7 @@ ALIGNMENTS: dict[str, tuple[str, str]] = {
     "conditional": ("conditional:cdan", "CDAN, class-conditional (Long et al. 2018)"),
     "iw_conditional": ("conditional:iwcdan", "IWCDAN: CDAN with importance weights"),
     "coral": ("coral:deep_coral", "DeepCORAL, second-order statistics (Sun & Saenko 2016)"),
+    "mmd": ("mmd:gaussian_mmd", "MMD with Gaussian kernels (Long et al. 2015)"),
 }
 
 
