@@ -31,14 +31,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from nebuladapt.io.atomic import replace_directory, temporary_directory_beside
+from nebuladapt.io.sources import ParquetSource
+from nebuladapt.io.writers import OutputSpec, ParquetWriter
 from nebuladapt.streaming import (
     DEFAULT_CHUNK_ROWS,
     LineColumns,
-    OutputSpec,
     StreamSummary,
-    _check_model_lines,
-    _ParquetSource,
-    _ParquetWriter,
+    check_model_lines,
     classify_arrow,
     torch_threads,
 )
@@ -101,7 +101,7 @@ def _classify_partition(df, payload: ModelPayload, line_columns: LineColumns, sp
     counts = StreamSummary()
     if len(table):
         model = payload.load()
-        writer = _ParquetWriter(Path(folder) / _part_name(number), spec)
+        writer = ParquetWriter(Path(folder) / _part_name(number), spec)
         try:
             with torch_threads(1):
                 for start in range(0, len(table), DEFAULT_CHUNK_ROWS):  # bounded memory
@@ -185,17 +185,16 @@ def classify_parquet_distributed(
     out = Path(out)
     if out.exists() and not overwrite:
         raise FileExistsError(f"{out}: exists; pass --overwrite to replace it")
-    source = _ParquetSource(path, DEFAULT_CHUNK_ROWS)
+    source = ParquetSource(path, DEFAULT_CHUNK_ROWS)
     from nebuladapt.predict import check_no_prediction_columns
 
     check_no_prediction_columns(source.schema.names, source.source)
     line_columns = LineColumns.from_template(source.template, source.source, source.schema.names)
     spec = OutputSpec(source.schema.remove_metadata(), source.template, source.input_yaml)
     payload = ModelPayload.from_dir(model_dir)
-    _check_model_lines(payload.load(), source.template, source.source, model_dir)
+    check_model_lines(payload.load(), source.template, source.source, model_dir)
     client, cluster = _connect(scheduler)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
+    tmp = temporary_directory_beside(out)
     summary = StreamSummary()
     try:
         ddf = dd.read_parquet(source.files, dtype_backend="pyarrow")
@@ -219,13 +218,7 @@ def classify_parquet_distributed(
                         summary.reasons[key[7:]] += int(value)
             if progress is not None:
                 progress(done, source.total, "rows")
-        if out.exists():
-            backup = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old."))
-            os.replace(out, backup / out.name)
-            os.replace(tmp, out)
-            shutil.rmtree(backup, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
+        replace_directory(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

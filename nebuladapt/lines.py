@@ -24,7 +24,12 @@ __all__ = [
     "SUMMED_LINES",
     "DOUBLET_RATIOS",
     "CASE_B_HA_HB",
+    "SHORT_NAMES",
+    "bare_line_name",
     "canonical_line_name",
+    "derivable_lines",
+    "error_column_line",
+    "input_lines_for",
     "line_from_wavelength",
     "wavelength_of",
 ]
@@ -87,6 +92,23 @@ _SUMMED_ALIASES = {
     "SII6716_6730": ("SII", "SII6717_6731", "SII6716_6731", "SII_SUM", "[SII]6716+6731"),
     "OII3726_3729": ("OII3727_SUM", "OII_SUM", "[OII]3727"),
 }
+
+#: Names without a wavelength accepted as bare flux columns (``Ha``, ``OIII`` ...), with
+#: the line each means: the usual strong line ([OIII]5007, [NII]6583) and, for [SII],
+#: the 6716+6731 sum. Matched case-insensitively except ``Ha``/``Hb``, which must be
+#: spelled so (an upper-case ``HA`` column is usually an hour angle).
+SHORT_NAMES: dict[str, str] = {
+    "Ha": "HA6562", "Hb": "HB4861",
+    "HALPHA": "HA6562", "HBETA": "HB4861", "H_ALPHA": "HA6562", "H_BETA": "HB4861",
+    "OIII": "OIII5006", "NII": "NII6583", "SII": "SII6716_6730",
+}
+_CASE_SENSITIVE_SHORT = {"Ha", "Hb"}
+
+#: How catalogues name the 1-sigma error of a flux column ``X``: ``e_X`` (VizieR),
+#: ``X_err``, ``err_X``, ``X_ERR``, ``X_error`` and ``eX`` (the last only when ``X``
+#: is a line name and ``eX`` is not).
+ERROR_PREFIXES = ("e_", "err_", "e")
+ERROR_SUFFIXES = ("_err", "_error", "_unc", "_sigma")
 
 #: Fixed theoretical doublet ratios: (strong, weak) -> strong/weak.
 DOUBLET_RATIOS: dict[tuple[str, str], float] = {
@@ -170,3 +192,99 @@ def line_from_wavelength(wavelength: float, tolerance: float = 1.5) -> str | Non
     if abs(best.wavelength - wavelength) <= tolerance:
         return best.name
     return None
+
+
+def bare_line_name(column: str) -> str | None:
+    """The line a bare flux column (``Halpha``, ``OIII5007``, ``Ha``) holds, or None.
+
+    A bare name must contain a wavelength or be one of :data:`SHORT_NAMES`, so
+    that e.g. an hour-angle column ``HA`` is not mistaken for Halpha.
+
+    Examples
+    --------
+    >>> bare_line_name("Ha"), bare_line_name("HA"), bare_line_name("[OIII]5007")
+    ('HA6562', None, 'OIII5006')
+    """
+    line = canonical_line_name(column)
+    if line is None:
+        return None
+    if any(ch.isdigit() for ch in column):
+        return line
+    stripped = column.strip()
+    if stripped in _CASE_SENSITIVE_SHORT:
+        return SHORT_NAMES[stripped]
+    key = _normalise(stripped)
+    if key in SHORT_NAMES and key.capitalize() not in _CASE_SENSITIVE_SHORT:
+        return SHORT_NAMES[key]
+    return None
+
+
+def error_column_line(column: str) -> str | None:
+    """The line whose flux error a column holds (``e_Halpha``, ``Halpha_err`` ...), or None.
+
+    See :data:`ERROR_PREFIXES` and :data:`ERROR_SUFFIXES`; the rest of the
+    name must be a bare line name (:func:`bare_line_name`).
+
+    Examples
+    --------
+    >>> error_column_line("e_Halpha"), error_column_line("OIII5007_ERR")
+    ('HA6562', 'OIII5006')
+    >>> error_column_line("eHa"), error_column_line("Halpha") is None
+    ('HA6562', True)
+    """
+    if bare_line_name(column) is not None:
+        return None
+    lower = column.lower()
+    for suffix in ERROR_SUFFIXES:
+        if lower.endswith(suffix) and len(column) > len(suffix):
+            line = bare_line_name(column[: -len(suffix)])
+            if line is not None:
+                return line
+    for prefix in ERROR_PREFIXES:
+        if lower.startswith(prefix) and len(column) > len(prefix):
+            line = bare_line_name(column[len(prefix):])
+            if line is not None:
+                return line
+    return None
+
+
+def derivable_lines(present, *, case_b: bool = False) -> set[str]:
+    """Lines a catalogue with lines ``present`` can give: the one rule used everywhere.
+
+    The lines themselves, summed doublets whose components are all present,
+    strong doublet lines whose weak partner is present (:data:`DOUBLET_RATIOS`),
+    and, with ``case_b``, Halpha and Hbeta from each other (dust-corrected rows,
+    :data:`CASE_B_HA_HB`).
+
+    Parameters
+    ----------
+    present : iterable of str
+        Canonical names of the lines measured.
+    case_b : bool, optional
+        Some rows are dust-corrected, so case B gives the missing Balmer line.
+
+    Returns
+    -------
+    set of str
+    """
+    lines = set(present)
+    for name, components in SUMMED_LINES.items():
+        if all(c in lines for c in components):
+            lines.add(name)
+    for strong, weak in DOUBLET_RATIOS:
+        if weak in lines:
+            lines.add(strong)
+    if case_b and lines & {"HA6562", "HB4861"}:
+        lines |= {"HA6562", "HB4861"}
+    return lines
+
+
+def input_lines_for(lines) -> set[str]:
+    """The measured lines read to form ``lines`` (the inverse of :func:`derivable_lines`):
+    the lines, the components of summed doublets, weak doublet partners, and the
+    Balmer lines used for the dust correction."""
+    needed = set(lines) | {"HA6562", "HB4861"}
+    for line in list(needed):
+        needed |= set(SUMMED_LINES.get(line, ()))
+    needed |= {weak for (strong, weak) in DOUBLET_RATIOS if strong in needed}
+    return needed

@@ -27,13 +27,13 @@ tables exist to measure speed and memory, never to validate science.
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from nebuladapt.io.atomic import replace_directory, temporary_directory_beside
 
 __all__ = [
     "SYNTHETIC_LINES",
@@ -196,8 +196,7 @@ def write_synthetic_parquet(
         raise ValueError(f"rows_per_file must be > 0, got {rows_per_file}")
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path}: exists; pass overwrite=True to replace it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
+    tmp = temporary_directory_beside(path)
     try:
         n_files = max(1, -(-n_rows // rows_per_file))
         for i in range(n_files):
@@ -209,9 +208,7 @@ def write_synthetic_parquet(
                 {"nebuladapt_synthetic": "SYNTHETIC catalogue for benchmarks only"}
             )
             pq.write_table(table, tmp / f"synthetic-{i:05d}.parquet", row_group_size=1 << 17)
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(tmp, path)
+        replace_directory(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

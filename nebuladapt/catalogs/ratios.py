@@ -52,13 +52,8 @@ from astropy.table import Table
 
 from nebuladapt.catalogs.errors import CatalogError
 from nebuladapt.catalogs.linecatalog import LineCatalog
-from nebuladapt.catalogs.phangs import (
-    _as_table,
-    _is_logarithmic,
-    check_not_empty,
-    column_values,
-    file_format_of,
-)
+from nebuladapt.catalogs.tables import as_table, check_not_empty, column_values, file_format_of
+from nebuladapt.catalogs.units import is_logarithmic
 from nebuladapt.lines import CASE_B_HA_HB, canonical_line_name
 
 __all__ = ["read_ratio_table", "parse_ratio_column", "RatioColumn", "ratio_columns"]
@@ -156,11 +151,11 @@ def _check_ratio_unit(table: Table, ratio: RatioColumn, source: str) -> None:
         return
     unit = u.Unit(str(unit), parse_strict="silent") if not isinstance(
         unit, (u.UnitBase, u.FunctionUnitBase)) else unit
-    if ratio.is_log and _is_logarithmic(unit):
+    if ratio.is_log and is_logarithmic(unit):
         return
-    if not _is_logarithmic(unit) and unit.physical_type == "dimensionless":
+    if not is_logarithmic(unit) and unit.physical_type == "dimensionless":
         return
-    hint = "rename it log_<LINE>/<LINE>" if _is_logarithmic(unit) else "remove the unit"
+    hint = "rename it log_<LINE>/<LINE>" if is_logarithmic(unit) else "remove the unit"
     raise CatalogError(
         f"{source}: ratio column {ratio.column!r} is in {unit.to_string()!r}; a line ratio has "
         f"no unit ({hint}, or give the ratio itself rather than a flux)"
@@ -288,7 +283,7 @@ def read_ratio_table(
     """
     if not isinstance(dust_corrected, (bool, np.bool_)):
         raise CatalogError(f"dust_corrected={dust_corrected!r}; pass True or False")
-    table, source = _as_table(path_or_table, format=format)
+    table, source = as_table(path_or_table, format=format)
     if not (allow_empty and table.colnames):
         check_not_empty(table, source)
     ratios, unrecognised = ratio_columns(table)
