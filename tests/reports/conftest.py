@@ -61,3 +61,51 @@ def classified_csv(tmp_path):
     path = tmp_path / "classified.csv"
     classified_table().write(path, format="ascii.csv")
     return path
+
+
+def fake_experiment_result(n: int = 60, seed: int = 0) -> dict:
+    """A small experiment result, as :func:`run_experiment` returns it, without fitting anything.
+
+    Three methods: a classical cut (deterministic, one record), the label-free
+    selected configuration (two seeds, some rows unclassified) and DANN (one seed).
+    """
+    from types import SimpleNamespace
+
+    from nebuladapt.evaluation.metrics import classification_scores
+    from nebuladapt.features import default_feature_spec
+
+    rng = np.random.default_rng(seed)
+    truth = np.array(["HII"] * (n // 2) + ["PN"] * (n // 4) + ["SNR"] * (n - n // 2 - n // 4))
+    spec = default_feature_spec()
+    features = {name: rng.uniform(-1.2, 0.8, n) for name in spec.names}
+    features["log_OIII5006_HB4861"][:4] = np.nan
+    features["log_OI6300_HA6562"] = rng.uniform(-2.2, -0.4, n)
+
+    def noisy(p_wrong: float, p_unclassified: float) -> np.ndarray:
+        predicted = truth.copy()
+        wrong = rng.random(n) < p_wrong
+        predicted[wrong] = rng.choice(["HII", "PN", "SNR"], int(wrong.sum()))
+        predicted[rng.random(n) < p_unclassified] = ""
+        return predicted
+
+    def record(method, family, seed_, predicted, prior=None):
+        out = {"method": method, "family": family, "params": {}, "seed": seed_, "wall_time_s": 1.5,
+               **classification_scores(truth, predicted), "predicted": predicted.tolist()}  # fmt: skip
+        if prior is not None:
+            out["target_prior_estimate"] = dict(zip(("HII", "PN", "SNR"), prior))
+        return out
+
+    records = [record("SII/Ha>0.4 + Kewley01 PN", "classical cuts", None, noisy(0.2, 0.15))]
+    for s in (0, 1):
+        records.append(record("selected by soft_neighborhood_density", "label-free selected", s,
+                              noisy(0.1, 0.05), prior=(0.5, 0.25, 0.25)))  # fmt: skip
+    records.append(record("DANN / matched noise", "paper matrix", 0, noisy(0.3, 0.0), prior=(0.4, 0.3, 0.3)))
+    data = SimpleNamespace(spec=spec, target_features=features, target_labels=truth)
+    return {"records": records, "selection_grid": [], "data": data, "models": {}, "seeds": [0, 1],
+            "n_steps": 10, "wall_time_s": 3.0, "classes": ["HII", "PN", "SNR"]}  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def make_fake_experiment_result():
+    """Factory of :func:`fake_experiment_result`."""
+    return fake_experiment_result
