@@ -127,6 +127,9 @@ def predict(
     chunk_size: int = typer.Option(
         1 << 17, "--chunk-size", min=1, help="Rows per streamed chunk (memory grows with it)"
     ),
+    report: Optional[Path] = typer.Option(
+        None, "--report", metavar="DIR", help="Also write an HTML report with figures into DIR (as `nebuladapt report`)"
+    ),
 ) -> None:
     """Classify every row of a catalogue; write it back with pred_class, prob_* and flag.
 
@@ -178,6 +181,36 @@ def predict(
         f"wrote {summary.n_rows} rows -> {out} in {elapsed:.1f} s "
         f"({summary.n_rows / max(elapsed, 1e-9):,.0f} rows/s)"
     )
+    if report is not None:
+        _write_catalog_report(out, report, model_dir, overwrite)
+
+
+def _write_catalog_report(classified: Path, out: Path, model_dir: Optional[Path], overwrite: bool) -> None:
+    from nebuladapt.catalogs import CatalogError
+    from nebuladapt.models import ModelFileError
+    from nebuladapt.reports.catalog_report import write_catalog_report
+
+    try:
+        written = write_catalog_report(classified, out, model_dir, overwrite=overwrite)
+    except (CatalogError, ModelFileError, FileExistsError, FileNotFoundError, ValueError) as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{out}: cannot write the report ({exc})")
+    console.print(f"report: {written['html']} ({len(written) - 1} figures)")
+
+
+@app.command("report")
+def report_command(
+    classified: Path = typer.Argument(..., metavar="CLASSIFIED", help="Output of `nebuladapt predict`"),
+    out: Path = typer.Option(..., "--out", help="Folder to write report.html and its PNG figures into"),
+    model_dir: Optional[Path] = typer.Option(None, "--model", help="Model directory used to classify (its card is shown)"),
+    overwrite: bool = typer.Option(False, help="Replace an existing report in --out"),
+) -> None:
+    """Write an HTML page with figures for a classified catalogue: BPT planes, counts, probabilities, sky map.
+
+    The page is self-contained (no scripts or web fonts; images are PNG files beside it) and opens offline.
+    """
+    _write_catalog_report(classified, out, model_dir, overwrite)
 
 
 def _stream_progress():

@@ -1,13 +1,13 @@
 """Figures of the experiment report.
 
 * :func:`plot_confusion_matrix`: confusion matrix (row-normalised by default)
-  of predicted against true classes.
+  of predicted against true classes, with a column for unclassified rows.
 * :func:`plot_tsne_panels` and :func:`tsne_representations`: t-SNE maps of the
   source (model grids) and target (observed catalogue) rows, coloured by class,
   one panel per representation (raw inputs, NN and DANN embeddings, with and
   without noise), as Fig. 7 of Belfiore et al. 2025 (A&A 694, A212).
-* :func:`plot_bpt`: BPT diagrams with points coloured by predicted class and
-  the classical demarcation lines of :mod:`nebuladapt.evaluation.baselines`.
+* BPT diagrams live in :mod:`nebuladapt.reports.bpt` (:func:`plot_bpt` is
+  re-exported here).
 
 Every function builds a :class:`matplotlib.figure.Figure` directly (no pyplot
 state, so they work headless and inside other applications), returns it, and
@@ -20,23 +20,22 @@ is evaluation, never training or model selection.
 from __future__ import annotations
 
 from os import PathLike
-from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from nebuladapt import CLASSES
-from nebuladapt.evaluation.baselines import (
-    NII_HA,
-    OI_HA,
-    OIII_HB,
-    SII_HA,
-    SII_HA_SNR_THRESHOLD,
-    kauffmann03_nii,
-    kewley01_nii,
-    kewley01_oi,
-    kewley01_sii,
+from nebuladapt.reports.bpt import plot_bpt
+from nebuladapt.reports.style import (
+    CLASS_COLOURS,
+    CLASS_MARKERS,
+    FEATURE_LABELS,
+    SOURCE_CLASS_COLOURS,
+    UNCLASSIFIED_COLOUR,
+    class_colour,
+    class_order,
+    save_png,
+    two_row_legend,
 )
 
 __all__ = [
@@ -45,7 +44,9 @@ __all__ = [
     "UNCLASSIFIED_COLOUR",
     "CLASS_MARKERS",
     "FEATURE_LABELS",
+    "UNCLASSIFIED_LABEL",
     "plot_confusion_matrix",
+    "confusion_counts",
     "balanced_subsample",
     "tsne_project",
     "plot_tsne_panels",
@@ -53,59 +54,15 @@ __all__ = [
     "plot_bpt",
 ]
 
-#: Colour of each class (target / observed points, predictions), as in Belfiore et al. 2025, Fig. 7.
-CLASS_COLOURS: dict[str, str] = {"HII": "#1f4e9c", "PN": "#b2182b", "SNR": "#1b7837"}
-#: Light colour of each class for source (model grid) points.
-SOURCE_CLASS_COLOURS: dict[str, str] = {"HII": "#8fb8e8", "PN": "#f4a6a6", "SNR": "#9fd89a"}
-#: Colour of rows without a class (unclassified or unlabelled).
-UNCLASSIFIED_COLOUR = "#8c8c8c"
-#: Marker of each *true* class in :func:`plot_bpt`.
-CLASS_MARKERS: dict[str, str] = {"HII": "o", "PN": "s", "SNR": "^"}
-#: Axis label of each log-ratio feature (names from :class:`nebuladapt.features.LineRatio`).
-FEATURE_LABELS: dict[str, str] = {
-    "log_OIII5006_HB4861": "log([OIII]5007/Hβ)",
-    "log_NII6583_HA6562": "log([NII]6583/Hα)",
-    "log_SII6716_6730_HA6562": "log([SII]6716+6731/Hα)",
-    "log_OI6300_HA6562": "log([OI]6300/Hα)",
-    "log_SII6716_SII6730": "log([SII]6716/6731)",
-}
-_Y_FEATURE = OIII_HB
-_KEWLEY01 = {"color": "k", "ls": "-"}
-#: BPT panels: x feature, default axis box, demarcation curves (function, label, style).
-_BPT_PANELS = (
-    (
-        NII_HA,
-        (-2.0, 0.8),
-        (
-            (kewley01_nii, "Kewley+01", _KEWLEY01),
-            (kauffmann03_nii, "Kauffmann+03", {"color": "k", "ls": "--"}),
-        ),
-    ),
-    (SII_HA, (-1.6, 0.6), ((kewley01_sii, "Kewley+01", _KEWLEY01),)),
-    (OI_HA, (-2.6, 0.2), ((kewley01_oi, "Kewley+01", _KEWLEY01),)),
-)
-_Y_BOX = (-1.5, 1.6)
-
-
-def _save(fig: Figure, path: str | PathLike | None, dpi: int = 150) -> None:
-    if path is not None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=dpi, format="png")
-
-
-def _class_colour(label: str, source: bool = False) -> str:
-    table = SOURCE_CLASS_COLOURS if source else CLASS_COLOURS
-    return table.get(str(label), UNCLASSIFIED_COLOUR)
-
-
-def _class_order(labels) -> list[str]:
-    """Known classes first (in :data:`nebuladapt.CLASSES` order), then any other label."""
-    present = list(dict.fromkeys(np.asarray(labels).astype(str).tolist()))
-    return [c for c in CLASSES if c in present] + sorted(c for c in present if c not in CLASSES)
-
-
 # --------------------------------------------------------------------------- confusion matrix
+
+
+#: Column label of the rows a method left without a class.
+UNCLASSIFIED_LABEL = "unclassified"
+
+
+def _cell_count(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
 
 def plot_confusion_matrix(
@@ -114,74 +71,106 @@ def plot_confusion_matrix(
     title: str = "",
     normalise: bool = True,
     path: str | PathLike | None = None,
+    predicted_classes=None,
+    count_label: str = "number of nebulae",
 ) -> Figure:
     """Confusion matrix of true (rows) against predicted (columns) classes.
 
-    Drawn with :class:`sklearn.metrics.ConfusionMatrixDisplay`. With
-    ``normalise`` each row is divided by its sum, so the diagonal holds the
-    per-class recall, and each cell shows the fraction and, below it, the count.
+    With ``normalise`` each row is divided by its sum, so that, when the
+    columns include every outcome (the classes and ``"unclassified"``), the
+    diagonal holds the per-class recall exactly as the result tables count it
+    (unclassified rows are wrong). Each cell shows the fraction and, below it,
+    the count.
 
     Parameters
     ----------
-    cm : array-like of int, shape (n_classes, n_classes)
-        Counts, rows = true class, columns = predicted class, e.g.
-        ``sklearn.metrics.confusion_matrix(y_true, y_pred, labels=classes)`` or
-        ``classification_scores(...)["confusion_matrix"]``. Such a matrix
-        leaves out rows predicted as none of ``classes`` (unclassified), so
-        its normalised rows are fractions of the *classified* nebulae of each
-        true class.
+    cm : array-like, shape (n_true, n_predicted)
+        Counts, rows = true class, columns = predicted outcome (e.g.
+        :func:`confusion_counts`). Counts may be non-integer (e.g. a mean over
+        seeds); they are then shown with one decimal.
     classes : sequence of str
-        Class names in the order of ``cm``'s rows and columns.
+        True classes, in the order of ``cm``'s rows.
     title : str, optional
+        Axis title.
     normalise : bool, optional
         Show row fractions (default) instead of counts. A class with no true
         rows shows "–".
     path : str or path-like, optional
         Write the figure there as PNG.
+    predicted_classes : sequence of str, optional
+        Column labels (default ``classes``; a square matrix).
+    count_label : str, optional
+        What the counts are (colour-bar label when not normalised).
 
     Returns
     -------
     matplotlib.figure.Figure
         One image axis plus its colour bar.
     """
-    from sklearn.metrics import ConfusionMatrixDisplay
-
-    counts = np.asarray(cm)
+    counts = np.asarray(cm, dtype=float)
     classes = [str(c) for c in classes]
-    if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or counts.shape[0] != len(classes):
-        raise ValueError(f"cm must be square with {len(classes)} rows, got shape {counts.shape}")
+    columns = classes if predicted_classes is None else [str(c) for c in predicted_classes]
+    if counts.ndim != 2 or counts.shape != (len(classes), len(columns)):
+        raise ValueError(f"cm must have shape ({len(classes)}, {len(columns)}), got {counts.shape}")
     if normalise:
         totals = counts.sum(axis=1, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):
             values = np.where(totals > 0, counts / np.where(totals > 0, totals, 1), np.nan)
-        im_kw = {"vmin": 0.0, "vmax": 1.0}
+        vmax = 1.0
     else:
-        values = counts.astype(float)
-        im_kw = {"vmin": 0.0}
-    side = 1.2 + 1.0 * len(classes)
-    fig = Figure(figsize=(side + 1.2, side), layout="constrained")
+        values = counts
+        vmax = max(float(np.nanmax(values)) if values.size else 1.0, 1.0)
+    fig = Figure(figsize=(2.6 + 1.0 * len(columns), 1.2 + 1.0 * len(classes)), layout="constrained")
     ax = fig.add_subplot()
-    display = ConfusionMatrixDisplay(values, display_labels=classes)
-    display.plot(ax=ax, cmap="Blues", colorbar=True, im_kw=im_kw, include_values=True)
-    dark = 0.6 * (1.0 if normalise else max(float(np.nanmax(values)), 1.0))
+    image = ax.imshow(np.nan_to_num(values, nan=0.0), cmap="Blues", vmin=0.0, vmax=vmax)
     for i in range(len(classes)):
-        for j in range(len(classes)):
-            text = display.text_[i, j]
+        for j in range(len(columns)):
             value = values[i, j]
             if not np.isfinite(value):
-                text.set_text("–")
-                text.set_color("k")
+                ax.text(j, i, "–", ha="center", va="center", fontsize=11)
                 continue
-            text.set_text(f"{value:.2f}\n({counts[i, j]:d})" if normalise else f"{counts[i, j]:d}")
-            text.set_color("white" if value > dark else "black")
-            text.set_fontsize(11)
+            text = f"{value:.2f}\n({_cell_count(counts[i, j])})" if normalise else _cell_count(counts[i, j])
+            colour = "white" if value > 0.6 * vmax else "black"
+            ax.text(j, i, text, ha="center", va="center", fontsize=11, color=colour)
+    ax.set_xticks(range(len(columns)), columns)
+    ax.set_yticks(range(len(classes)), classes)
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
-    display.im_.colorbar.set_label("fraction of true class" if normalise else "number of nebulae")
+    bar = fig.colorbar(image, ax=ax)
+    bar.set_label("fraction of true class" if normalise else count_label)
     if title:
         ax.set_title(title)
-    _save(fig, path)
+    save_png(fig, path)
     return fig
+
+
+def confusion_counts(y_true, y_pred, classes) -> np.ndarray:
+    """Counts of true class (rows) against predicted class plus an ``unclassified`` column.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of str
+        True and predicted classes; a prediction that is none of ``classes``
+        (e.g. ``""``) counts as unclassified.
+    classes : sequence of str
+        Class names.
+
+    Returns
+    -------
+    ndarray of int, shape (len(classes), len(classes) + 1)
+        Every row of ``y_true`` whose class is in ``classes`` is counted once,
+        so each row's sum is the number of nebulae of that true class.
+    """
+    y_true = np.asarray(y_true).astype(str)
+    y_pred = np.asarray(y_pred).astype(str)
+    classes = [str(c) for c in classes]
+    out = np.zeros((len(classes), len(classes) + 1), dtype=int)
+    for i, true in enumerate(classes):
+        rows = y_true == true
+        for j, pred in enumerate(classes):
+            out[i, j] = int(np.sum(rows & (y_pred == pred)))
+        out[i, -1] = int(rows.sum()) - int(out[i, :-1].sum())
+    return out
 
 
 # --------------------------------------------------------------------------- t-SNE
@@ -273,33 +262,21 @@ def tsne_project(
     return projected[: len(source)], projected[len(source) :]
 
 
-def _blank_handle() -> Line2D:
-    return Line2D([], [], ls="", marker="", label=" ")
-
-
-def _two_row_legend(top: list, bottom: list) -> tuple[list, int]:
-    """Handles ordered for a column-major legend: ``top`` on row 1, ``bottom`` on row 2."""
-    ncol = max(len(top), len(bottom), 1)
-    top = top + [_blank_handle() for _ in range(ncol - len(top))]
-    bottom = bottom + [_blank_handle() for _ in range(ncol - len(bottom))]
-    return [h for pair in zip(top, bottom) for h in pair], ncol
-
-
 def _tsne_legend(source_classes, target_classes, target_labelled: bool) -> tuple[list, int]:
     top = [
-        Line2D([], [], ls="", marker="o", ms=5, color=_class_colour(c, source=True), label=f"{c} source (models)")
+        Line2D([], [], ls="", marker="o", ms=5, color=class_colour(c, source=True), label=f"{c} source (models)")
         for c in source_classes
     ]
     if target_labelled:
         bottom = [
-            Line2D([], [], ls="", marker="o", ms=7, mfc=_class_colour(c), mec="k", mew=0.6, label=f"{c} target (observed)")
+            Line2D([], [], ls="", marker="o", ms=7, mfc=class_colour(c), mec="k", mew=0.6, label=f"{c} target (observed)")
             for c in target_classes
         ]
     else:
         bottom = [
             Line2D([], [], ls="", marker="o", ms=7, mfc=UNCLASSIFIED_COLOUR, mec="k", mew=0.6, label="target (observed)")
         ]
-    return _two_row_legend(top, bottom)
+    return two_row_legend(top, bottom)
 
 
 def plot_tsne_panels(
@@ -391,17 +368,17 @@ def plot_tsne_panels(
     target_classes: list[str] = []
     target_labelled = True
     for ax, (title, _, sub_labels, _, sub_target), (src_2d, tgt_2d) in zip(axes, prepared, projections):
-        for c in _class_order(sub_labels):
+        for c in class_order(sub_labels):
             rows = sub_labels == c
-            ax.scatter(*src_2d[rows].T, s=5, color=_class_colour(c, source=True), alpha=0.7, lw=0, rasterized=True)
+            ax.scatter(*src_2d[rows].T, s=5, color=class_colour(c, source=True), alpha=0.7, lw=0, rasterized=True)
             source_classes.append(c)
         if sub_target is None:
             target_labelled = False
             ax.scatter(*tgt_2d.T, s=22, color=UNCLASSIFIED_COLOUR, edgecolors="k", linewidths=0.5)
         else:
-            for c in _class_order(sub_target):
+            for c in class_order(sub_target):
                 rows = sub_target == c
-                ax.scatter(*tgt_2d[rows].T, s=22, color=_class_colour(c), edgecolors="k", linewidths=0.5)
+                ax.scatter(*tgt_2d[rows].T, s=22, color=class_colour(c), edgecolors="k", linewidths=0.5)
                 target_classes.append(c)
         ax.set_title(title)
         ax.set_xlabel("t-SNE 1")
@@ -411,10 +388,10 @@ def plot_tsne_panels(
     for ax in axes[len(panels) :]:
         ax.set_visible(False)
     handles, ncol = _tsne_legend(
-        _class_order(source_classes), _class_order(target_classes), target_labelled and bool(target_classes)
+        class_order(source_classes), class_order(target_classes), target_labelled and bool(target_classes)
     )
     fig.legend(handles=handles, loc="outside lower center", ncol=ncol, frameon=False)
-    _save(fig, path)
+    save_png(fig, path)
     return fig
 
 
@@ -513,137 +490,3 @@ def tsne_representations(
             (f"{name} embedding", model.transform(source_flux), source_labels, model.transform(target_flux), target_labels)
         )
     return panels
-
-
-# --------------------------------------------------------------------------- BPT
-
-
-def _bpt_limits(values: np.ndarray, box: tuple[float, float]) -> tuple[float, float]:
-    finite = values[np.isfinite(values)]
-    lo, hi = box
-    if len(finite):
-        lo, hi = min(lo, float(finite.min())), max(hi, float(finite.max()))
-    pad = 0.04 * (hi - lo)
-    return lo - pad, hi + pad
-
-
-def plot_bpt(
-    features: dict,
-    predicted,
-    true=None,
-    title: str = "",
-    path: str | PathLike | None = None,
-) -> Figure:
-    """BPT diagrams coloured by predicted class, with the classical demarcation lines.
-
-    Panels: [OIII]5007/Hbeta against [NII]6583/Halpha, [SII]6716+6731/Halpha
-    and, where given, [OI]6300/Halpha. Points are coloured by predicted class
-    (grey: unclassified); where ``true`` is given the marker shape shows the
-    true class (circle HII, square PN, triangle SNR). Lines, from
-    :mod:`nebuladapt.evaluation.baselines`: Kewley et al. 2001 maximum starburst
-    (all panels) and Kauffmann et al. 2003 ([NII]); the vertical
-    ``[SII]/Halpha = 0.4`` SNR criterion ([SII] panel). Each curve is drawn
-    only where its paper defines it (the functions return NaN elsewhere).
-
-    Parameters
-    ----------
-    features : dict of str to array-like
-        ``log10`` ratios by feature name (:class:`nebuladapt.features.LineRatio`
-        names): ``log_OIII5006_HB4861`` and at least one of
-        ``log_NII6583_HA6562``, ``log_SII6716_6730_HA6562``,
-        ``log_OI6300_HA6562``; NaN where missing (such rows are left out of
-        that panel).
-    predicted : array-like of str
-        Predicted class per row (``""`` for unclassified).
-    true : array-like of str, optional
-        True class per row (evaluation only: sets the marker shape).
-    title : str, optional
-    path : str or path-like, optional
-        Write the figure there as PNG.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        One axis per panel; one scatter collection per (predicted, true)
-        class pair present, one line per demarcation drawn.
-    """
-    if _Y_FEATURE not in features:
-        raise ValueError(f"features needs {_Y_FEATURE!r}")
-    y_all = np.asarray(features[_Y_FEATURE], dtype=float)
-    predicted = np.asarray(predicted).astype(str)
-    if len(predicted) != len(y_all):
-        raise ValueError(f"predicted has {len(predicted)} rows, features {len(y_all)}")
-    if true is not None:
-        true = np.asarray(true).astype(str)
-        if len(true) != len(y_all):
-            raise ValueError(f"true has {len(true)} rows, features {len(y_all)}")
-    panels = [p for p in _BPT_PANELS if p[0] in features]
-    if not panels:
-        raise ValueError("features needs at least one of " + ", ".join(p[0] for p in _BPT_PANELS))
-    fig = Figure(figsize=(4.3 * len(panels), 4.6), layout="constrained")
-    axes = fig.subplots(1, len(panels), squeeze=False, sharey=True).ravel()
-    ylim = _bpt_limits(y_all, _Y_BOX)
-    pred_classes = _class_order(predicted)
-    true_classes = _class_order(true) if true is not None else []
-    for ax, (x_name, x_box, curves) in zip(axes, panels):
-        x_all = np.asarray(features[x_name], dtype=float)
-        good = np.isfinite(x_all) & np.isfinite(y_all)
-        for p in pred_classes:
-            colour = _class_colour(p) if p else UNCLASSIFIED_COLOUR
-            for t in true_classes or [None]:
-                rows = good & (predicted == p) & (true == t if t is not None else True)
-                if not rows.any():
-                    continue
-                ax.scatter(
-                    x_all[rows],
-                    y_all[rows],
-                    s=26,
-                    marker=CLASS_MARKERS.get(t, "o") if t is not None else "o",
-                    color=colour,
-                    edgecolors="k",
-                    linewidths=0.4,
-                    alpha=0.85,
-                    zorder=3,
-                )
-        xlim = _bpt_limits(x_all[good], x_box)
-        grid = np.linspace(*xlim, 600)
-        for func, label, style in curves:
-            with np.errstate(all="ignore"):
-                curve = np.asarray(func(grid), dtype=float)
-            curve = np.where((curve > ylim[0] - 1) & (curve < ylim[1] + 1), curve, np.nan)
-            ax.plot(grid, curve, lw=1.3, zorder=2, label=label, **style)
-        if x_name == SII_HA:
-            ax.axvline(
-                np.log10(SII_HA_SNR_THRESHOLD), lw=1.3, zorder=2, color="0.3", ls=":",
-                label=f"[SII]/Hα = {SII_HA_SNR_THRESHOLD}",
-            )
-        if ax.get_lines():
-            ax.legend(loc="lower left", fontsize=8, frameon=True, framealpha=0.85)
-        ax.set_xlim(*xlim)
-        ax.set_ylim(*ylim)
-        ax.set_xlabel(FEATURE_LABELS.get(x_name, x_name))
-        ax.label_outer()
-        n_out = int((~good).sum())
-        if n_out:
-            ax.text(
-                0.98, 0.98, f"{n_out} without this ratio", transform=ax.transAxes,
-                fontsize=8, color="0.3", ha="right", va="top",
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.5},
-            )
-    axes[0].set_ylabel(FEATURE_LABELS[_Y_FEATURE])
-    axes[0].tick_params(labelleft=True)
-    predicted_handles = [
-        Line2D([], [], ls="", marker="o", ms=7, mfc=_class_colour(p) if p else UNCLASSIFIED_COLOUR, mec="k", mew=0.4,
-               label=f"predicted {p}" if p else "unclassified")
-        for p in pred_classes
-    ]
-    true_handles = [
-        Line2D([], [], ls="", marker=CLASS_MARKERS.get(t, "o"), ms=7, mfc="none", mec="k", label=f"true {t}")
-        for t in true_classes
-    ]
-    handles, ncol = _two_row_legend(predicted_handles, true_handles) if true_handles else (predicted_handles, len(predicted_handles))
-    fig.legend(handles=handles, loc="outside lower center", ncol=ncol, frameon=False)
-    if title:
-        fig.suptitle(title)
-    _save(fig, path)
-    return fig

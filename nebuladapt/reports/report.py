@@ -16,17 +16,71 @@ import numpy as np
 from nebuladapt import CLASSES, __version__
 from nebuladapt.evaluation.experiment import SELECTION_SCORER
 from nebuladapt.evaluation.metrics import summarise, summarise_records
+from nebuladapt.reports.pages import html_page
 
-SELECTED = f"selected by {SELECTION_SCORER}"
-
-__all__ = ["summary_table", "missing_pattern_table", "prior_table", "write_report"]
+__all__ = [
+    "display_name",
+    "format_mean_std",
+    "summary_table",
+    "missing_pattern_table",
+    "prior_table",
+    "write_report",
+    "write_figures",
+]
 
 _METRICS = ("balanced_accuracy", "accuracy", "macro_f1")
+#: Families whose records are shown under a plain name instead of their internal one.
+_PLAIN_NAMES = {"label-free selected": "label-free selected", "oracle": "oracle (best by target labels)"}
+_SCORER_WORDS = SELECTION_SCORER.replace("_", " ")
+#: How the experiment's target ratios were prepared (the CLI reads catalogues dust-corrected).
+DEREDDENED = "ratios of fluxes dereddened with the Balmer decrement where not already dust-corrected"
 
 
-def _pm(pair) -> str:
+def display_name(method: str, family: str | None = None) -> str:
+    """The name of a method as the report shows it (no internal identifiers).
+
+    Parameters
+    ----------
+    method : str
+        The record's ``method``.
+    family : str, optional
+        The record's ``family``; ``"label-free selected"`` and ``"oracle"``
+        get plain names.
+
+    Returns
+    -------
+    str
+        E.g. ``"label-free selected"`` for ``"selected by soft_neighborhood_density"``.
+    """
+    return _PLAIN_NAMES.get(family or "", method)
+
+
+def format_mean_std(pair, n: int) -> str:
+    """``mean ± std`` over ``n`` values; the value alone when ``n`` is 1 (nothing to spread).
+
+    Parameters
+    ----------
+    pair : tuple of float
+        Mean and standard deviation.
+    n : int
+        How many values (seeds) they summarise.
+
+    Returns
+    -------
+    str
+        ``"–"`` for a non-finite mean.
+    """
     mean, std = pair
-    return "–" if not np.isfinite(mean) else f"{mean:.3f} ± {std:.3f}"
+    if not np.isfinite(mean):
+        return "–"
+    return f"{mean:.3f}" if n <= 1 else f"{mean:.3f} ± {std:.3f}"
+
+
+_pm = format_mean_std
+
+
+def _family_method(records: list[dict], family: str) -> str | None:
+    return next((r["method"] for r in records if r.get("family") == family), None)
 
 
 def summary_table(records: list[dict]) -> list[dict]:
@@ -64,10 +118,11 @@ def missing_pattern_table(records: list[dict], data, methods: list[str]) -> list
 def prior_table(records: list[dict], data) -> list[dict]:
     """EM-estimated vs true target class proportions per method (mean ± std over seeds)."""
     truth = {c: float(np.mean(data.target_labels == c)) for c in CLASSES}
-    rows = [{"method": "true proportions (labels)", **{c: (truth[c], 0.0) for c in CLASSES}}]
+    rows = [{"method": "true proportions (labels)", "seeds": 1, **{c: (truth[c], 0.0) for c in CLASSES}}]
     for name in dict.fromkeys(r["method"] for r in records if "target_prior_estimate" in r):
         group = [r for r in records if r["method"] == name]
-        rows.append({"method": name, **{c: summarise(r["target_prior_estimate"].get(c, np.nan) for r in group) for c in CLASSES}})
+        rows.append({"method": name, "family": group[0].get("family"), "seeds": len(group),
+                     **{c: summarise(r["target_prior_estimate"].get(c, np.nan) for r in group) for c in CLASSES}})  # fmt: skip
     return rows
 
 
@@ -77,43 +132,49 @@ def _markdown(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _html_table(header: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
 def _sections(result: dict, figures: dict) -> list[tuple[str, str, list[str], list[list[str]]]]:
     records, data = result["records"], result["data"]
     summary = summary_table(records)
+    n_seeds = {r["method"]: r["seeds"] for r in summary}
     sections = []
     header = ["family", "method", "seeds", "balanced acc.", "accuracy", "macro-F1",
               "recall HII", "recall PN", "recall SNR", "wall time (s)"]  # fmt: skip
-    rows = [[r["family"], r["method"], str(r["seeds"]), _pm(r["balanced_accuracy"]), _pm(r["accuracy"]),
-             _pm(r["macro_f1"]), _pm(r["recall_HII"]), _pm(r["recall_PN"]), _pm(r["recall_SNR"]),
-             f"{r['wall_time_s'][0]:.1f}"] for r in summary]  # fmt: skip
+    rows = []
+    for r in summary:
+        n = r["seeds"]
+        rows.append([r["family"], display_name(r["method"], r["family"]), str(n),
+                     *(_pm(r[k], n) for k in ("balanced_accuracy", "accuracy", "macro_f1",
+                                              "recall_HII", "recall_PN", "recall_SNR")),
+                     f"{r['wall_time_s'][0]:.1f}"])  # fmt: skip
     sections.append(("Results (mean ± std over seeds)", (
-        "Target labels are used only to score. \"oracle\" rows choose the configuration by the "
-        "target labels and are an upper bound, not a result. Unclassified rows count as wrong."
+        "Target labels are used only to score. \"label-free selected\": per seed, the candidate "
+        f"configuration preferred by skada's {_SCORER_WORDS} scorer, without labels. \"oracle\" rows "
+        "choose the configuration by the target labels and are an upper bound, not a result. "
+        "Unclassified rows count as wrong. A single value (no ±) comes from one run."
     ), header, rows))  # fmt: skip
     priors = prior_table(records, data)
     sections.append(("Label shift: estimated vs true target class proportions", (
         "EM (Saerens et al. 2002) on each fitted model's calibrated target posteriors; no labels."
-    ), ["method", *CLASSES], [[p["method"], *(_pm(p[c]) for c in CLASSES)] for p in priors]))  # fmt: skip
-    shown = [n for n in (SELECTED, "DANN / matched noise", "NN / matched noise",
-                         "SII/Ha>0.4 + Kewley01 PN") if any(r["method"] == n for r in records)]  # fmt: skip
+    ), ["method", *CLASSES],
+        [[display_name(p["method"], p.get("family")), *(_pm(p[c], p["seeds"]) for c in CLASSES)] for p in priors]))  # fmt: skip
+    selected = _family_method(records, "label-free selected")
+    shown = [n for n in (selected, "DANN / matched noise", "NN / matched noise",
+                         "SII/Ha>0.4 + Kewley01 PN") if n and n in n_seeds]  # fmt: skip
+    families = {r["method"]: r.get("family") for r in records}
     patterns = missing_pattern_table(records, data, shown)
     sections.append(("Accuracy per missing-ratio pattern", (
         "Accuracy (not balanced) of the target rows grouped by which default ratios they lack."
-    ), ["pattern", "rows", "classes", *shown],
-        [[p["pattern"], str(p["n"]), p["classes"], *(_pm(p[n]) for n in shown)] for p in patterns]))  # fmt: skip
+    ), ["pattern", "rows", "classes", *(display_name(n, families[n]) for n in shown)],
+        [[p["pattern"], str(p["n"]), p["classes"], *(_pm(p[n], n_seeds[n]) for n in shown)] for p in patterns]))  # fmt: skip
     grid = result.get("selection_grid") or []
     if grid:
         from nebuladapt.evaluation.selection import summarise_grid
 
         summary_grid = summarise_grid(grid)
+        seeds = len(result.get("seeds") or [0])
         scorers = list(next(iter(summary_grid.values()))["label_free"])
-        rows = [[cid, *(_pm(entry["label_free"][s]) for s in scorers), _pm(entry["oracle"]["balanced_accuracy"])]
+        rows = [[cid, *(_pm(entry["label_free"][s], seeds) for s in scorers),
+                 _pm(entry["oracle"]["balanced_accuracy"], seeds)]
                 for cid, entry in summary_grid.items()]  # fmt: skip
         sections.append(("Label-free selection grid", (
             "skada scorers (higher is better) per candidate configuration, and the oracle balanced "
@@ -130,6 +191,7 @@ def write_report(result: dict, out_dir, figures: dict | None = None) -> dict:
     result : dict
         From :func:`~nebuladapt.evaluation.experiment.run_experiment`.
     out_dir : str or Path
+        Output folder (created).
     figures : dict of str to str, optional
         Figure title -> PNG file name (in ``out_dir``) to embed.
 
@@ -138,6 +200,8 @@ def write_report(result: dict, out_dir, figures: dict | None = None) -> dict:
     dict
         Paths written.
     """
+    from nebuladapt.reports.pages import html_figure, html_table
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     figures = figures or {}
@@ -157,42 +221,69 @@ def write_report(result: dict, out_dir, figures: dict | None = None) -> dict:
     page = [f"<h1>{title}</h1><p>{html.escape(intro)}</p>"]
     for heading, text, header, rows in sections:
         md += [f"## {heading}", "", text, "", _markdown(header, rows), ""]
-        page.append(f"<h2>{html.escape(heading)}</h2><p>{html.escape(text)}</p>{_html_table(header, rows)}")
+        page.append(f"<h2>{html.escape(heading)}</h2><p>{html.escape(text)}</p>{html_table(header, rows)}")
     if figures:
         md += ["## Figures", ""]
         page.append("<h2>Figures</h2>")
         for caption, name in figures.items():
             md += [f"### {caption}", "", f"![{caption}]({name})", ""]
-            page.append(f"<h3>{html.escape(caption)}</h3><img src='{html.escape(name)}' style='max-width:100%'>")
+            page.append(f"<h3>{html.escape(caption)}</h3>" + html_figure(name, caption))
     (out / "report.md").write_text("\n".join(md))
-    style = "<style>body{font-family:sans-serif;max-width:1200px;margin:auto}td,th{border:1px solid #ccc;padding:3px 6px}table{border-collapse:collapse}</style>"
-    (out / "report.html").write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title>{style}</head><body>{''.join(page)}</body></html>")
+    (out / "report.html").write_text(html_page(title, "".join(page)))
     return {"json": json_path, "markdown": out / "report.md", "html": out / "report.html"}
 
 
-def write_figures(result: dict, out_dir, seed: int = 0) -> dict:
+def write_figures(result: dict, out_dir, seed: int | None = None) -> dict:
     """Confusion matrices, t-SNE panels (the paper's Fig. 7) and BPT planes.
+
+    Confusion matrices count every target row: a column "unclassified" holds
+    the rows a method left without a class, so that the row-normalised
+    diagonal equals the recall of the result table. Counts are per-seed means.
+
+    Parameters
+    ----------
+    result : dict
+        From :func:`~nebuladapt.evaluation.experiment.run_experiment`.
+    out_dir : str or Path
+        Output folder.
+    seed : int, optional
+        Seed of the t-SNE and of the run drawn on the BPT planes (default: the
+        first seed of the experiment).
 
     Returns
     -------
     dict
         Caption -> PNG file name in ``out_dir``.
     """
-    from nebuladapt.reports.figures import plot_bpt, plot_confusion_matrix, plot_tsne_panels, tsne_representations
+    from nebuladapt.reports.figures import (
+        UNCLASSIFIED_LABEL,
+        confusion_counts,
+        plot_bpt,
+        plot_confusion_matrix,
+        plot_tsne_panels,
+        tsne_representations,
+    )
 
     out = Path(out_dir)
     data, records, models = result["data"], result["records"], result.get("models", {})
+    seeds = list(result.get("seeds") or [0])
+    seed = seeds[0] if seed is None else seed
     figures = {}
     summary = {r["method"]: r for r in summary_table(records)}
-    for name in (SELECTED, "DANN / matched noise", "NN / none noise",
-                 "SII/Ha>0.4 + Kewley01 PN"):  # fmt: skip
+    families = {r["method"]: r.get("family") for r in records}
+    selected = _family_method(records, "label-free selected")
+    for name in (selected, "DANN / matched noise", "NN / none noise", "SII/Ha>0.4 + Kewley01 PN"):
         group = [r for r in records if r["method"] == name]
         if not group:
             continue
-        cm = np.sum([r["confusion_matrix"] for r in group], axis=0)
-        file = f"confusion_{_slug(name)}.png"
-        plot_confusion_matrix(cm, list(CLASSES), title=f"{name} (sum over {len(group)} seed(s))", path=out / file)
-        figures[f"Confusion matrix: {name} (BA {_pm(summary[name]['balanced_accuracy'])})"] = file
+        cm = np.mean([confusion_counts(data.target_labels, r["predicted"], CLASSES) for r in group], axis=0)
+        plain = display_name(name, families[name])
+        shown = f"mean over {len(group)} seeds" if len(group) > 1 else ("one seed" if group[0].get("seed") is not None else "deterministic")
+        file = f"confusion_{_slug(plain)}.png"
+        plot_confusion_matrix(cm, list(CLASSES), title=f"{plain} (counts: {shown})", path=out / file,
+                              predicted_classes=[*CLASSES, UNCLASSIFIED_LABEL])  # fmt: skip
+        ba = _pm(summary[name]["balanced_accuracy"], summary[name]["seeds"])
+        figures[f"Confusion matrix: {plain} (balanced accuracy {ba}; {shown})"] = file
     panels_models = {k: models[k] for k in ("NN / none noise", "NN / matched noise", "DANN / none noise",
                                              "DANN / matched noise", "DANN + entropy / matched noise") if k in models}  # fmt: skip
     if panels_models:
@@ -201,12 +292,18 @@ def write_figures(result: dict, out_dir, seed: int = 0) -> dict:
             target_labels=data.target_labels, X_err=data.X_err, seed=seed,
         )  # fmt: skip
         plot_tsne_panels(panels, seed=seed, path=out / "tsne.png")
-        figures["t-SNE of source (models) and target (observed) in input space and in the learned embeddings"] = "tsne.png"
-    best = next((n for n in (SELECTED, "DANN / matched noise") if n in summary), None)
+        figures[f"t-SNE of source (models) and target (observed) in input space and in the learned embeddings "
+                f"(models of seed {seeds[0]})"] = "tsne.png"  # fmt: skip
+    best = next((n for n in (selected, "DANN / matched noise") if n and n in summary), None)
     if best:
-        predicted = next(r for r in records if r["method"] == best)["predicted"]
-        plot_bpt(data.target_features, np.asarray(predicted), data.target_labels, title=best, path=out / "bpt.png")
-        figures[f"BPT planes: {best} (colour: predicted class; marker: true class)"] = "bpt.png"
+        record = next((r for r in records if r["method"] == best and r.get("seed") == seed),
+                      next(r for r in records if r["method"] == best))  # fmt: skip
+        plain = display_name(best, families[best])
+        title = f"{plain}, seed {record.get('seed')}; {DEREDDENED}"
+        plot_bpt(data.target_features, np.asarray(record["predicted"]), data.target_labels, title=title,
+                 path=out / "bpt.png")  # fmt: skip
+        figures[f"BPT planes: {plain}, seed {record.get('seed')} (colour: predicted class; marker: true class; "
+                f"{DEREDDENED})"] = "bpt.png"  # fmt: skip
     return figures
 
 
