@@ -2,12 +2,17 @@
 
 import json
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
+import torch
 
 from nebuladapt.benchmark import benchmark_catalog, load_benchmark
 from nebuladapt.dust import deredden_catalog
 from nebuladapt.evaluation.experiment import PAPER_MATRIX, ExperimentData, run_experiment
+from nebuladapt.models import NebulaClassifier
+from nebuladapt.models.fitting import fit_on_catalog
 from nebuladapt.reports.report import missing_pattern_table, summary_table, write_report
 
 
@@ -52,7 +57,43 @@ def test_report_files(result, tmp_path):
     assert "<table>" in paths["html"].read_text()
 
 
-def test_labels_never_reach_the_fit(monkeypatch):
-    catalog = deredden_catalog(benchmark_catalog())
-    data = ExperimentData.build(catalog, load_benchmark()["class"])
+def _fit_everything(catalog, labels):
+    """Every path that fits on the benchmark, with the given labels in the table and beside it."""
+    table = catalog.table.copy()
+    table["class"] = labels
+    catalog = replace(catalog, table=table)
+    data = ExperimentData.build(catalog, labels)
     assert set(map(str, data.y[data.sample_domain < 0])) == {"-1"}
+    direct = NebulaClassifier(
+        method="dann", noise="matched", alignment="iw", entropy_weight=1.0, n_steps=25, random_state=0
+    ).fit(data.X, data.y, sample_domain=data.sample_domain, X_err=data.X_err)
+    via_fit = fit_on_catalog(catalog, seed=1, n_steps=25)
+    methods = [m for m in PAPER_MATRIX if m.params["noise"] == "matched"]
+    experiment = run_experiment(catalog, labels, seeds=(0,), n_steps=25, peers=False, selection=False, methods=methods)
+    return data, (direct, via_fit), experiment
+
+
+def test_labels_never_reach_the_fit():
+    """Permuted target labels: bit-identical weights, temperatures, priors and predictions."""
+    catalog = deredden_catalog(benchmark_catalog())
+    labels = np.asarray(load_benchmark()["class"]).astype(str)
+    permuted = np.random.default_rng(0).permutation(labels)
+    assert (permuted != labels).mean() > 0.3
+    data_a, models_a, experiment_a = _fit_everything(catalog, labels)
+    data_b, models_b, experiment_b = _fit_everything(catalog, permuted)
+    np.testing.assert_array_equal(data_a.X, data_b.X)
+    for a, b in zip(models_a, models_b):
+        state_a, state_b = a.network_.state_dict(), b.network_.state_dict()
+        assert list(state_a) == list(state_b)
+        for key in state_a:
+            assert torch.equal(state_a[key], state_b[key]), key
+        assert a.temperature_ == b.temperature_
+        np.testing.assert_array_equal(a.target_prior_, b.target_prior_)
+        np.testing.assert_array_equal(a.predict_proba(data_a.target_X), b.predict_proba(data_b.target_X))
+    fitted = [r for r in experiment_a["records"] if r.get("seed") is not None]
+    assert fitted, "the experiment fitted no model"
+    for ra, rb in zip(experiment_a["records"], experiment_b["records"]):
+        assert ra["method"] == rb["method"]
+        assert ra["predicted"] == rb["predicted"], ra["method"]  # labels only change the scores
+    scored = {r["method"]: r["balanced_accuracy"] for r in experiment_b["records"]}
+    assert any(scored[r["method"]] != r["balanced_accuracy"] for r in experiment_a["records"])

@@ -1,0 +1,140 @@
+"""Fit configurations of `nebuladapt fit` on the task suite; one JSON line per (config, task, seed).
+
+Measurement, not a test. Every fit is what `fit_on_catalog` does (shipped grids as
+source, the task's catalogue as unlabelled target; a synthetic-shift task trains on
+the grids minus its held-out slice), with the defaults' step count. Each record keeps
+the target probabilities (with and without the source-fitted temperature) so that
+seed/configuration ensembles and calibration are computed afterwards
+(benchmarks/trust_analyse.py) without refitting, plus label-free scores of skada.
+Records are appended to ``benchmarks/results/trust_suite_<shard>.jsonl`` as they
+finish; a rerun skips what is already there, so a killed run loses one fit at most.
+
+    nice -n 10 python benchmarks/trust_suite.py --plan default --shard 0/2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from nebuladapt.evaluation.sanity import DegeneratePredictor, scorer_sanity
+from nebuladapt.evaluation.selection import label_free_scores
+from nebuladapt.evaluation.tasks import CORE_TASKS, build_task_suite, task_arrays
+from nebuladapt.features import default_feature_spec
+from nebuladapt.models.estimator import NebulaClassifier
+from nebuladapt.models.fitting import DEFAULT_FIT_PARAMS, resolve_noise
+
+RESULTS = Path(__file__).parent / "results"
+#: Configurations measured (overrides of DEFAULT_FIT_PARAMS), in priority order.
+CONFIGS = {
+    "default": {},
+    "paper NN (no noise)": {"method": "nn", "noise": "none", "entropy_weight": 0.0},
+    "entropy 0.3": {"entropy_weight": 0.3},
+    "GRL 1": {"domain_weight": 1.0},
+    "fixed noise": {"noise": "fixed"},
+    "paper DANN (GRL 1, no entropy, fixed noise)": {"domain_weight": 1.0, "entropy_weight": 0.0, "noise": "fixed"},
+}
+#: name -> (configs, seeds, tasks), run in this order ("core": CORE_TASKS, "rest": the others).
+PLANS = {
+    "default-0": (["default"], range(0, 1), "all"),
+    "default-core": (["default"], range(1, 3), "core"),
+    "sanity": (["default"], range(0, 1), "core"),
+    "default-core-more": (["default"], range(3, 6), "core"),
+    "alternatives": (["entropy 0.3", "GRL 1"], range(0, 2), "core"),
+    "default-rest": (["default"], range(1, 3), "rest"),
+    "more-alternatives": (["paper NN (no noise)", "paper DANN (GRL 1, no entropy, fixed noise)"], range(0, 2), "core"),
+}
+SCORERS = ["importance_weighted", "deep_embedded_validation", "prediction_entropy", "soft_neighborhood_density"]
+
+
+def fit_task(task, overrides: dict, seed: int, spec=None) -> tuple[NebulaClassifier, dict, float]:
+    """What ``fit_on_catalog`` does, on a task (grids minus its held-out slice, if any)."""
+    spec = spec or default_feature_spec()
+    params = {**DEFAULT_FIT_PARAMS, **overrides}
+    params["noise"] = resolve_noise(params["noise"], task.catalog, spec)
+    if params["method"] == "nn":
+        params["entropy_weight"] = 0.0
+    X, y, d, X_err, target = task_arrays(task, spec)
+    start = time.perf_counter()
+    model = NebulaClassifier(**params, feature_spec=spec, random_state=seed).fit(X, y, sample_domain=d, X_err=X_err)
+    return model, {"X": X, "y": y, "d": d, "X_err": X_err, "target": target}, time.perf_counter() - start
+
+
+def _probabilities(model, target) -> tuple[list, list]:
+    calibrated = model.predict_proba(target)
+    logits = model.decision_function(target) * model.temperature_
+    logits = logits - logits.max(axis=1, keepdims=True)
+    raw = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    return np.round(calibrated, 6).tolist(), np.round(raw, 6).tolist()
+
+
+def _done(paths) -> set:
+    keys = set()
+    for path in paths:
+        if path.exists():
+            for line in path.read_text().splitlines():
+                r = json.loads(line)
+                keys.add((r["kind"], r["config"], r["task"], r["seed"]))
+    return keys
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--plan", nargs="+", default=list(PLANS), choices=list(PLANS))
+    parser.add_argument("--shard", default="0/1", help="i/n: run every n-th job starting at i")
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    index, count = map(int, args.shard.split("/"))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"trust_suite_{index}.jsonl"
+    done = _done(RESULTS.glob("trust_suite_*.jsonl"))
+    tasks = build_task_suite(seed=0)
+    jobs = []
+    for plan in args.plan:
+        configs, seeds, which = PLANS[plan]
+        chosen = [t for t in tasks if which == "all" or (t.name in CORE_TASKS) == (which == "core")]
+        kind = "sanity" if plan == "sanity" else "fit"
+        jobs += [(kind, c, t, s) for c in configs for s in seeds for t in chosen]
+    jobs = [j for k, j in enumerate(jobs) if k % count == index]
+    for kind, config, task, seed in jobs:
+        if (kind, config, task.name, seed) in done:
+            continue
+        model, arrays, fit_s = fit_task(task, CONFIGS[config], seed)
+        record = {"kind": kind, "config": config, "task": task.name, "family": task.family, "seed": seed,
+                  "fit_s": fit_s, "noise": model.noise, "temperature": float(model.temperature_)}  # fmt: skip
+        start = time.perf_counter()
+        if kind == "fit" or (kind == "sanity" and ("fit", config, task.name, seed) not in done):
+            record["kind"] = "fit"
+            record["proba"], record["proba_raw"] = _probabilities(model, arrays["target"])
+            record["classes"] = model.classes_.tolist()
+            record["label_free"] = label_free_scores(
+                model, arrays["X"], arrays["y"], arrays["d"], SCORERS, 1000, random_state=0
+            )
+        if kind == "sanity":
+            if "proba" in record:  # the same fit also gives the seed's fit record
+                with out.open("a") as handle:
+                    handle.write(json.dumps(record) + "\n")
+                record = {k: v for k, v in record.items() if k not in ("proba", "proba_raw", "label_free")}
+            record["kind"] = "sanity"
+            one_step, _, _ = fit_task(task, {**CONFIGS[config], "n_steps": 1}, seed)
+            degenerate = {k: DegeneratePredictor(model, k) for k in ("constant", "prior", "random")}
+            degenerate["1-step"] = one_step
+            sanity = scorer_sanity(model, degenerate, arrays["X"], arrays["y"], arrays["d"], SCORERS, 1000)
+            record["sanity"] = sanity
+            record["predicted"] = {"trained": model.predict(arrays["target"]).tolist(),
+                                   **{k: m.predict(arrays["target"]).tolist() for k, m in degenerate.items()}}  # fmt: skip
+        record["score_s"] = time.perf_counter() - start
+        with out.open("a") as handle:
+            handle.write(json.dumps(record) + "\n")
+        print(f"{kind} {config} | {task.name} | seed {seed}: fit {fit_s:.1f}s score {record['score_s']:.1f}s",
+              flush=True)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

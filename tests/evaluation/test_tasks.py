@@ -1,0 +1,82 @@
+"""The task suite: families, seeding, groups, missing lines, held-out grid slices."""
+
+import numpy as np
+import pytest
+
+from nebuladapt.evaluation.tasks import (
+    FAMILIES,
+    HELD_OUT_FAMILY,
+    LINE_GROUPS,
+    MIX_SIZE,
+    build_task_suite,
+    subset_catalog,
+    task_arrays,
+)
+from nebuladapt.features import catalog_line_matrix, default_feature_spec
+from nebuladapt.grids import source_line_fluxes
+
+
+@pytest.fixture(scope="module")
+def suite():
+    return build_task_suite(seed=0)
+
+
+def test_every_family_and_row_has_labels_and_groups(suite):
+    assert {t.family for t in suite} == set(FAMILIES)
+    assert len({t.name for t in suite}) == len(suite)
+    for task in suite:
+        assert len(task.catalog) == len(task.labels) == len(task.groups) > 0, task.name
+        assert set(task.labels) <= {"HII", "PN", "SNR"}
+
+
+def test_suite_is_seeded(suite):
+    again = build_task_suite(seed=0, families=["mix", "quality"])
+    other = build_task_suite(seed=1, families=["mix"])
+    by_name = {t.name: t for t in suite}
+    for task in again:
+        np.testing.assert_array_equal(task.groups, by_name[task.name].groups)
+    assert any((a.groups != by_name[a.name].groups).any() for a in other)
+    with pytest.raises(ValueError, match="families"):
+        build_task_suite(families=["nope"])
+
+
+def test_mixes_have_their_class_fractions(suite):
+    by_name = {t.name: t for t in suite}
+    hii = by_name["HII-dominated 90/5/5"]
+    assert len(hii) == MIX_SIZE and np.mean(hii.labels == "HII") == pytest.approx(0.9, abs=0.01)
+    assert set(by_name["SNR only"].labels) == {"SNR"}
+    # resampling repeats objects: fewer groups than rows
+    assert len(np.unique(hii.groups)) < len(hii)
+
+
+def test_missing_lines_are_really_missing(suite):
+    lines = default_feature_spec().lines
+    for task in (t for t in suite if t.family == "missing"):
+        (line, rows), = task.removed.items()
+        assert rows.any()
+        flux, _, _ = catalog_line_matrix(task.catalog, lines)
+        assert not np.isfinite(flux[rows, lines.index(line)]).any(), task.name
+        for name in LINE_GROUPS[line]:
+            if name in task.catalog.flux:
+                assert not np.isfinite(task.catalog.flux[name][rows]).any()
+    correlated = next(t for t in suite if t.name == "no HB4861 in 60% of HII")
+    assert set(correlated.labels[correlated.removed["HB4861"]]) == {"HII"}
+
+
+def test_held_out_slices_are_out_of_training(suite):
+    lines = default_feature_spec().lines
+    flux, labels, _ = source_line_fluxes(lines)
+    for task in (t for t in suite if t.family == HELD_OUT_FAMILY):
+        assert task.source_keep is not None and 0 < (~task.source_keep).sum() < len(flux)
+        X, y, d, X_err, target = task_arrays(task)
+        assert (d > 0).sum() == task.source_keep.sum()
+        assert set(map(str, y[d < 0])) == {"-1"}
+        assert len(target) == len(task)
+
+
+def test_subset_catalog_repeats_rows(suite):
+    catalog = next(t for t in suite if t.name == "benchmark as shipped").catalog
+    sub = subset_catalog(catalog, [2, 2, 0])
+    assert len(sub) == 3
+    for line, values in sub.flux.items():
+        np.testing.assert_array_equal(values, catalog.flux[line][[2, 2, 0]])
