@@ -21,6 +21,8 @@ from typing import Callable
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils import check_array
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from nebuladapt.features import FeatureSpec, default_feature_spec, log_ratios
@@ -42,8 +44,9 @@ _OFF_GRID = "off_grid."
 
 
 def _as_flux_matrix(X, n_lines: int, name: str = "X") -> np.ndarray:
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] != n_lines:
+    """``X`` as a float64 matrix of ``n_lines`` columns (NaN allowed: unmeasured lines)."""
+    X = check_array(X, dtype=np.float64, ensure_all_finite="allow-nan", input_name=name)
+    if X.shape[1] != n_lines:
         raise ValueError(f"{name} must have shape (n_rows, {n_lines}), got {X.shape}")
     return X
 
@@ -175,6 +178,14 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         self.entropy_weight = entropy_weight
         self.random_state = random_state
 
+    def __sklearn_tags__(self):
+        from sklearn.utils import TransformerTags
+
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # NaN is an unmeasured line
+        tags.transformer_tags = TransformerTags(preserves_dtype=[])  # transform: the embedding
+        return tags
+
     @property
     def spec_(self) -> FeatureSpec:
         """The feature spec in use."""
@@ -215,25 +226,35 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         check_tuples(self.get_params())
         spec = self.spec_
         lines = spec.lines
-        X = _as_flux_matrix(X, len(lines))
+        if y is None:
+            raise ValueError("requires y to be passed, but the target y is None (use -1 for target rows)")
         y = np.asarray(y, dtype=object)
-        if len(y) != len(X):
-            raise ValueError(f"y has {len(y)} rows, X has {len(X)}")
+        if y.ndim != 1:
+            raise ValueError(f"y must be one-dimensional, got shape {y.shape}")
         if sample_domain is None:
             is_source = np.array([str(v) != "-1" for v in y], dtype=bool)
         else:
             is_source = np.asarray(sample_domain) > 0
+        labels = np.asarray(y[is_source].tolist())
+        check_classification_targets(labels)
+        X = _as_flux_matrix(X, len(lines))
+        if len(y) != len(X):
+            raise ValueError(f"y has {len(y)} rows, X has {len(X)}")
         if not is_source.any():
             raise ValueError("no source rows (sample_domain > 0) to learn from")
-        labels = np.asarray(y[is_source].tolist())
         classes = np.unique(labels)
+        if len(classes) < 2:
+            raise ValueError(f"source rows hold 1 class ({classes[0]!r}); need at least two classes")
         label_idx = np.searchsorted(classes, labels)
         source_flux, target_flux = X[is_source], X[~is_source]
         noise, fractional = self._resolve_noise(target_flux, X_err, is_source, len(lines))
         losses = self._adaptation_losses()
         self.lines_, self.classes_, self.noise_ = lines, classes, noise
         self.fractional_errors_ = fractional
-        self.scaler_ = Scaler.fit(log_ratios(source_flux, spec))
+        source_features = log_ratios(source_flux, spec)
+        if not np.isfinite(source_features).all(axis=1).any():
+            raise ValueError("no source row gives every line ratio (line fluxes must be positive)")
+        self.scaler_ = Scaler.fit(source_features)
         train_rows, validation_rows = self._split_validation(label_idx)
         self.validation_flux_ = source_flux[validation_rows]
         self.validation_label_ = label_idx[validation_rows]
@@ -428,7 +449,15 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         return logits
 
     def decision_function(self, X) -> np.ndarray:
-        """Class scores, shape (n_rows, n_classes): logits / temperature (+ log prior ratio)."""
+        """Class scores: logits / temperature (+ log prior ratio), shape (n_rows, n_classes).
+
+        With two classes, shape (n_rows,): the score of ``classes_[1]`` minus that
+        of ``classes_[0]`` (scikit-learn's convention).
+        """
+        logits = self._scores(X)
+        return logits[:, 1] - logits[:, 0] if logits.shape[1] == 2 else logits
+
+    def _scores(self, X) -> np.ndarray:
         check_is_fitted(self, "network_")
         return self._logits(self._features(X))
 
@@ -439,11 +468,12 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         proportions estimated at fit time. ``sample_domain`` is accepted (and
         ignored) for skada's scorers.
         """
-        return np.column_stack(softmax_argmax(self.decision_function(X))[0])
+        return np.column_stack(softmax_argmax(self._scores(X))[0])
 
     def predict(self, X, sample_domain=None) -> np.ndarray:
         """Most probable class per row."""
-        return self.classes_[softmax_argmax(self.decision_function(X))[1]]
+        index = softmax_argmax(self._scores(X))[1]
+        return self.classes_[index]
 
     def classify_rows(self, X) -> RowPredictions:
         """Probabilities, class, usability and off-grid flag of every row, in one pass.

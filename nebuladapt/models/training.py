@@ -21,7 +21,10 @@ from nebuladapt.models.losses.base import AdaptationLoss, Batch, TrainingContext
 from nebuladapt.models.networks import NebulaNet
 from nebuladapt.noise import inject_noise
 
-__all__ = ["Scaler", "encode", "random_mask", "TrainingData", "TrainingConfig", "train_network"]
+__all__ = [
+    "Scaler", "encode", "random_mask", "TrainingData", "TrainingConfig", "train_network",
+    "source_classification_loss",
+]
 
 
 @dataclass
@@ -184,7 +187,7 @@ def train_network(
             )
             for term in losses:
                 term.prepare(batch)
-            loss = label_loss = _classification_loss(batch)
+            loss = label_loss = source_classification_loss(batch)
             for term in losses:
                 value = term(batch)
                 if value is not None:
@@ -202,7 +205,7 @@ def train_network(
     return history, snapshots
 
 
-def _classification_loss(batch: Batch) -> torch.Tensor:
+def source_classification_loss(batch: Batch) -> torch.Tensor:
     """Source cross-entropy, weighted per row when ``batch.source_weight`` is set."""
     logits = batch.logits[: batch.n_source]
     if batch.source_weight is None:
