@@ -43,9 +43,10 @@ __all__ = ["NebulaClassifier", "ModelState", "METHODS", "PRIOR_CORRECTIONS"]
 _OFF_GRID = "off_grid."
 
 
-def _as_flux_matrix(X, n_lines: int, name: str = "X") -> np.ndarray:
-    """``X`` as a float64 matrix of ``n_lines`` columns (NaN allowed: unmeasured lines)."""
-    X = check_array(X, dtype=np.float64, ensure_all_finite="allow-nan", input_name=name)
+def _as_flux_matrix(X, n_lines: int, name: str = "X", min_rows: int = 0) -> np.ndarray:
+    """``X`` as a float64 matrix of ``n_lines`` columns (NaN, inf: unmeasured lines)."""
+    X = check_array(X, dtype=np.float64, ensure_all_finite=False, input_name=name,
+                    ensure_min_samples=min_rows)
     if X.shape[1] != n_lines:
         raise ValueError(f"{name} must have shape (n_rows, {n_lines}), got {X.shape}")
     return X
@@ -160,23 +161,9 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         entropy_weight: float = D["entropy_weight"],
         random_state: int = D["random_state"],
     ) -> None:
-        self.method = method
-        self.noise = noise
-        self.noise_level = noise_level
-        self.hidden = hidden
-        self.n_steps = n_steps
-        self.batch_size = batch_size
-        self.lr = lr
-        self.domain_weight = domain_weight
-        self.mask_prob = mask_prob
-        self.feature_spec = feature_spec
-        self.alignment = alignment
-        self.prior_correction = prior_correction
-        self.calibrate = calibrate
-        self.validation_fraction = validation_fraction
-        self.checkpoint_steps = checkpoint_steps
-        self.entropy_weight = entropy_weight
-        self.random_state = random_state
+        for name, value in list(locals().items()):
+            if name != "self":
+                setattr(self, name, value)
 
     def __sklearn_tags__(self):
         from sklearn.utils import TransformerTags
@@ -237,7 +224,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             is_source = np.asarray(sample_domain) > 0
         labels = np.asarray(y[is_source].tolist())
         check_classification_targets(labels)
-        X = _as_flux_matrix(X, len(lines))
+        X = _as_flux_matrix(X, len(lines), min_rows=1)
         if len(y) != len(X):
             raise ValueError(f"y has {len(y)} rows, X has {len(X)}")
         if not is_source.any():
