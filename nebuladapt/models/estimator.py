@@ -35,7 +35,9 @@ from nebuladapt.models.networks import NebulaNet
 from nebuladapt.models.off_grid import OffGridMap
 from nebuladapt.models.params import DEFAULTS as D
 from nebuladapt.models.params import METHODS, PRIOR_CORRECTIONS, check_tuples, sklearn_constraints
-from nebuladapt.models.training import Scaler, TrainingConfig, TrainingData, encode, train_network
+from nebuladapt.models.training import (
+    Scaler, TrainingConfig, TrainingData, encode, stratified_split, train_network,
+)
 from nebuladapt.noise import inject_noise, target_fractional_errors
 
 __all__ = ["NebulaClassifier", "ModelState", "METHODS", "PRIOR_CORRECTIONS"]
@@ -242,7 +244,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         if not np.isfinite(source_features).all(axis=1).any():
             raise ValueError("no source row gives every line ratio (line fluxes must be positive)")
         self.scaler_ = Scaler.fit(source_features)
-        train_rows, validation_rows = self._split_validation(label_idx)
+        train_rows, validation_rows = stratified_split(label_idx, self.validation_fraction, self.random_state)
         self.validation_flux_ = source_flux[validation_rows]
         self.validation_label_ = label_idx[validation_rows]
         data = TrainingData(
@@ -283,19 +285,6 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         if len(fractional) == 0:
             raise ValueError("noise='matched' but no target row has a usable error")
         return "matched", fractional
-
-    def _split_validation(self, label_idx: np.ndarray):
-        """Stratified split of source rows into training and validation."""
-        rng = np.random.default_rng(self.random_state)
-        train, validation = [], []
-        for c in np.unique(label_idx):
-            rows = rng.permutation(np.flatnonzero(label_idx == c))
-            n_val = int(round(self.validation_fraction * len(rows)))
-            if n_val >= len(rows):
-                n_val = 0
-            validation.append(rows[:n_val])
-            train.append(rows[n_val:])
-        return np.sort(np.concatenate(train)), np.sort(np.concatenate(validation))
 
     def _noisy_features(self, flux: np.ndarray, seed_offset: int, noise: str | None = None, level=None):
         """Features of noise-perturbed source fluxes (the training noise by default)."""
@@ -366,10 +355,8 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "network_")
         tensors = {k: v.detach().contiguous().clone() for k, v in self.network_.state_dict().items()}
         if self.off_grid_map_ is not None:
-            grid = self.off_grid_map_
-            tensors[_OFF_GRID + "occupancy"] = torch.from_numpy(grid.occupancy.astype(np.uint8))
-            tensors[_OFF_GRID + "low"] = torch.from_numpy(grid.low.copy())
-            tensors[_OFF_GRID + "high"] = torch.from_numpy(grid.high.copy())
+            for key, array in self.off_grid_map_.arrays().items():
+                tensors[_OFF_GRID + key] = torch.from_numpy(array)
         prior = self.target_prior_
         values = {
             "lines": list(self.lines_),
@@ -391,9 +378,8 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             network these parameters build.
         """
         tensors, values = dict(state.tensors), state.values
-        parts = {k[len(_OFF_GRID):]: tensors.pop(k) for k in list(tensors) if k.startswith(_OFF_GRID)}
-        if parts and set(parts) != {"occupancy", "low", "high"}:
-            raise ValueError("incomplete off-grid map")
+        parts = {k[len(_OFF_GRID):]: tensors.pop(k).numpy() for k in list(tensors) if k.startswith(_OFF_GRID)}
+        grid_map = OffGridMap.from_arrays(parts) if parts else None
         self.classes_ = np.array(values["classes"])
         self.lines_ = list(values["lines"])
         self.scaler_ = Scaler(
@@ -405,11 +391,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         self.target_prior_ = None if prior is None else np.asarray(prior, dtype=float)
         self.noise_ = values.get("resolved_noise") or self.noise
         self.n_features_in_ = len(self.lines_)
-        self.off_grid_map_ = None
-        if parts:
-            self.off_grid_map_ = OffGridMap(
-                parts["occupancy"].numpy().astype(bool), parts["low"].numpy(), parts["high"].numpy()
-            )
+        self.off_grid_map_ = grid_map
         network = self._build_network(self._adaptation_losses())
         try:
             network.load_state_dict(tensors)

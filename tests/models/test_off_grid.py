@@ -24,3 +24,12 @@ def test_estimator_flags_off_grid_rows(toy_domains):
     assert model.off_grid(d["target"]).mean() < 0.05
     assert model.target_prior_ is not None and model.target_prior_.sum() == pytest.approx(1.0)
     assert 0.05 < model.temperature_ < 20
+
+
+def test_arrays_round_trip_and_incomplete_refused():
+    grid = OffGridMap.fit(np.random.default_rng(0).normal(size=(500, 2)))
+    again = OffGridMap.from_arrays(grid.arrays())
+    probe = np.random.default_rng(1).normal(scale=3, size=(200, 2))
+    assert np.array_equal(again.off_grid(probe), grid.off_grid(probe))
+    with pytest.raises(ValueError, match="incomplete"):
+        OffGridMap.from_arrays({"low": grid.low, "high": grid.high})

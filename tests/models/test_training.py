@@ -104,3 +104,14 @@ def test_encode_scales_and_marks_missing():
     scaler = Scaler.fit(np.array([[0.0, 1.0], [2.0, 3.0], [np.nan, 5.0]]))
     out = encode(torch.tensor([[1.0, np.nan]]), scaler)
     torch.testing.assert_close(out, torch.tensor([[0.0, 0.0, 0.0, 1.0]]))
+
+
+def test_stratified_split_holds_out_each_class():
+    from nebuladapt.models.training import stratified_split
+
+    labels = np.repeat([0, 1, 2], [100, 50, 1])
+    train, held = stratified_split(labels, 0.1, seed=0)
+    assert np.bincount(labels[held], minlength=3).tolist() == [10, 5, 0]
+    assert sorted(np.concatenate([train, held]).tolist()) == list(range(151))
+    again = stratified_split(labels, 0.1, seed=0)
+    assert np.array_equal(again[1], held) and not np.array_equal(stratified_split(labels, 0.1, 1)[1], held)
