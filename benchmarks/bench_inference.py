@@ -4,7 +4,7 @@
   partitioned Parquet of 1M and 10M rows. Timed twice: the streamed classification the
   command runs (:func:`nebuladapt.streaming.classify_file`: read, classify, write), and
   the whole command in a fresh process (adds interpreter and library start-up);
-* forward pass: the network alone (:func:`nebuladapt.predict._forward_logits`, padded
+* forward pass: the network alone (:func:`nebuladapt.models.inference.forward_logits`, padded
   blocks of 4096 rows, one thread) on 1M rows of features, next to a bare NumPy bound:
   the three float32 matrix products of the same layer sizes (6x64, 64x64, 64x3) on the
   same blocks, one BLAS thread, preallocated outputs, no bias, activation or encoding.
@@ -59,7 +59,7 @@ def forward_pass(model_dir: Path, n_rows: int, runs: int) -> dict:
 
     from nebuladapt.features import log_ratios
     from nebuladapt.models import load_model
-    from nebuladapt.predict import FORWARD_BATCH, _forward_logits
+    from nebuladapt.models.inference import FORWARD_BATCH, forward_logits
     from nebuladapt.synthetic import synthetic_columns
 
     model = load_model(model_dir)
@@ -78,7 +78,7 @@ def forward_pass(model_dir: Path, n_rows: int, runs: int) -> dict:
     try:
         for _ in range(runs):
             start = time.perf_counter()
-            _forward_logits(model, features)
+            forward_logits(model.network_, model.scaler_, features, model.temperature_)
             forward.append(time.perf_counter() - start)
         with threadpool_limits(1):
             for _ in range(runs):

@@ -16,8 +16,6 @@ same missing-line patterns it meets in real catalogues.
 
 from __future__ import annotations
 
-import numpy as np
-
 __all__ = ["NOISE_KINDS", "target_fractional_errors", "inject_noise"]
 
 NOISE_KINDS = ("none", "fixed", "matched")
@@ -36,6 +34,8 @@ def target_fractional_errors(flux: np.ndarray, flux_err: np.ndarray) -> np.ndarr
         Finite positive values where both flux and error are finite and
         positive, NaN elsewhere.
     """
+    import numpy as np
+
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = flux_err / flux
     good = np.isfinite(frac) & (flux > 0) & (flux_err > 0)

@@ -71,3 +71,45 @@ def test_bad_catalogue_is_a_clear_error(tmp_path, model_dir):
     result = runner.invoke(app, ["predict", str(bad), "--model", str(model_dir), "--out", str(tmp_path / "o.csv")])
     assert result.exit_code == 2
     assert "bad.csv" in result.output
+
+
+def test_fit_options_are_the_estimator_defaults():
+    """`nebuladapt fit`'s options and defaults are generated from models/params.py."""
+    import typer
+
+    from nebuladapt.models import NebulaClassifier
+    from nebuladapt.models.params import PARAMS
+
+    command = typer.main.get_command(app).commands["fit"]
+    options = {p.name: p for p in command.params}
+    defaults = NebulaClassifier().get_params()
+    exposed = [p for p in PARAMS if p.cli]
+    assert exposed and {"method", "noise", "alignment", "n_steps"} <= {p.name for p in exposed}
+    for p in exposed:
+        option = options[p.name]
+        default = getattr(option.default, "value", option.default)
+        assert default == defaults[p.name], p.name
+        assert option.help == p.help
+        if p.choices is not None:
+            assert tuple(e.value for e in option.type_descriptor.annotation) == p.choices
+    assert options["seed"].default == defaults["random_state"]
+
+
+def test_bad_option_value_is_a_one_line_error(unlabelled_csv, tmp_path):
+    result = runner.invoke(app, ["fit", "--target", str(unlabelled_csv), "--out", str(tmp_path / "m"),
+                                 "--n-steps", "5", "--domain-weight", "-1"])
+    assert result.exit_code == 2
+    assert "domain_weight" in result.output and not (tmp_path / "m").exists()
+
+
+def test_version_answers_without_heavy_imports():
+    import subprocess
+    import sys
+
+    code = ("import sys; from typer.testing import CliRunner; from nebuladapt.cli import app; "
+            "r = CliRunner().invoke(app, ['--version']); print(r.output.strip()); "
+            "print(sorted(m for m in ('torch', 'sklearn', 'skada', 'astropy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    from nebuladapt import __version__
+
+    assert out.splitlines() == [f"nebuladapt {__version__}", "[]"]

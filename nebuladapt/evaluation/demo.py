@@ -72,7 +72,7 @@ def run_demo(
                 {
                     "method": method,
                     "seed": seed,
-                    "noise": model.noise,
+                    "noise": model.noise_,
                     "wall_time_s": time.perf_counter() - start,
                     **classification_scores(labels, predictions),
                 }

@@ -58,22 +58,28 @@ class Method:
     params: dict = field(default_factory=dict)
 
 
+#: The paper's DANN (Belfiore et al. 2025): marginal alignment, GRL weight 1, no
+#: entropy term -- spelled out, since NebulaClassifier's defaults are `fit`'s.
+PAPER_DANN = {"alignment": "marginal", "domain_weight": 1.0, "entropy_weight": 0.0}
+
 PAPER_MATRIX = tuple(
-    Method(f"{label} / {noise} noise", "paper matrix", {"method": method, "noise": noise})
+    Method(f"{label} / {noise} noise", "paper matrix", {"method": method, "noise": noise, **PAPER_DANN})
     for method, label in (("nn", "NN"), ("dann", "DANN"))
     for noise in ("none", "fixed", "matched")
 )
 
 ADAPTATION_METHODS = (
-    Method("IWDAN / matched noise", "nebuladapt", {"method": "dann", "noise": "matched", "alignment": "iw"}),
-    Method("CDAN / matched noise", "nebuladapt", {"method": "dann", "noise": "matched", "alignment": "conditional"}),
+    Method("IWDAN / matched noise", "nebuladapt", {**PAPER_DANN, "method": "dann", "noise": "matched", "alignment": "iw"}),
+    Method("CDAN / matched noise", "nebuladapt", {**PAPER_DANN, "method": "dann", "noise": "matched", "alignment": "conditional"}),
+    Method("DeepCORAL / matched noise", "nebuladapt", {**PAPER_DANN, "method": "dann", "noise": "matched", "alignment": "coral"}),
+    Method("MMD / matched noise", "nebuladapt", {**PAPER_DANN, "method": "dann", "noise": "matched", "alignment": "mmd"}),
     Method(
         "DANN + entropy / matched noise", "nebuladapt",
-        {"method": "dann", "noise": "matched", "alignment": "marginal", "entropy_weight": 1.0},
+        {**PAPER_DANN, "method": "dann", "noise": "matched", "alignment": "marginal", "entropy_weight": 1.0},
     ),
     Method(
         "IWDAN + entropy / matched noise", "nebuladapt",
-        {"method": "dann", "noise": "matched", "alignment": "iw", "entropy_weight": 1.0},
+        {**PAPER_DANN, "method": "dann", "noise": "matched", "alignment": "iw", "entropy_weight": 1.0},
     ),
 )
 

@@ -21,6 +21,8 @@ from typing import Callable
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils import check_array
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from nebuladapt.features import FeatureSpec, default_feature_spec, log_ratios
@@ -33,7 +35,9 @@ from nebuladapt.models.networks import NebulaNet
 from nebuladapt.models.off_grid import OffGridMap
 from nebuladapt.models.params import DEFAULTS as D
 from nebuladapt.models.params import METHODS, PRIOR_CORRECTIONS, check_tuples, sklearn_constraints
-from nebuladapt.models.training import Scaler, TrainingConfig, TrainingData, encode, train_network
+from nebuladapt.models.training import (
+    Scaler, TrainingConfig, TrainingData, encode, stratified_split, train_network,
+)
 from nebuladapt.noise import inject_noise, target_fractional_errors
 
 __all__ = ["NebulaClassifier", "ModelState", "METHODS", "PRIOR_CORRECTIONS"]
@@ -41,9 +45,11 @@ __all__ = ["NebulaClassifier", "ModelState", "METHODS", "PRIOR_CORRECTIONS"]
 _OFF_GRID = "off_grid."
 
 
-def _as_flux_matrix(X, n_lines: int, name: str = "X") -> np.ndarray:
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] != n_lines:
+def _as_flux_matrix(X, n_lines: int, name: str = "X", min_rows: int = 0) -> np.ndarray:
+    """``X`` as a float64 matrix of ``n_lines`` columns (NaN, inf: unmeasured lines)."""
+    X = check_array(X, dtype=np.float64, ensure_all_finite=False, input_name=name,
+                    ensure_min_samples=min_rows)
+    if X.shape[1] != n_lines:
         raise ValueError(f"{name} must have shape (n_rows, {n_lines}), got {X.shape}")
     return X
 
@@ -157,23 +163,17 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         entropy_weight: float = D["entropy_weight"],
         random_state: int = D["random_state"],
     ) -> None:
-        self.method = method
-        self.noise = noise
-        self.noise_level = noise_level
-        self.hidden = hidden
-        self.n_steps = n_steps
-        self.batch_size = batch_size
-        self.lr = lr
-        self.domain_weight = domain_weight
-        self.mask_prob = mask_prob
-        self.feature_spec = feature_spec
-        self.alignment = alignment
-        self.prior_correction = prior_correction
-        self.calibrate = calibrate
-        self.validation_fraction = validation_fraction
-        self.checkpoint_steps = checkpoint_steps
-        self.entropy_weight = entropy_weight
-        self.random_state = random_state
+        for name, value in list(locals().items()):
+            if name != "self":
+                setattr(self, name, value)
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import TransformerTags
+
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # NaN is an unmeasured line
+        tags.transformer_tags = TransformerTags(preserves_dtype=[])  # transform: the embedding
+        return tags
 
     @property
     def spec_(self) -> FeatureSpec:
@@ -215,26 +215,36 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         check_tuples(self.get_params())
         spec = self.spec_
         lines = spec.lines
-        X = _as_flux_matrix(X, len(lines))
+        if y is None:
+            raise ValueError("requires y to be passed, but the target y is None (use -1 for target rows)")
         y = np.asarray(y, dtype=object)
-        if len(y) != len(X):
-            raise ValueError(f"y has {len(y)} rows, X has {len(X)}")
+        if y.ndim != 1:
+            raise ValueError(f"y must be one-dimensional, got shape {y.shape}")
         if sample_domain is None:
             is_source = np.array([str(v) != "-1" for v in y], dtype=bool)
         else:
             is_source = np.asarray(sample_domain) > 0
+        labels = np.asarray(y[is_source].tolist())
+        check_classification_targets(labels)
+        X = _as_flux_matrix(X, len(lines), min_rows=1)
+        if len(y) != len(X):
+            raise ValueError(f"y has {len(y)} rows, X has {len(X)}")
         if not is_source.any():
             raise ValueError("no source rows (sample_domain > 0) to learn from")
-        labels = np.asarray(y[is_source].tolist())
         classes = np.unique(labels)
+        if len(classes) < 2:
+            raise ValueError(f"source rows hold 1 class ({classes[0]!r}); need at least two classes")
         label_idx = np.searchsorted(classes, labels)
         source_flux, target_flux = X[is_source], X[~is_source]
         noise, fractional = self._resolve_noise(target_flux, X_err, is_source, len(lines))
         losses = self._adaptation_losses()
         self.lines_, self.classes_, self.noise_ = lines, classes, noise
         self.fractional_errors_ = fractional
-        self.scaler_ = Scaler.fit(log_ratios(source_flux, spec))
-        train_rows, validation_rows = self._split_validation(label_idx)
+        source_features = log_ratios(source_flux, spec)
+        if not np.isfinite(source_features).all(axis=1).any():
+            raise ValueError("no source row gives every line ratio (line fluxes must be positive)")
+        self.scaler_ = Scaler.fit(source_features)
+        train_rows, validation_rows = stratified_split(label_idx, self.validation_fraction, self.random_state)
         self.validation_flux_ = source_flux[validation_rows]
         self.validation_label_ = label_idx[validation_rows]
         data = TrainingData(
@@ -275,19 +285,6 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         if len(fractional) == 0:
             raise ValueError("noise='matched' but no target row has a usable error")
         return "matched", fractional
-
-    def _split_validation(self, label_idx: np.ndarray):
-        """Stratified split of source rows into training and validation."""
-        rng = np.random.default_rng(self.random_state)
-        train, validation = [], []
-        for c in np.unique(label_idx):
-            rows = rng.permutation(np.flatnonzero(label_idx == c))
-            n_val = int(round(self.validation_fraction * len(rows)))
-            if n_val >= len(rows):
-                n_val = 0
-            validation.append(rows[:n_val])
-            train.append(rows[n_val:])
-        return np.sort(np.concatenate(train)), np.sort(np.concatenate(validation))
 
     def _noisy_features(self, flux: np.ndarray, seed_offset: int, noise: str | None = None, level=None):
         """Features of noise-perturbed source fluxes (the training noise by default)."""
@@ -358,10 +355,8 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "network_")
         tensors = {k: v.detach().contiguous().clone() for k, v in self.network_.state_dict().items()}
         if self.off_grid_map_ is not None:
-            grid = self.off_grid_map_
-            tensors[_OFF_GRID + "occupancy"] = torch.from_numpy(grid.occupancy.astype(np.uint8))
-            tensors[_OFF_GRID + "low"] = torch.from_numpy(grid.low.copy())
-            tensors[_OFF_GRID + "high"] = torch.from_numpy(grid.high.copy())
+            for key, array in self.off_grid_map_.arrays().items():
+                tensors[_OFF_GRID + key] = torch.from_numpy(array)
         prior = self.target_prior_
         values = {
             "lines": list(self.lines_),
@@ -383,9 +378,8 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             network these parameters build.
         """
         tensors, values = dict(state.tensors), state.values
-        parts = {k[len(_OFF_GRID):]: tensors.pop(k) for k in list(tensors) if k.startswith(_OFF_GRID)}
-        if parts and set(parts) != {"occupancy", "low", "high"}:
-            raise ValueError("incomplete off-grid map")
+        parts = {k[len(_OFF_GRID):]: tensors.pop(k).numpy() for k in list(tensors) if k.startswith(_OFF_GRID)}
+        grid_map = OffGridMap.from_arrays(parts) if parts else None
         self.classes_ = np.array(values["classes"])
         self.lines_ = list(values["lines"])
         self.scaler_ = Scaler(
@@ -397,11 +391,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         self.target_prior_ = None if prior is None else np.asarray(prior, dtype=float)
         self.noise_ = values.get("resolved_noise") or self.noise
         self.n_features_in_ = len(self.lines_)
-        self.off_grid_map_ = None
-        if parts:
-            self.off_grid_map_ = OffGridMap(
-                parts["occupancy"].numpy().astype(bool), parts["low"].numpy(), parts["high"].numpy()
-            )
+        self.off_grid_map_ = grid_map
         network = self._build_network(self._adaptation_losses())
         try:
             network.load_state_dict(tensors)
@@ -428,7 +418,15 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         return logits
 
     def decision_function(self, X) -> np.ndarray:
-        """Class scores, shape (n_rows, n_classes): logits / temperature (+ log prior ratio)."""
+        """Class scores: logits / temperature (+ log prior ratio), shape (n_rows, n_classes).
+
+        With two classes, shape (n_rows,): the score of ``classes_[1]`` minus that
+        of ``classes_[0]`` (scikit-learn's convention).
+        """
+        logits = self._scores(X)
+        return logits[:, 1] - logits[:, 0] if logits.shape[1] == 2 else logits
+
+    def _scores(self, X) -> np.ndarray:
         check_is_fitted(self, "network_")
         return self._logits(self._features(X))
 
@@ -439,11 +437,12 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         proportions estimated at fit time. ``sample_domain`` is accepted (and
         ignored) for skada's scorers.
         """
-        return np.column_stack(softmax_argmax(self.decision_function(X))[0])
+        return np.column_stack(softmax_argmax(self._scores(X))[0])
 
     def predict(self, X, sample_domain=None) -> np.ndarray:
         """Most probable class per row."""
-        return self.classes_[softmax_argmax(self.decision_function(X))[1]]
+        index = softmax_argmax(self._scores(X))[1]
+        return self.classes_[index]
 
     def classify_rows(self, X) -> RowPredictions:
         """Probabilities, class, usability and off-grid flag of every row, in one pass.

@@ -40,6 +40,17 @@ class OffGridMap:
         self.high = np.asarray(high, dtype=np.float64)
         self._projections: dict[tuple[bool, ...], np.ndarray] = {}
 
+    def arrays(self) -> dict:
+        """The map as plain arrays (``occupancy`` as uint8, ``low``, ``high``), for model files."""
+        return {"occupancy": self.occupancy.astype(np.uint8), "low": self.low.copy(), "high": self.high.copy()}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict) -> "OffGridMap":
+        """Inverse of :meth:`arrays`; ValueError if a part is missing."""
+        if set(arrays) != {"occupancy", "low", "high"}:
+            raise ValueError("incomplete off-grid map")
+        return cls(np.asarray(arrays["occupancy"]).astype(bool), arrays["low"], arrays["high"])
+
     @property
     def n_bins(self) -> int:
         return self.occupancy.shape[0]

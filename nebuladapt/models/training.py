@@ -21,7 +21,10 @@ from nebuladapt.models.losses.base import AdaptationLoss, Batch, TrainingContext
 from nebuladapt.models.networks import NebulaNet
 from nebuladapt.noise import inject_noise
 
-__all__ = ["Scaler", "encode", "random_mask", "TrainingData", "TrainingConfig", "train_network"]
+__all__ = [
+    "Scaler", "encode", "random_mask", "TrainingData", "TrainingConfig", "train_network",
+    "source_classification_loss", "stratified_split",
+]
 
 
 @dataclass
@@ -76,6 +79,24 @@ def random_mask(features: torch.Tensor, prob: float, generator: torch.Generator)
     all_dropped = drop.all(dim=1)
     drop[all_dropped] = False
     return torch.where(drop, torch.full_like(features, float("nan")), features)
+
+
+def stratified_split(label_idx: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices of a class-stratified split: (training, held out), each sorted.
+
+    ``round(fraction * n_c)`` rows of each class ``c`` are held out (none if
+    that would leave the class without training rows).
+    """
+    rng = np.random.default_rng(seed)
+    train, held_out = [], []
+    for c in np.unique(label_idx):
+        rows = rng.permutation(np.flatnonzero(label_idx == c))
+        n_out = int(round(fraction * len(rows)))
+        if n_out >= len(rows):
+            n_out = 0
+        held_out.append(rows[:n_out])
+        train.append(rows[n_out:])
+    return np.sort(np.concatenate(train)), np.sort(np.concatenate(held_out))
 
 
 @dataclass(frozen=True)
@@ -184,7 +205,7 @@ def train_network(
             )
             for term in losses:
                 term.prepare(batch)
-            loss = label_loss = _classification_loss(batch)
+            loss = label_loss = source_classification_loss(batch)
             for term in losses:
                 value = term(batch)
                 if value is not None:
@@ -202,7 +223,7 @@ def train_network(
     return history, snapshots
 
 
-def _classification_loss(batch: Batch) -> torch.Tensor:
+def source_classification_loss(batch: Batch) -> torch.Tensor:
     """Source cross-entropy, weighted per row when ``batch.source_weight`` is set."""
     logits = batch.logits[: batch.n_source]
     if batch.source_weight is None:

@@ -57,3 +57,65 @@ def test_sklearn_conventions():
     cloned = clone(model)
     assert cloned.get_params() == model.get_params()
     assert not hasattr(cloned, "classes_")
+
+
+def test_entropy_and_alignment_variants_run(toy_domains):
+    d = toy_domains
+    for alignment in ("iw", "conditional", "iw_conditional"):
+        # importance weights also scale the classification loss: a prior estimated after
+        # a very short warm-up can starve a class, so these runs are long enough to learn
+        model = NebulaClassifier(method="dann", alignment=alignment, entropy_weight=0.5, n_steps=300,
+                                 checkpoint_steps=(40, 300), random_state=0)
+        model.fit(d["X"], d["y"], sample_domain=d["sample_domain"])
+        assert (model.predict(d["target"]) == d["target_labels"]).mean() > 0.8
+        early = model.at_step(40)
+        assert not np.array_equal(early.predict_proba(d["target"]), model.predict_proba(d["target"]))
+        assert any("target_prior" in h for h in model.history_) == alignment.startswith("iw")
+
+
+def test_prior_correction_follows_an_imbalanced_target(toy_domains):
+    d = toy_domains
+    # a target dominated by HII regions, as real catalogues are
+    keep = np.flatnonzero(d["target_labels"] == "HII").tolist() + np.flatnonzero(d["target_labels"] != "HII")[:10].tolist()
+    target = d["target"][keep]
+    n_source = int((d["sample_domain"] > 0).sum())
+    X = np.vstack([d["X"][:n_source], target])
+    y = np.concatenate([d["y"][:n_source], np.full(len(target), -1, dtype=object)])
+    domain = np.concatenate([np.ones(n_source, int), -np.ones(len(target), int)])
+    kwargs = dict(method="nn", n_steps=100, random_state=0)
+    plain = NebulaClassifier(**kwargs).fit(X, y, sample_domain=domain)
+    corrected = NebulaClassifier(prior_correction="em", **kwargs).fit(X, y, sample_domain=domain)
+    hii = list(plain.classes_).index("HII")
+    true_share = np.mean(d["target_labels"][keep] == "HII")
+    assert corrected.target_prior_[hii] == pytest.approx(true_share, abs=0.05)
+    before, after = plain.predict_proba(target)[:, hii], corrected.predict_proba(target)[:, hii]
+    assert (after >= before - 1e-12).all() and (after > before).any()
+    with pytest.raises(ValueError, match="prior_correction"):
+        NebulaClassifier(prior_correction="magic").fit(d["X"], d["y"])
+
+
+def test_state_pair_restores_the_fitted_model(toy_domains):
+    from nebuladapt.models.estimator import ModelState
+
+    d = toy_domains
+    model = NebulaClassifier(method="dann", alignment="conditional", n_steps=30, random_state=2)
+    model.fit(d["X"], d["y"], sample_domain=d["sample_domain"])
+    state = model.get_state()
+    fresh = NebulaClassifier(**model.get_params()).set_state(ModelState(dict(state.tensors), dict(state.values)))
+    for method in ("predict_proba", "decision_function", "off_grid"):
+        assert getattr(fresh, method)(d["target"]).tobytes() == getattr(model, method)(d["target"]).tobytes()
+    broken = dict(state.tensors)
+    broken.pop("off_grid.low")
+    with pytest.raises(ValueError, match="off-grid"):
+        NebulaClassifier(**model.get_params()).set_state(ModelState(broken, state.values))
+    with pytest.raises(ValueError, match="do not fit"):
+        NebulaClassifier(**{**model.get_params(), "alignment": "marginal"}).set_state(state)
+
+
+def test_auto_noise_follows_the_target_errors(toy_domains):
+    d = toy_domains
+    kwargs = dict(method="nn", n_steps=2)
+    with_errors = NebulaClassifier(**kwargs).fit(d["X"], d["y"], sample_domain=d["sample_domain"], X_err=d["X_err"])
+    assert with_errors.noise == "auto" and with_errors.noise_ == "matched"
+    without = NebulaClassifier(**kwargs).fit(d["X"], d["y"], sample_domain=d["sample_domain"])
+    assert without.noise_ == "fixed" and len(without.fractional_errors_) == 0

@@ -70,3 +70,15 @@ def test_other_format_version_refused(fitted, tmp_path):
 def test_missing_directory(tmp_path):
     with pytest.raises(ModelFileError, match="model.json"):
         load_model(tmp_path / "nothing")
+
+
+def test_card_written_before_resolved_noise_still_loads(fitted, toy_domains, tmp_path):
+    directory = save_model(fitted, tmp_path / "m")
+    card = json.loads((directory / CARD_FILE).read_text())
+    assert card["resolved_noise"] == fitted.noise_ == "fixed"  # auto without errors
+    del card["resolved_noise"]
+    card["params"]["noise"] = "fixed"  # as cards of the previous version recorded it
+    (directory / CARD_FILE).write_text(json.dumps(card))
+    loaded = load_model(directory)
+    assert loaded.noise_ == "fixed"
+    assert np.array_equal(loaded.predict_proba(toy_domains["target"]), fitted.predict_proba(toy_domains["target"]))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import torch
 
-__all__ = ["Batch", "TrainingContext", "AdaptationLoss"]
+__all__ = ["Batch", "TrainingContext", "AdaptationLoss", "EmbeddingDistanceLoss"]
 
 
 @dataclass
@@ -104,3 +105,29 @@ class AdaptationLoss:
     def __call__(self, batch: Batch) -> torch.Tensor | None:
         """The term to add to the loss (None: nothing to add)."""
         return None
+
+
+class EmbeddingDistanceLoss(AdaptationLoss):
+    """``weight * lambda_p * distance(source embedding, target embedding)``.
+
+    Subclasses set :attr:`name` and :attr:`distance` (a function of two
+    ``(n, d)`` tensors returning a scalar tensor); the value is recorded in the
+    step's history under :attr:`name`.
+
+    Parameters
+    ----------
+    weight : float
+        Maximum weight (it multiplies the ``lambda_p`` schedule).
+    """
+
+    distance: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+    def __init__(self, weight: float) -> None:
+        self.weight = weight
+
+    def __call__(self, batch: Batch) -> torch.Tensor:
+        from nebuladapt.models.networks import grl_lambda
+
+        value = type(self).distance(batch.source_embedding, batch.target_embedding)
+        batch.record[self.name] = value.item()
+        return self.weight * grl_lambda(batch.progress) * value

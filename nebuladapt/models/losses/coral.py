@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from nebuladapt.models.losses.base import AdaptationLoss, Batch
-from nebuladapt.models.networks import grl_lambda
+from nebuladapt.models.losses.base import AdaptationLoss, EmbeddingDistanceLoss
 
 __all__ = ["coral_distance", "CoralLoss", "deep_coral"]
 
@@ -22,18 +21,11 @@ def coral_distance(source: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return (difference * difference).sum() / (4.0 * d * d)
 
 
-class CoralLoss(AdaptationLoss):
+class CoralLoss(EmbeddingDistanceLoss):
     """The CORAL distance between the source and target embeddings of a batch."""
 
     name = "coral_loss"
-
-    def __init__(self, weight: float) -> None:
-        self.weight = weight
-
-    def __call__(self, batch: Batch) -> torch.Tensor:
-        value = coral_distance(batch.source_embedding, batch.target_embedding)
-        batch.record[self.name] = value.item()
-        return self.weight * grl_lambda(batch.progress) * value
+    distance = staticmethod(coral_distance)
 
 
 def deep_coral(weight: float) -> list[AdaptationLoss]:

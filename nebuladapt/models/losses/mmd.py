@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import torch
 
-from nebuladapt.models.losses.base import AdaptationLoss, Batch
-from nebuladapt.models.networks import grl_lambda
+from nebuladapt.models.losses.base import AdaptationLoss, EmbeddingDistanceLoss
 
 __all__ = ["gaussian_mmd2", "MMDLoss", "gaussian_mmd"]
 
@@ -33,18 +32,11 @@ def gaussian_mmd2(
     return kernel[:s, :s].mean() + kernel[s:, s:].mean() - 2.0 * kernel[:s, s:].mean()
 
 
-class MMDLoss(AdaptationLoss):
+class MMDLoss(EmbeddingDistanceLoss):
     """Gaussian-kernel MMD between the source and target embeddings of a batch."""
 
     name = "mmd_loss"
-
-    def __init__(self, weight: float) -> None:
-        self.weight = weight
-
-    def __call__(self, batch: Batch) -> torch.Tensor:
-        value = gaussian_mmd2(batch.source_embedding, batch.target_embedding)
-        batch.record[self.name] = value.item()
-        return self.weight * grl_lambda(batch.progress) * value
+    distance = staticmethod(gaussian_mmd2)
 
 
 def gaussian_mmd(weight: float) -> list[AdaptationLoss]:
