@@ -6,7 +6,7 @@ import sys
 import time
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 from rich.console import Console
@@ -88,13 +88,25 @@ def fit(
         PriorCorrection.none, help="em: probabilities re-weighted to the EM-estimated class proportions of the target"
     ),
     overwrite: bool = typer.Option(False, help="Replace an existing model directory"),
+    grid: Optional[List[Path]] = typer.Option(
+        None, "--grid", metavar="FILE",
+        help="Your own model grid (CSV, FITS or Parquet: a 'class' column and line columns named "
+        "as in catalogues, fluxes absolute or relative to Hbeta); replaces the shipped grid of the "
+        "classes it holds. Repeatable.",
+    ),
+    grids: Optional[List[str]] = typer.Option(
+        None, "--grids", metavar="NAME",
+        help="A shipped grid by name (e.g. nebulabayes_hii; `nebuladapt grids` lists them); "
+        "replaces the default grid of its classes. Repeatable.",
+    ),
 ) -> None:
     """Train on the shipped model grids, adapting to the target catalogue.
 
     The defaults are the configuration chosen without labels by `nebuladapt experiment`.
+    Features: every line ratio of nebuladapt.features.RATIOS that all grids in use provide.
     """
     from nebuladapt.catalogs import CatalogError, read_catalog
-    from nebuladapt.features import default_feature_spec
+    from nebuladapt.grids import GridError, select_grids
     from nebuladapt.models import ModelFileError, save_model
     from nebuladapt.models.fitting import fit_on_catalog
     from nebuladapt.models.persistence import check_catalog_lines
@@ -103,9 +115,12 @@ def fit(
         _fail(f"{out}: exists and is not empty; pass --overwrite to replace it")
     try:
         catalog = read_catalog(target)
-        check_catalog_lines(default_feature_spec(), catalog)
-    except (CatalogError, ModelFileError, FileNotFoundError) as exc:
+        grid_set = select_grids(names=grids or (), files=grid or ())
+        spec = grid_set.feature_spec()
+        check_catalog_lines(spec, catalog)
+    except (CatalogError, ModelFileError, GridError, FileNotFoundError) as exc:
         _fail(str(exc))
+    console.print(f"{grid_set.describe()}; features: {', '.join(spec.names)}", highlight=False)
     start = time.perf_counter()
     progress, callback = _training_progress(n_steps, f"training {method.value}")
     try:
@@ -114,7 +129,7 @@ def fit(
                 catalog, method=method.value, noise=noise.value, seed=seed, n_steps=n_steps,
                 alignment=alignment.value, domain_weight=domain_weight,
                 entropy_weight=entropy_weight if method == Method.dann else 0.0,
-                prior_correction=prior_correction.value, callback=callback,
+                prior_correction=prior_correction.value, callback=callback, grids=grid_set,
             )
         save_model(
             model, out, extra={"target_catalogue": str(target), "n_target_rows": len(catalog)},
@@ -239,6 +254,14 @@ def _print_summary(result) -> None:
 
     summary = predict_summary(result)
     _print_counts(summary.n_rows, summary.classes, summary.reasons)
+
+
+@app.command("grids")
+def list_grids() -> None:
+    """List the shipped model grids (names for `fit --grids`), their classes and citations."""
+    from nebuladapt.grids import describe_registry
+
+    Console(width=None if sys.stdout.isatty() else 160).print(describe_registry(), highlight=False)
 
 
 @app.command(hidden=True)

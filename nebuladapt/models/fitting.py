@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from nebuladapt.catalogs import LineCatalog
-from nebuladapt.features import FeatureSpec, catalog_line_matrix, default_feature_spec
-from nebuladapt.grids import source_line_fluxes
+from nebuladapt.features import FeatureSpec, catalog_line_matrix
+from nebuladapt.grids import GridSet, default_grid_set
 from nebuladapt.models.estimator import NebulaClassifier
 from nebuladapt.noise import target_fractional_errors
 
@@ -28,14 +28,17 @@ DEFAULT_FIT_PARAMS = {
 }
 
 
-def domain_arrays(catalog: LineCatalog, spec: FeatureSpec):
-    """Stack the default source grids and a target catalogue the skada way.
+def domain_arrays(catalog: LineCatalog, spec: FeatureSpec, grids: GridSet | None = None):
+    """Stack the source grids and a target catalogue the skada way.
 
     Parameters
     ----------
     catalog : LineCatalog
         The (unlabelled) target catalogue.
     spec : FeatureSpec
+    grids : GridSet, optional
+        The grids in use (:func:`nebuladapt.grids.select_grids`); default the
+        shipped default set.
 
     Returns
     -------
@@ -49,7 +52,7 @@ def domain_arrays(catalog: LineCatalog, spec: FeatureSpec):
         NaN for source rows, target errors where given.
     """
     lines = spec.lines
-    source_flux, source_labels, _ = source_line_fluxes(lines)
+    source_flux, source_labels, _ = (grids or default_grid_set()).line_fluxes(lines)
     target_flux, target_err, _ = catalog_line_matrix(catalog, lines)
     X = np.vstack([source_flux, target_flux])
     y = np.concatenate([source_labels.astype(object), np.full(len(target_flux), -1, dtype=object)])
@@ -76,6 +79,7 @@ def fit_on_catalog(
     noise: str = DEFAULT_FIT_PARAMS["noise"],
     seed: int = 0,
     spec: FeatureSpec | None = None,
+    grids: GridSet | None = None,
     callback=None,
     **params,
 ) -> NebulaClassifier:
@@ -90,6 +94,11 @@ def fit_on_catalog(
         ``auto``: matched to the catalogue's errors where it has any, else fixed.
     seed : int
     spec : FeatureSpec, optional
+        Default: the declared ratios every grid in use provides
+        (:meth:`nebuladapt.grids.GridSet.feature_spec`).
+    grids : GridSet, optional
+        The grids in use (default: the shipped default set); recorded in
+        ``model.source_grids_`` for the model card.
     callback : callable, optional
         Per-step progress callback ``callback(step, record)``.
     **params
@@ -100,13 +109,16 @@ def fit_on_catalog(
     -------
     NebulaClassifier
     """
-    spec = spec or default_feature_spec()
+    grids = grids or default_grid_set()
+    spec = spec or grids.feature_spec()
     noise = resolve_noise(noise, catalog, spec)
-    X, y, sample_domain, X_err = domain_arrays(catalog, spec)
+    X, y, sample_domain, X_err = domain_arrays(catalog, spec, grids)
     defaults = {k: v for k, v in DEFAULT_FIT_PARAMS.items() if k not in ("method", "noise")}
     if method == "nn":
         defaults["entropy_weight"] = 0.0
     model = NebulaClassifier(
         method=method, noise=noise, feature_spec=spec, random_state=seed, **{**defaults, **params}
     )
-    return model.fit(X, y, sample_domain=sample_domain, X_err=X_err, callback=callback)
+    model.fit(X, y, sample_domain=sample_domain, X_err=X_err, callback=callback)
+    model.source_grids_ = grids.card()
+    return model

@@ -33,7 +33,7 @@ import torch
 
 from nebuladapt import CLASSES
 from nebuladapt.features import FeatureSpec
-from nebuladapt.lines import DOUBLET_RATIOS, LINES, SUMMED_LINES
+from nebuladapt.lines import LINES, SUMMED_LINES
 from nebuladapt.models.estimator import METHODS, NebulaClassifier
 from nebuladapt.models.training import Scaler
 
@@ -181,6 +181,7 @@ def save_model(
             else [float(p) for p in model.target_prior_]
         ),
         "seed": int(model.random_state),
+        "grids": getattr(model, "source_grids_", None),
         "versions": _versions(),
         "weights_file": WEIGHTS_FILE,
         "weights_sha256": hashlib.sha256(weights).hexdigest(),
@@ -380,6 +381,7 @@ def load_model(directory) -> NebulaClassifier:
             f"({' '.join(str(exc).split())[:200]}); re-run `nebuladapt fit`"
         ) from exc
     model.network_.eval()
+    model.source_grids_ = card.get("grids")  # absent from cards written before it existed
     model.card_ = card
     return model
 
@@ -394,17 +396,9 @@ def available_lines(catalog) -> set[str]:
     by case B when some row is dust-corrected -- the rules of
     :func:`nebuladapt.features.catalog_line_matrix`.
     """
-    lines = set(catalog.flux)
-    for name, components in SUMMED_LINES.items():
-        if all(c in lines for c in components):
-            lines.add(name)
-    for strong, weak in DOUBLET_RATIOS:
-        if weak in lines:
-            lines.add(strong)
-    if np.asarray(catalog.dust_corrected, dtype=bool).any():
-        if lines & {"HA6562", "HB4861"}:
-            lines |= {"HA6562", "HB4861"}
-    return lines
+    from nebuladapt.features import available_lines as lines_from
+
+    return lines_from(catalog.flux, case_b=bool(np.asarray(catalog.dust_corrected).any()))
 
 
 def check_catalog_lines(model, catalog, model_dir=None) -> list[str]:
