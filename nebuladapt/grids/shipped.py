@@ -12,6 +12,10 @@ name (:mod:`nebuladapt.grids.registry`):
 * ``allen08_shocks`` (``SNR``, default): MAPPINGS IIIq shock library of Allen et
   al. (2008, ApJS 178, 20), shock-only (``s``) and shock+precursor (``sp``)
   models; precursor-only (``p``) rows are shipped but not used.
+* ``nebulabayes_hii`` (``HII``): the MAPPINGS 5.1 HII-region grid of NebulaBayes
+  0.9.9 (Thomas et al. 2018, ApJ 856, 89), 1,296 models in log U, log P/k and
+  12 + log O/H, with [OI]6300 and [SII]6716, 6731 separately
+  (``nebulabayes_hii.parquet``).
 
 The first three share ``source_grids.parquet`` (:func:`load_source_grids`): one row
 per model, line fluxes relative to Hbeta = 1 in columns named by canonical line
@@ -231,3 +235,4 @@ def _allen08() -> Grid:
 register(GridEntry("3mdb_bond2", ("HII",), _bond2, default=True))
 register(GridEntry("3mdb_pne2021", ("PN",), _pne2021, default=True))
 register(GridEntry("allen08_shocks", ("SNR",), _allen08, default=True))
+register(GridEntry("nebulabayes_hii", ("HII",), table_loader("nebulabayes_hii.parquet")))
