@@ -48,7 +48,7 @@ def _labels(table, path) -> np.ndarray:
             f"{path}: column {column!r} is empty in {int(empty.sum())} rows (first: row "
             f"{int(np.flatnonzero(empty)[0]) + 1}); every model needs a class"
         )
-    unknown = sorted(set(text[labels == ""]))
+    unknown = sorted({str(t) for t in text[labels == ""]})
     if unknown:
         raise GridError(
             f"{path}: unknown class names {unknown[:5]} in column {column!r}; use "

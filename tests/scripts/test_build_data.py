@@ -63,3 +63,15 @@ def test_rebuild_reproduces_shipped_3mdb(build_script, shared_data_dir, all_grid
         else:
             assert list(rebuilt[name]) == list(shipped[name]), name
     assert provenance == {k: v for k, v in all_grids.meta["grids"].items() if k.startswith("3MdB")}
+
+
+def test_nebulabayes_line_columns():
+    import sys
+
+    sys.path.insert(0, str(REPO_ROOT / "scripts"))
+    from build_nebulabayes import line_columns
+
+    mapping = line_columns(["log U", "Hbeta", "OIII5007", "SII6731", "SII6716_31", "NII5755", "OI6300"])
+    # single registry lines only: summed columns and lines the registry lacks are left out
+    assert mapping == {"Hbeta": "HB4861", "OIII5007": "OIII5006", "SII6731": "SII6730",
+                       "OI6300": "OI6300"}  # fmt: skip
