@@ -21,6 +21,7 @@ __all__ = [
     "RATIOS",
     "DEFAULT_RATIOS",
     "EXTRA_RATIOS",
+    "DEFAULT_GRID_LINES",
     "available_lines",
     "default_feature_spec",
     "feature_spec_for_lines",
@@ -63,10 +64,9 @@ RATIOS: tuple[LineRatio, ...] = (
     LineRatio("OI6300", "HA6562"),  # [OI]6300/Halpha: shocks vs photoionisation
     LineRatio("SII6716", "SII6730"),  # [SII] doublet ratio: electron density
 )
-#: The three classical ratios every shipped default grid provides (the first of :data:`RATIOS`).
-DEFAULT_RATIOS = RATIOS[:3]
-#: The declared ratios beyond the classical three (used when every grid in use has them).
-EXTRA_RATIOS = RATIOS[3:]
+#: Lines every shipped default grid gives in every model (3MdB exports: Hbeta, [OIII]5007,
+#: Halpha, [NII]6583, [OII]3726, [SII] sum only); tests/grids check it against the grids.
+DEFAULT_GRID_LINES = frozenset({"HB4861", "OIII5006", "HA6562", "NII6583", "SII6716_6730", "OII3726"})
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class FeatureSpec:
     ratios : tuple of LineRatio
     """
 
-    ratios: tuple[LineRatio, ...] = DEFAULT_RATIOS
+    ratios: tuple[LineRatio, ...]
 
     @property
     def names(self) -> list[str]:
@@ -113,8 +113,12 @@ class FeatureSpec:
 
 
 def default_feature_spec() -> FeatureSpec:
-    """The three classical ratios every shipped grid provides."""
-    return FeatureSpec(DEFAULT_RATIOS)
+    """The declared ratios (:data:`RATIOS`) every shipped default grid provides.
+
+    Today the three classical ones: [OIII]5007/Hbeta, [NII]6583/Halpha and
+    [SII]6716+6731/Halpha (:data:`DEFAULT_GRID_LINES`).
+    """
+    return feature_spec_for_lines(DEFAULT_GRID_LINES)
 
 
 def available_lines(lines, *, case_b: bool = False) -> set[str]:
@@ -444,3 +448,9 @@ def row_line_flags(flux: np.ndarray, flux_err: np.ndarray, lines: list[str]) -> 
         for i, j in zip(rows, cols):
             flags[i].append(f"{kind}:{lines[j]}")
     return flags
+
+
+#: The declared ratios the default grids provide, as at import (:func:`default_feature_spec`).
+DEFAULT_RATIOS: tuple[LineRatio, ...] = default_feature_spec().ratios
+#: The declared ratios beyond those (used when every grid in use provides them).
+EXTRA_RATIOS: tuple[LineRatio, ...] = tuple(r for r in RATIOS if r not in DEFAULT_RATIOS)

@@ -16,6 +16,7 @@ def test_default_set_is_the_shipped_default_in_the_same_order():
         ("HII", "3mdb_bond2"), ("PN", "3mdb_pne2021"), ("SNR", "allen08_shocks")]  # fmt: skip
     spec = grids.feature_spec()
     assert spec == default_feature_spec()
+    assert grids.provided_lines() == features.DEFAULT_GRID_LINES
     flux, labels, _ = grids.line_fluxes(spec.lines)
     legacy_flux, legacy_labels, _ = source_line_fluxes(spec.lines)
     np.testing.assert_array_equal(flux, legacy_flux)
@@ -51,6 +52,8 @@ def test_a_declared_ratio_is_used_when_every_grid_in_use_provides_it(monkeypatch
     # declaration is all it takes; HeI5876/Hbeta: the 3MdB export lacks HeI -> not used.
     new = LineRatio("OII3726", "HB4861")
     missing = LineRatio("HeI5876", "HB4861")
+    before = default_feature_spec().names
     monkeypatch.setattr(features, "RATIOS", features.RATIOS + (new, missing))
     spec = select_grids().feature_spec()
-    assert spec.names == default_feature_spec().names + [new.name]
+    assert spec.names == before + [new.name]
+    assert default_feature_spec() == spec  # the estimator's default follows the declaration too
