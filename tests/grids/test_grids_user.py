@@ -149,3 +149,19 @@ def test_cli_grid_errors_exit_2(target_csv, tmp_path, extra, message):
     assert result.exit_code == 2
     assert message in result.output
     assert not (tmp_path / "m").exists()
+
+
+def test_ratio_table_grid_in_parquet(tmp_path):
+    """Ratio columns (OIII5007/Hbeta ...) read by the catalogue machinery, here as Parquet."""
+    shipped = get_grid("nebulabayes_hii").load()
+    flux = shipped.line_fluxes(["OIII5006", "NII6583", "SII6716_6730", "HA6562"])
+    table = Table({"Class": ["SNR"] * len(flux), "OIII5007/Hbeta": flux[:, 0],
+                   "NII6583/Halpha": flux[:, 1] / flux[:, 3], "Halpha/Hbeta": flux[:, 3],
+                   "SII6716+6731/Halpha": flux[:, 2] / flux[:, 3]})  # fmt: skip
+    path = tmp_path / "ratios.parquet"
+    table.write(path)
+    grid = read_grid_table(path)
+    assert grid.classes == ("SNR",)
+    assert grid.provided_lines() >= {"HB4861", "OIII5006", "HA6562", "NII6583", "SII6716_6730"}
+    spec = select_grids(files=[path]).feature_spec()
+    assert spec == default_feature_spec()
