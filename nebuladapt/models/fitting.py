@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from nebuladapt.catalogs import LineCatalog
 from nebuladapt.features import FeatureSpec, catalog_line_matrix
-from nebuladapt.grids import GridSet, default_grid_set
 from nebuladapt.models.estimator import NebulaClassifier
 from nebuladapt.noise import target_fractional_errors
+
+if TYPE_CHECKING:
+    from nebuladapt.grids import GridSet
 
 __all__ = ["DEFAULT_FIT_PARAMS", "domain_arrays", "resolve_noise", "fit_on_catalog"]
 
@@ -52,6 +56,8 @@ def domain_arrays(catalog: LineCatalog, spec: FeatureSpec, grids: GridSet | None
         NaN for source rows, target errors where given.
     """
     lines = spec.lines
+    from nebuladapt.grids import default_grid_set  # reads the grid tables: only when fitting
+
     source_flux, source_labels, _ = (grids or default_grid_set()).line_fluxes(lines)
     target_flux, target_err, _ = catalog_line_matrix(catalog, lines)
     X = np.vstack([source_flux, target_flux])
@@ -109,6 +115,8 @@ def fit_on_catalog(
     -------
     NebulaClassifier
     """
+    from nebuladapt.grids import default_grid_set
+
     grids = grids or default_grid_set()
     spec = spec or grids.feature_spec()
     noise = resolve_noise(noise, catalog, spec)
