@@ -118,6 +118,10 @@ def test_fit_uses_a_new_declared_ratio_and_records_the_grids(monkeypatch, target
     card = json.loads((tmp_path / "m" / "model.json").read_text())
     assert [g["name"] for g in card["grids"]] == ["3mdb_bond2", "3mdb_pne2021", "allen08_shocks"]
     assert load_model(tmp_path / "m").source_grids_ == card["grids"]
+    # a card written before the grids were recorded still loads
+    del card["grids"]
+    (tmp_path / "m" / "model.json").write_text(json.dumps(card))
+    assert load_model(tmp_path / "m").source_grids_ is None
 
 
 def test_cli_fit_with_user_grids(target_csv, hii_csv, pn_csv, tmp_path):
