@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 from rich.console import Console
@@ -73,14 +73,26 @@ def fit(
     out: Path = typer.Option(..., "--out", help="Model directory to write"),
     seed: int = typer.Option(DEFAULTS["random_state"], help="Random seed (same seed, same predictions on CPU)"),
     overwrite: bool = typer.Option(False, help="Replace an existing model directory"),
+    grid: Optional[List[Path]] = typer.Option(
+        None, "--grid", metavar="FILE",
+        help="Your own model grid (CSV, FITS or Parquet: a 'class' column and line columns named "
+        "as in catalogues, fluxes absolute or relative to Hbeta); replaces the shipped grid of the "
+        "classes it holds. Repeatable.",
+    ),
+    grids: Optional[List[str]] = typer.Option(
+        None, "--grids", metavar="NAME",
+        help="A shipped grid by name (e.g. nebulabayes_hii; `nebuladapt grids` lists them); "
+        "replaces the default grid of its classes. Repeatable.",
+    ),
     params: dict = None,
 ) -> None:
     """Train on the shipped model grids, adapting to the target catalogue.
 
-    The defaults are NebulaClassifier's (nebuladapt.models.params).
+    The defaults are NebulaClassifier's (nebuladapt.models.params). Features: every line ratio
+    of nebuladapt.features.RATIOS that all grids in use provide.
     """
     from nebuladapt.catalogs import CatalogError, read_catalog
-    from nebuladapt.features import default_feature_spec
+    from nebuladapt.grids import GridError, select_grids
     from nebuladapt.models import fitting
     from nebuladapt.models.persistence import ModelFileError, check_catalog_lines, save_model
 
@@ -88,14 +100,19 @@ def fit(
         _fail(f"{out}: exists and is not empty; pass --overwrite to replace it")
     try:
         catalog = read_catalog(target)
-        check_catalog_lines(default_feature_spec(), catalog)
-    except (CatalogError, ModelFileError, FileNotFoundError) as exc:
+        grid_set = select_grids(names=grids or (), files=grid or ())
+        spec = grid_set.feature_spec()
+        check_catalog_lines(spec, catalog)
+    except (CatalogError, ModelFileError, GridError, FileNotFoundError) as exc:
         _fail(str(exc))
+    console.print(f"{grid_set.describe()}; features: {', '.join(spec.names)}", highlight=False)
     start = time.perf_counter()
     progress, callback = _training_progress(params["n_steps"], f"training {params['method']}")
     try:
         with progress:
-            model = fitting.fit_on_catalog(catalog, seed=seed, callback=callback, **params)
+            model = fitting.fit_on_catalog(
+                catalog, seed=seed, callback=callback, grids=grid_set, **params
+            )
         save_model(
             model, out, extra={"target_catalogue": str(target), "n_target_rows": len(catalog)},
             overwrite=overwrite,
@@ -251,6 +268,14 @@ def _print_summary(result) -> None:
 
     summary = predict_summary(result)
     _print_counts(summary.n_rows, summary.classes, summary.reasons)
+
+
+@app.command("grids")
+def list_grids() -> None:
+    """List the shipped model grids (names for `fit --grids`), their classes and citations."""
+    from nebuladapt.grids import describe_registry
+
+    Console(width=None if sys.stdout.isatty() else 160).print(describe_registry(), highlight=False)
 
 
 @app.command(hidden=True)

@@ -18,9 +18,13 @@ from nebuladapt.lines import CASE_B_HA_HB, DOUBLET_RATIOS, SUMMED_LINES
 __all__ = [
     "LineRatio",
     "FeatureSpec",
+    "RATIOS",
     "DEFAULT_RATIOS",
     "EXTRA_RATIOS",
+    "DEFAULT_GRID_LINES",
+    "available_lines",
     "default_feature_spec",
+    "feature_spec_for_lines",
     "feature_spec_for_grids",
     "catalog_line_matrix",
     "catalog_line_arrays",
@@ -50,17 +54,19 @@ class LineRatio:
         return f"log_{self.numerator}_{self.denominator}"
 
 
-#: [OIII]5007/Hbeta, [NII]6583/Halpha, [SII]6716+6731/Halpha: measured by every grid.
-DEFAULT_RATIOS = (
-    LineRatio("OIII5006", "HB4861"),
-    LineRatio("NII6583", "HA6562"),
-    LineRatio("SII6716_6730", "HA6562"),
+#: Every line ratio nebuladapt can use as a feature, in feature order: THE place to
+#: add a ratio. ``nebuladapt fit`` uses each one that every grid in use provides
+#: (:func:`feature_spec_for_lines` on :meth:`nebuladapt.grids.GridSet.provided_lines`).
+RATIOS: tuple[LineRatio, ...] = (
+    LineRatio("OIII5006", "HB4861"),  # [OIII]5007/Hbeta
+    LineRatio("NII6583", "HA6562"),  # [NII]6583/Halpha
+    LineRatio("SII6716_6730", "HA6562"),  # [SII]6716+6731/Halpha
+    LineRatio("OI6300", "HA6562"),  # [OI]6300/Halpha: shocks vs photoionisation
+    LineRatio("SII6716", "SII6730"),  # [SII] doublet ratio: electron density
 )
-#: Used only when every class's grid has the lines ([OI] and the [SII] doublet ratio).
-EXTRA_RATIOS = (
-    LineRatio("OI6300", "HA6562"),
-    LineRatio("SII6716", "SII6730"),
-)
+#: Lines every shipped default grid gives in every model (3MdB exports: Hbeta, [OIII]5007,
+#: Halpha, [NII]6583, [OII]3726, [SII] sum only); tests/grids check it against the grids.
+DEFAULT_GRID_LINES = frozenset({"HB4861", "OIII5006", "HA6562", "NII6583", "SII6716_6730", "OII3726"})
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ class FeatureSpec:
     ratios : tuple of LineRatio
     """
 
-    ratios: tuple[LineRatio, ...] = DEFAULT_RATIOS
+    ratios: tuple[LineRatio, ...]
 
     @property
     def names(self) -> list[str]:
@@ -107,18 +113,89 @@ class FeatureSpec:
 
 
 def default_feature_spec() -> FeatureSpec:
-    """The three classical ratios every shipped grid provides."""
-    return FeatureSpec(DEFAULT_RATIOS)
+    """The declared ratios (:data:`RATIOS`) every shipped default grid provides.
+
+    Today the three classical ones: [OIII]5007/Hbeta, [NII]6583/Halpha and
+    [SII]6716+6731/Halpha (:data:`DEFAULT_GRID_LINES`).
+    """
+    return feature_spec_for_lines(DEFAULT_GRID_LINES)
+
+
+def available_lines(lines, *, case_b: bool = False) -> set[str]:
+    """Lines obtainable from a set of measured lines: THE rule, for catalogues and grids.
+
+    The measured lines themselves, summed doublets whose components are all
+    measured (:data:`~nebuladapt.lines.SUMMED_LINES`), strong doublet lines whose
+    weak partner is measured (:data:`~nebuladapt.lines.DOUBLET_RATIOS`) and, with
+    ``case_b``, Halpha and Hbeta from each other -- the rules by which
+    :func:`catalog_line_arrays` fills a line matrix.
+
+    Parameters
+    ----------
+    lines : iterable of str
+        Canonical names of the lines measured (a catalogue's line columns, or
+        the lines a grid gives for every model).
+    case_b : bool, optional
+        Allow the case-B Halpha/Hbeta inference (catalogues with dust-corrected
+        rows; default False).
+
+    Returns
+    -------
+    set of str
+
+    Examples
+    --------
+    >>> sorted(available_lines({"SII6716", "SII6730", "NII6548"}))
+    ['NII6548', 'NII6583', 'SII6716', 'SII6716_6730', 'SII6730']
+    """
+    have = set(lines)
+    for name, components in SUMMED_LINES.items():
+        if all(c in have for c in components):
+            have.add(name)
+    for strong, weak in DOUBLET_RATIOS:
+        if weak in have:
+            have.add(strong)
+    if case_b and have & {"HA6562", "HB4861"}:
+        have |= {"HA6562", "HB4861"}
+    return have
+
+
+def feature_spec_for_lines(lines) -> FeatureSpec:
+    """The declared ratios (:data:`RATIOS`, in order) whose two lines are in ``lines``.
+
+    Parameters
+    ----------
+    lines : iterable of str
+        Lines available, e.g. :func:`available_lines` of what every grid in use gives.
+
+    Returns
+    -------
+    FeatureSpec
+
+    Raises
+    ------
+    ValueError
+        If no declared ratio can be formed.
+    """
+    have = set(lines)
+    ratios = tuple(r for r in RATIOS if r.numerator in have and r.denominator in have)
+    if not ratios:
+        raise ValueError(
+            f"no line ratio of nebuladapt ({', '.join(f'{r.numerator}/{r.denominator}' for r in RATIOS)}) "
+            f"can be formed from the lines {sorted(have) or 'none'}"
+        )
+    return FeatureSpec(ratios)
 
 
 def feature_spec_for_grids(grid_table, class_column: str = "class") -> FeatureSpec:
-    """Default ratios plus every extra ratio that *every* class's grid measures.
+    """The declared ratios that every class of a grid table provides in every model.
 
     Parameters
     ----------
     grid_table : astropy.table.Table
-        Source grid table with one column per canonical line (fluxes relative
-        to Hbeta), as returned by :func:`nebuladapt.grids.load_source_grids`.
+        Grid table with a class column and one column per canonical line (as
+        :func:`nebuladapt.grids.load_source_grids` returns). For the grids in use
+        by a fit, see :meth:`nebuladapt.grids.GridSet.feature_spec`.
     class_column : str
         Column holding the class label.
 
@@ -126,23 +203,23 @@ def feature_spec_for_grids(grid_table, class_column: str = "class") -> FeatureSp
     -------
     FeatureSpec
     """
-    ratios = list(DEFAULT_RATIOS)
     labels = np.asarray(grid_table[class_column]).astype(str)
-    for ratio in EXTRA_RATIOS:
-        usable = True
-        for label in np.unique(labels):
-            rows = labels == label
-            for line in (ratio.numerator, ratio.denominator):
-                if line not in grid_table.colnames:
-                    usable = False
-                    break
+    common = None
+    for label in np.unique(labels):
+        rows = labels == label
+        measured = set()
+        for line in grid_table.colnames:
+            if line == class_column:
+                continue
+            try:
                 values = np.asarray(grid_table[line], dtype=float)[rows]
-                if not np.all(np.isfinite(values) & (values > 0)):
-                    usable = False
-                    break
-        if usable:
-            ratios.append(ratio)
-    return FeatureSpec(tuple(ratios))
+            except (TypeError, ValueError):
+                continue
+            if np.all(np.isfinite(values) & (values > 0)):
+                measured.add(line)
+        provided = available_lines(measured)
+        common = provided if common is None else common & provided
+    return feature_spec_for_lines(common or set())
 
 
 def _summed(flux: dict, name: str, n: int) -> np.ndarray:
@@ -371,3 +448,9 @@ def row_line_flags(flux: np.ndarray, flux_err: np.ndarray, lines: list[str]) -> 
         for i, j in zip(rows, cols):
             flags[i].append(f"{kind}:{lines[j]}")
     return flags
+
+
+#: The declared ratios the default grids provide, as at import (:func:`default_feature_spec`).
+DEFAULT_RATIOS: tuple[LineRatio, ...] = default_feature_spec().ratios
+#: The declared ratios beyond those (used when every grid in use provides them).
+EXTRA_RATIOS: tuple[LineRatio, ...] = tuple(r for r in RATIOS if r not in DEFAULT_RATIOS)

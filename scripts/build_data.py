@@ -13,6 +13,9 @@ described in its README.md) and the MAPPINGS IIIq shock library of Allen et al.
 ``nebuladapt/data/source_grids.parquet``
     One row per model (HII and PN: 3MdB Cloudy grids; SNR: Allen+08 shocks),
     line fluxes relative to Hbeta = 1 (float32), provenance in the table meta.
+``nebuladapt/data/nebulabayes_hii.parquet``
+    The MAPPINGS 5.1 HII grid of NebulaBayes 0.9.9 (PyPI, downloaded like astroismlib;
+    ``--nebulabayes-wheel`` reuses a local copy), built by ``build_nebulabayes.py``.
 ``nebuladapt/data/benchmark.parquet``
     The real labelled benchmark (NEAT line lists, Ho 2019, Long+19), fluxes in
     each source's own normalisation (float64), provenance in the table meta.
@@ -38,12 +41,17 @@ from astropy.table import Table, vstack
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
+
+from build_nebulabayes import build_nebulabayes  # noqa: E402
+from build_nebulabayes import fetch_wheel as fetch_nebulabayes  # noqa: E402
 
 from nebuladapt.catalogs.linelist import match_wavelengths, read_line_lists  # noqa: E402
 
 OUT_DIR = REPO / "nebuladapt" / "data"
 GRIDS_FILE = OUT_DIR / "source_grids.parquet"
 BENCHMARK_FILE = OUT_DIR / "benchmark.parquet"
+NEBULABAYES_FILE = OUT_DIR / "nebulabayes_hii.parquet"
 
 #: Flux columns of the source-grid table (relative to Hbeta = 1).
 GRID_LINES = (
@@ -742,6 +750,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the shared/data folder (default: <repo>/../shared/data)")
     parser.add_argument("--wheel", type=Path, default=None,
                         help="a local astroismlib-1.1.0 wheel (default: pip download it)")
+    parser.add_argument("--nebulabayes-wheel", type=Path, default=None,
+                        help="a local NebulaBayes-0.9.9 wheel (default: pip download it)")
     args = parser.parse_args(argv)
     shared = args.shared.resolve()
     if not (shared / "README.md").is_file():
@@ -749,8 +759,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         wheel = args.wheel or fetch_astroismlib(Path(tmp))
         grids = build_source_grids(shared, wheel)
+        nebulabayes = build_nebulabayes(args.nebulabayes_wheel or fetch_nebulabayes(Path(tmp)))
     benchmark = build_benchmark(shared)
     _write(grids, GRIDS_FILE)
+    _write(nebulabayes, NEBULABAYES_FILE)
     _write(benchmark, BENCHMARK_FILE)
     _print_counts(grids, benchmark)
     return 0

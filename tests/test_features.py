@@ -6,10 +6,14 @@ from astropy.table import Table
 from nebuladapt.catalogs import LineCatalog
 from nebuladapt.features import (
     DEFAULT_RATIOS,
+    RATIOS,
     FeatureSpec,
+    LineRatio,
+    available_lines,
     catalog_line_matrix,
     default_feature_spec,
     feature_spec_for_grids,
+    feature_spec_for_lines,
     log_ratios,
     row_line_flags,
 )
@@ -67,6 +71,9 @@ def test_extra_ratios_only_when_every_class_has_them():
     table = Table(
         {
             "class": ["HII", "SNR"],
+            "HB4861": [1.0, 1.0],
+            "OIII5006": [3.0, 1.0],
+            "NII6583": [0.3, 1.0],
             "OI6300": [np.nan, 0.2],
             "HA6562": [2.9, 3.0],
             "SII6716": [0.1, 0.2],
@@ -74,7 +81,33 @@ def test_extra_ratios_only_when_every_class_has_them():
         }
     )
     spec = feature_spec_for_grids(table)
+    # the [SII] sum comes from its components (available_lines); [OI] only from SNR rows
     assert [r.name for r in spec.ratios] == [r.name for r in DEFAULT_RATIOS] + ["log_SII6716_SII6730"]
+    table["OI6300"][0] = 0.01
+    assert feature_spec_for_grids(table).ratios == RATIOS
+    table.remove_column("NII6583")
+    assert "log_NII6583_HA6562" not in feature_spec_for_grids(table).names
+
+
+def test_available_lines_rules():
+    assert available_lines({"SII6716"}) == {"SII6716"}
+    assert available_lines({"SII6716", "SII6730"}) == {"SII6716", "SII6730", "SII6716_6730"}
+    assert available_lines({"OIII4958", "NII6548"}) == {"OIII4958", "OIII5006", "NII6548", "NII6583"}
+    assert available_lines({"HA6562"}) == {"HA6562"}
+    assert available_lines({"HA6562"}, case_b=True) == {"HA6562", "HB4861"}
+    assert available_lines(set()) == set()
+
+
+def test_feature_spec_for_lines_follows_the_declaration(monkeypatch):
+    import nebuladapt.features as features
+
+    lines = {"HB4861", "OIII5006", "HA6562", "NII6583", "SII6716_6730", "HeI5876"}
+    assert feature_spec_for_lines(lines) == default_feature_spec()
+    monkeypatch.setattr(features, "RATIOS", RATIOS + (LineRatio("HeI5876", "HB4861"),))
+    assert feature_spec_for_lines(lines).names == default_feature_spec().names + ["log_HeI5876_HB4861"]
+    assert feature_spec_for_lines(lines - {"HeI5876"}) == default_feature_spec()
+    with pytest.raises(ValueError, match="no line ratio"):
+        feature_spec_for_lines({"HB4861"})
 
 
 def test_strong_doublet_line_from_weak_partner():

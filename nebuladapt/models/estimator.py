@@ -64,7 +64,8 @@ class ModelState:
         Network weights and the off-grid map (``off_grid.*``).
     values : dict
         ``lines``, ``classes``, ``scaler`` ({"mean", "scale"}), ``temperature``,
-        ``target_prior`` (list or None) and ``resolved_noise``.
+        ``target_prior`` (list or None), ``resolved_noise`` and ``grids``
+        (provenance of the source grids, or None).
     """
 
     tensors: dict
@@ -190,7 +191,10 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         return losses
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y, sample_domain=None, X_err=None, callback: Callable | None = None):
+    def fit(
+        self, X, y, sample_domain=None, X_err=None, callback: Callable | None = None,
+        source_grids: list | None = None,
+    ):
         """Fit on labelled source rows and (when adapting) unlabelled target rows.
 
         Parameters
@@ -206,12 +210,16 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             1-sigma flux errors; used on target rows for ``matched``/``auto`` noise.
         callback : callable, optional
             Called as ``callback(step, record)`` after every training step.
+        source_grids : list of dict, optional
+            Provenance of the source rows (:meth:`nebuladapt.grids.GridSet.card`),
+            kept as :attr:`source_grids_` for the model card.
 
         Returns
         -------
         self
         """
         self._validate_params()
+        self.source_grids_ = source_grids
         check_tuples(self.get_params())
         spec = self.spec_
         lines = spec.lines
@@ -365,6 +373,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             "temperature": float(self.temperature_),
             "target_prior": None if prior is None else [float(p) for p in prior],
             "resolved_noise": self.noise_,
+            "grids": getattr(self, "source_grids_", None),
         }
         return ModelState(tensors, values)
 
@@ -390,6 +399,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         prior = values.get("target_prior")
         self.target_prior_ = None if prior is None else np.asarray(prior, dtype=float)
         self.noise_ = values.get("resolved_noise") or self.noise
+        self.source_grids_ = values.get("grids")  # absent from cards written before it existed
         self.n_features_in_ = len(self.lines_)
         self.off_grid_map_ = grid_map
         network = self._build_network(self._adaptation_losses())

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from nebuladapt.catalogs import LineCatalog
-from nebuladapt.features import FeatureSpec, catalog_line_matrix, default_feature_spec
-from nebuladapt.grids import source_line_fluxes
+from nebuladapt.features import FeatureSpec, catalog_line_matrix
 from nebuladapt.models.estimator import NebulaClassifier
+
+if TYPE_CHECKING:
+    from nebuladapt.grids import GridSet
 
 __all__ = ["domain_arrays", "fit_on_catalog"]
 
 
-def domain_arrays(catalog: LineCatalog, spec: FeatureSpec):
-    """Stack the default source grids and a target catalogue the skada way.
+def domain_arrays(catalog: LineCatalog, spec: FeatureSpec, grids: GridSet | None = None):
+    """Stack the source grids and a target catalogue the skada way.
 
     Parameters
     ----------
     catalog : LineCatalog
         The (unlabelled) target catalogue.
     spec : FeatureSpec
+    grids : GridSet, optional
+        The grids in use (:func:`nebuladapt.grids.select_grids`); default the
+        shipped default set.
 
     Returns
     -------
@@ -33,7 +40,9 @@ def domain_arrays(catalog: LineCatalog, spec: FeatureSpec):
         NaN for source rows, target errors where given.
     """
     lines = spec.lines
-    source_flux, source_labels, _ = source_line_fluxes(lines)
+    from nebuladapt.grids import default_grid_set  # reads the grid tables: only when fitting
+
+    source_flux, source_labels, _ = (grids or default_grid_set()).line_fluxes(lines)
     target_flux, target_err, _ = catalog_line_matrix(catalog, lines)
     X = np.vstack([source_flux, target_flux])
     y = np.concatenate([source_labels.astype(object), np.full(len(target_flux), -1, dtype=object)])
@@ -49,6 +58,7 @@ def fit_on_catalog(
     *,
     seed: int = 0,
     spec: FeatureSpec | None = None,
+    grids: GridSet | None = None,
     callback=None,
     **params,
 ) -> NebulaClassifier:
@@ -61,7 +71,11 @@ def fit_on_catalog(
     seed : int
         ``random_state`` of the classifier.
     spec : FeatureSpec, optional
-        Features (default :func:`~nebuladapt.features.default_feature_spec`).
+        Default: the declared ratios every grid in use provides
+        (:meth:`nebuladapt.grids.GridSet.feature_spec`).
+    grids : GridSet, optional
+        The grids in use (default: the shipped default set); recorded in
+        ``model.source_grids_`` for the model card.
     callback : callable, optional
         Per-step progress callback ``callback(step, record)``.
     **params
@@ -73,7 +87,12 @@ def fit_on_catalog(
     -------
     NebulaClassifier
     """
-    spec = spec or default_feature_spec()
-    X, y, sample_domain, X_err = domain_arrays(catalog, spec)
+    from nebuladapt.grids import default_grid_set
+
+    grids = grids or default_grid_set()
+    spec = spec or grids.feature_spec()
+    X, y, sample_domain, X_err = domain_arrays(catalog, spec, grids)
     model = NebulaClassifier(feature_spec=spec, random_state=seed, **params)
-    return model.fit(X, y, sample_domain=sample_domain, X_err=X_err, callback=callback)
+    return model.fit(
+        X, y, sample_domain=sample_domain, X_err=X_err, callback=callback, source_grids=grids.card()
+    )

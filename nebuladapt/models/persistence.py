@@ -33,7 +33,7 @@ import torch
 
 from nebuladapt import CLASSES
 from nebuladapt.features import FeatureSpec
-from nebuladapt.lines import DOUBLET_RATIOS, LINES, SUMMED_LINES
+from nebuladapt.lines import LINES, SUMMED_LINES
 from nebuladapt.models.estimator import ModelState, NebulaClassifier
 from nebuladapt.models.params import METHODS
 
@@ -226,7 +226,7 @@ def read_card(directory) -> dict:
 
 
 #: Card keys that hold the estimator's state (:meth:`NebulaClassifier.get_state`).
-_STATE_KEYS = ("lines", "classes", "scaler", "temperature", "target_prior", "resolved_noise")
+_STATE_KEYS = ("lines", "classes", "scaler", "temperature", "target_prior", "resolved_noise", "grids")
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -346,17 +346,9 @@ def available_lines(catalog) -> set[str]:
     by case B when some row is dust-corrected -- the rules of
     :func:`nebuladapt.features.catalog_line_matrix`.
     """
-    lines = set(catalog.flux)
-    for name, components in SUMMED_LINES.items():
-        if all(c in lines for c in components):
-            lines.add(name)
-    for strong, weak in DOUBLET_RATIOS:
-        if weak in lines:
-            lines.add(strong)
-    if np.asarray(catalog.dust_corrected, dtype=bool).any():
-        if lines & {"HA6562", "HB4861"}:
-            lines |= {"HA6562", "HB4861"}
-    return lines
+    from nebuladapt.features import available_lines as lines_from
+
+    return lines_from(catalog.flux, case_b=bool(np.asarray(catalog.dust_corrected).any()))
 
 
 def check_catalog_lines(model, catalog, model_dir=None) -> list[str]:

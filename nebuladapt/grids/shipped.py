@@ -1,21 +1,31 @@
-"""Labelled model grids: the source domain.
+"""The shipped model grids and their registration.
 
-nebuladapt ships one compact table, ``nebuladapt/data/source_grids.parquet``,
-built by ``scripts/build_data.py`` from published model grids:
+nebuladapt ships compact tables under ``nebuladapt/data/``, built by
+``scripts/build_data.py`` from published model grids, and registers each grid by
+name (:mod:`nebuladapt.grids.registry`):
 
-* ``HII``: 3MdB grid ``BOND_2`` (Cloudy 17; Vale Asari et al. 2016, MNRAS 460,
-  1739; 3MdB: Morisset et al. 2015, RMxAA 51, 103), as exported by Rhea et al.
-  (2023, RASTI).
-* ``PN``: 3MdB grid ``PNe_2021`` (Delgado-Inglada et al. 2014, MNRAS 440, 536;
-  2015, MNRAS 449, 1797), same export.
-* ``SNR``: MAPPINGS IIIq shock library of Allen et al. (2008, ApJS 178, 20);
-  the default set holds the shock-only (``s``) and shock+precursor (``sp``)
-  models; precursor-only (``p``) rows are shipped but not default.
+* ``3mdb_bond2`` (``HII``, default): 3MdB grid ``BOND_2`` (Cloudy 17; Vale Asari
+  et al. 2016, MNRAS 460, 1739; 3MdB: Morisset et al. 2015, RMxAA 51, 103), as
+  exported by Rhea et al. (2023, RASTI).
+* ``3mdb_pne2021`` (``PN``, default): 3MdB grid ``PNe_2021`` (Delgado-Inglada et
+  al. 2014, MNRAS 440, 536; 2015, MNRAS 449, 1797), same export.
+* ``allen08_shocks`` (``SNR``, default): MAPPINGS IIIq shock library of Allen et
+  al. (2008, ApJS 178, 20), shock-only (``s``) and shock+precursor (``sp``)
+  models; precursor-only (``p``) rows are shipped but not used.
+* ``nebulabayes_hii`` (``HII``): the MAPPINGS 5.1 HII-region grid of NebulaBayes
+  0.9.9 (Thomas et al. 2018, ApJ 856, 89), 1,296 models in log U, log P/k and
+  12 + log O/H, with [OI]6300 and [SII]6716, 6731 separately
+  (``nebulabayes_hii.parquet``).
 
-One row per model; line fluxes relative to Hbeta = 1 in columns named by
-canonical line name (:mod:`nebuladapt.lines`), NaN where a grid lacks the line
-(the 3MdB export has only Hbeta, [OIII]5007, Halpha, [NII]6583, [OII]3726 and
-the [SII]6716+6731 sum). Full provenance is in the table's ``meta``.
+The first three share ``source_grids.parquet`` (:func:`load_source_grids`): one row
+per model, line fluxes relative to Hbeta = 1 in columns named by canonical line
+name (:mod:`nebuladapt.lines`), NaN where a grid lacks the line (the 3MdB export has
+only Hbeta, [OIII]5007, Halpha, [NII]6583, [OII]3726 and the [SII]6716+6731 sum).
+Full provenance is in each table's ``meta``.
+
+A new shipped grid is a table under ``nebuladapt/data/`` (class, model_id,
+in_default and canonical line columns; provenance and ``citation`` in its meta)
+plus one :func:`register` line at the end of this module.
 """
 
 from __future__ import annotations
@@ -27,6 +37,9 @@ from importlib import resources
 import numpy as np
 from astropy.table import Table
 
+from nebuladapt import CLASSES
+from nebuladapt.grids.model import Grid, file_sha256, grid_from_table
+from nebuladapt.grids.registry import GridEntry, register
 from nebuladapt.lines import canonical_line_name
 
 __all__ = [
@@ -35,10 +48,11 @@ __all__ = [
     "DEFAULT_FEATURE_LINES",
     "load_source_grids",
     "source_line_fluxes",
+    "table_loader",
 ]
 
 #: Labels of the source grids, in a fixed order.
-GRID_CLASSES: tuple[str, ...] = ("HII", "PN", "SNR")
+GRID_CLASSES: tuple[str, ...] = CLASSES
 
 #: Flux columns of the shipped table (relative to Hbeta = 1).
 GRID_LINES: tuple[str, ...] = (
@@ -52,11 +66,20 @@ DEFAULT_FEATURE_LINES: tuple[str, ...] = ("HB4861", "OIII5006", "HA6562", "NII65
 _DATA_FILE = "source_grids.parquet"
 
 
-@lru_cache(maxsize=1)
+def _data_path(name: str):
+    return resources.files("nebuladapt") / "data" / name
+
+
+@lru_cache(maxsize=None)
+def _read_data_table(name: str) -> tuple[Table, str]:
+    """A shipped table and its SHA-256, read once."""
+    with resources.as_file(_data_path(name)) as path:
+        return Table.read(path, format="parquet"), file_sha256(path)
+
+
 def _shipped_table() -> Table:
-    """The full shipped table, read once."""
-    with resources.as_file(resources.files("nebuladapt") / "data" / _DATA_FILE) as path:
-        return Table.read(path, format="parquet")
+    """The full shipped table of the three original grids, read once."""
+    return _read_data_table(_DATA_FILE)[0]
 
 
 def _check_classes(classes: Sequence[str] | str | None) -> tuple[str, ...]:
@@ -161,3 +184,55 @@ def source_line_fluxes(
     fluxes = np.column_stack([np.asarray(table[n], dtype=np.float64) for n in names])
     fluxes = fluxes.reshape(len(table), len(names))
     return fluxes, np.asarray(table["class"], dtype=str), np.asarray(table["grid"], dtype=str)
+
+
+# ------------------------------------------------------------------------------ registry
+def _provenance(meta: dict, file: str, sha256: str, citation: str) -> dict:
+    return {"source": f"nebuladapt/data/{file}", "sha256": sha256, "citation": citation,
+            "provenance": meta}  # fmt: skip
+
+
+def _source_grid(name: str, grid_key: str, prefix: str) -> Grid:
+    """One grid of ``source_grids.parquet`` (default rows; ``grid`` column starts with ``prefix``)."""
+    table, sha256 = _read_data_table(_DATA_FILE)
+    rows = np.char.startswith(np.asarray(table["grid"], dtype=str), prefix)
+    rows &= np.asarray(table["in_default"], dtype=bool)
+    meta = table.meta["grids"][grid_key]
+    citation = "; ".join(meta[k] for k in ("paper", "database", "export") if k in meta)
+    return grid_from_table(
+        name, table[rows], _provenance(meta, _DATA_FILE, sha256, citation), _DATA_FILE
+    )
+
+
+def table_loader(file: str):
+    """Loader of a grid shipped as its own table ``nebuladapt/data/<file>``.
+
+    The table holds ``class``, ``in_default`` and canonical line columns; its
+    ``meta`` holds the provenance, with the citation under ``citation``.
+    """
+
+    def load() -> Grid:
+        table, sha256 = _read_data_table(file)
+        rows = table[np.asarray(table["in_default"], dtype=bool)]
+        provenance = _provenance(table.meta, file, sha256, table.meta["citation"])
+        return grid_from_table(table.meta["name"], rows, provenance, file)
+
+    return load
+
+
+def _bond2() -> Grid:
+    return _source_grid("3mdb_bond2", "3MdB:BOND_2", "3MdB:BOND_2")
+
+
+def _pne2021() -> Grid:
+    return _source_grid("3mdb_pne2021", "3MdB:PNe_2021", "3MdB:PNe_2021")
+
+
+def _allen08() -> Grid:
+    return _source_grid("allen08_shocks", "Allen08", "Allen08:")
+
+
+register(GridEntry("3mdb_bond2", ("HII",), _bond2, default=True))
+register(GridEntry("3mdb_pne2021", ("PN",), _pne2021, default=True))
+register(GridEntry("allen08_shocks", ("SNR",), _allen08, default=True))
+register(GridEntry("nebulabayes_hii", ("HII",), table_loader("nebulabayes_hii.parquet")))
