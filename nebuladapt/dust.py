@@ -143,7 +143,7 @@ def balmer_decrement_ebv(
     """
     ha = np.asarray(ha, dtype=np.float64)
     hb = np.asarray(hb, dtype=np.float64)
-    dk = extinction_k(_HB, law) - extinction_k(_HA, law)
+    dk = _cached_k(_HB, law) - _cached_k(_HA, law)
     ok = np.isfinite(ha) & np.isfinite(hb) & (ha > 0) & (hb > 0)
     ebv = np.full(np.broadcast(ha, hb).shape, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
