@@ -21,10 +21,12 @@ from nebuladapt.models.params import DEFAULTS
 
 app = typer.Typer(
     add_completion=False,
+    rich_markup_mode=None,  # plain click help: wraps cleanly at any width (80 columns, pipes)
     no_args_is_help=True,
     help="Classify ionised nebulae (HII, PN, SNR) from emission-line ratios.",
 )
-console = Console(stderr=True)
+# soft_wrap: a message is one line however narrow the terminal or pipe (the terminal wraps it).
+console = Console(stderr=True, soft_wrap=True)
 
 
 def _show_version(value: bool) -> None:
@@ -55,7 +57,7 @@ def _fail(message: str) -> None:
 def _training_progress(n_steps: int, label: str):
     progress = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True,
+        console=console, transient=True, disable=not console.is_terminal,
     )
     task = progress.add_task(label, total=n_steps)
 
@@ -84,6 +86,10 @@ def fit(
         help="A shipped grid by name (e.g. nebulabayes_hii; `nebuladapt grids` lists them); "
         "replaces the default grid of its classes. Repeatable.",
     ),
+    format: Optional[str] = typer.Option(
+        None, "--format", help="Format of --target when the extension cannot tell: csv, ecsv, "
+        "ascii, fits, parquet, linelist, ratios"
+    ),
     params: dict = None,
 ) -> None:
     """Train on the shipped model grids, adapting to the target catalogue.
@@ -91,7 +97,8 @@ def fit(
     The defaults are NebulaClassifier's (nebuladapt.models.params). Features: every line ratio
     of nebuladapt.features.RATIOS that all grids in use provide.
     """
-    from nebuladapt.catalogs import CatalogError, read_catalog
+    from nebuladapt.catalogs import CatalogError, count_usable_rows, read_catalog
+    from nebuladapt.catalogs.usage import line_usage, noise_choice
     from nebuladapt.grids import GridError, select_grids
     from nebuladapt.models import fitting
     from nebuladapt.models.persistence import ModelFileError, check_catalog_lines, save_model
@@ -99,13 +106,22 @@ def fit(
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
         _fail(f"{out}: exists and is not empty; pass --overwrite to replace it")
     try:
-        catalog = read_catalog(target)
+        catalog = read_catalog(target, format=format, check_units=True)
         grid_set = select_grids(names=grids or (), files=grid or ())
         spec = grid_set.feature_spec()
         check_catalog_lines(spec, catalog)
     except (CatalogError, ModelFileError, GridError, FileNotFoundError) as exc:
         _fail(str(exc))
+    n_usable = count_usable_rows(catalog, spec)
+    if n_usable == 0:
+        _fail(
+            f"{target}: none of its {len(catalog):,} rows gives a usable line ratio (every ratio "
+            f"needs two finite, positive fluxes among {', '.join(spec.lines)}); check the flux "
+            "columns and their units"
+        )
     console.print(f"{grid_set.describe()}; features: {', '.join(spec.names)}", highlight=False)
+    console.print(f"{line_usage(catalog, spec).describe()}; {noise_choice(catalog, spec, params['noise'])}",
+                  highlight=False)
     start = time.perf_counter()
     progress, callback = _training_progress(params["n_steps"], f"training {params['method']}")
     try:
@@ -124,7 +140,8 @@ def fit(
     except ValueError as exc:
         _fail(f"{target}: {exc}")
     console.print(
-        f"fitted {params['method']} (noise={model.noise_}, seed={seed}) on {len(catalog)} target rows "
+        f"fitted {params['method']} (noise={model.noise_}, seed={seed}) on {n_usable:,} usable of "
+        f"{len(catalog):,} target rows "
         f"in {time.perf_counter() - start:.1f} s -> {out}"
     )
 
@@ -147,13 +164,21 @@ def predict(
     report: Optional[Path] = typer.Option(
         None, "--report", metavar="DIR", help="Also write an HTML report with figures into DIR (as `nebuladapt report`)"
     ),
+    format: Optional[str] = typer.Option(
+        None, "--format", help="Format of CATALOG when the extension cannot tell: csv, ecsv, "
+        "ascii, fits, parquet, linelist, ratios"
+    ),
+    out_format: Optional[str] = typer.Option(
+        None, "--out-format", help="Format of --out when its extension cannot tell: csv, fits, parquet"
+    ),
 ) -> None:
     """Classify every row of a catalogue; write it back with pred_class, prob_* and flag.
 
     Parquet, CSV and FITS catalogues are streamed in chunks (memory does not grow with the
     number of rows); other inputs are read in memory.
     """
-    from nebuladapt.catalogs import CatalogError, read_catalog
+    from nebuladapt.catalogs import CatalogError, READERS, read_catalog
+    from nebuladapt.catalogs.usage import LineUsage, line_usage
     from nebuladapt.models.persistence import ModelFileError, check_catalog_lines, load_model
     from nebuladapt.output import output_format, write_table
     from nebuladapt.predict import classify_catalog, predict_summary
@@ -172,31 +197,45 @@ def predict(
                     progress=progress,
                 )
         else:
-            output_format(out)
+            output_format(out, out_format)
             if out.exists() and not overwrite:
                 raise FileExistsError(f"{out}: exists; pass --overwrite to replace it")
             model = load_model(model_dir)
             try:
+                if format in READERS:
+                    raise StreamingUnsupported(f"{catalog_path}: read by the {format} reader")
                 with _stream_progress() as progress:
                     summary = classify_file(
                         catalog_path, model, out, overwrite=overwrite, chunk_rows=chunk_size,
-                        progress=progress, model_dir=model_dir,
+                        progress=progress, model_dir=model_dir, format=format,
+                        out_format=out_format,
                     )
+                usage = summary.line_usage
             except StreamingUnsupported:
-                catalog = read_catalog(catalog_path)
+                catalog = read_catalog(catalog_path, format=format, check_units=True)
                 check_catalog_lines(model, catalog, model_dir)
+                usage = line_usage(catalog, model.spec_)
                 result = classify_catalog(catalog, model)
-                write_table(result, out, overwrite=overwrite)
+                write_table(result, out, overwrite=overwrite, format=out_format)
                 summary = predict_summary(result)
+                summary.skipped = catalog.table.meta.get("skipped_outputs", [])
     except (CatalogError, ModelFileError, FileExistsError, FileNotFoundError, ValueError) as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{out}: cannot write the output ({exc}); nothing was written")
+    for name in getattr(summary, "skipped", ()):
+        console.print(f"skipped {name}: an earlier nebuladapt output (it has pred_class)",
+                      highlight=False)
+    for name in getattr(summary, "swept", ()):
+        console.print(f"removed {name}: a temporary file left by a killed run", highlight=False)
+    if not scheduler and isinstance(usage, LineUsage):
+        console.print(f"{usage.describe()}; model trained with noise={model.noise}",
+                      highlight=False)
     _print_counts(summary.n_rows, summary.classes, summary.reasons)
     elapsed = time.perf_counter() - start
     console.print(
-        f"wrote {summary.n_rows} rows -> {out} in {elapsed:.1f} s "
-        f"({summary.n_rows / max(elapsed, 1e-9):,.0f} rows/s)"
+        f"wrote {summary.n_rows:,} rows -> {out} in {elapsed:.1f} s "
+        f"({summary.n_rows / max(elapsed, 1e-9):,.0f} rows/s)", highlight=False,
     )
     if report is not None:
         _write_catalog_report(out, report, model_dir, overwrite)
@@ -241,7 +280,7 @@ def _stream_progress():
         with Progress(
             TextColumn("classifying"), BarColumn(), TaskProgressColumn(),
             TextColumn("{task.fields[rows]}"), TimeElapsedColumn(), TimeRemainingColumn(),
-            console=console, transient=True,
+            console=console, transient=True, disable=not console.is_terminal,
         ) as bar:
             task = bar.add_task("classifying", total=None, rows="")
 
@@ -256,10 +295,12 @@ def _stream_progress():
 
 def _print_counts(n: int, classes, reasons) -> None:
     classified = sum(classes.values())
+    by_class = ", ".join(f"{k} {v:,}" for k, v in sorted(classes.items()))
     console.print(
-        f"rows in: {n}; classified: {classified} ({', '.join(f'{k} {v}' for k, v in sorted(classes.items()))}); "
-        f"unclassified: {n - classified}; flags: "
-        + (", ".join(f"{k} {v}" for k, v in reasons.most_common()) or "none")
+        f"rows in: {n:,}; classified: {classified:,}" + (f" ({by_class})" if by_class else "")
+        + f"; unclassified: {n - classified:,}; flags: "
+        + (", ".join(f"{k} {v:,}" for k, v in reasons.most_common()) or "none"),
+        highlight=False,
     )
 
 

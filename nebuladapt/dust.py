@@ -23,6 +23,8 @@ E(B-V) itself is not propagated.
 
 from __future__ import annotations
 
+import weakref
+
 from dataclasses import replace
 from typing import Any
 
@@ -141,7 +143,7 @@ def balmer_decrement_ebv(
     """
     ha = np.asarray(ha, dtype=np.float64)
     hb = np.asarray(hb, dtype=np.float64)
-    dk = extinction_k(_HB, law) - extinction_k(_HA, law)
+    dk = _cached_k(_HB, law) - _cached_k(_HA, law)
     ok = np.isfinite(ha) & np.isfinite(hb) & (ha > 0) & (hb > 0)
     ebv = np.full(np.broadcast(ha, hb).shape, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -183,12 +185,10 @@ def deredden_catalog(catalog: LineCatalog, law: Any = None) -> LineCatalog:
         ebv = balmer_decrement_ebv(catalog.flux[_HA], catalog.flux[_HB], law=law)
         ebv[catalog.dust_corrected] = np.nan
     apply = np.isfinite(ebv)
-    factors = {line: _correction_factor(line, ebv, apply, law) for line in catalog.flux}
+    lines = list(dict.fromkeys([*catalog.flux, *catalog.flux_err]))
+    factors = _correction_factors(lines, ebv, apply, law)
     flux = {line: values * factors[line] for line, values in catalog.flux.items()}
-    flux_err = {
-        line: values * (factors[line] if line in factors else _correction_factor(line, ebv, apply, law))
-        for line, values in catalog.flux_err.items()
-    }
+    flux_err = {line: values * factors[line] for line, values in catalog.flux_err.items()}
     meta = dict(catalog.meta)
     meta.update(
         ebv=ebv,
@@ -206,9 +206,29 @@ def deredden_catalog(catalog: LineCatalog, law: Any = None) -> LineCatalog:
     )
 
 
-def _correction_factor(line: str, ebv: np.ndarray, apply: np.ndarray, law: Any) -> np.ndarray:
-    """Per-row multiplicative correction 10**(0.4 E k), 1 where not applied."""
+def _correction_factors(lines, ebv: np.ndarray, apply: np.ndarray, law: Any) -> dict:
+    """Per-line, per-row multiplicative corrections 10**(0.4 E k), 1 where not applied.
+
+    Computed as ``exp(0.4 ln(10) k E)`` from one masked E(B-V) array (the
+    streaming path calls this for every chunk: a power per line was its
+    largest dust cost).
+    """
     if not apply.any():
-        return np.ones_like(ebv)
-    k = extinction_k(line, law)
-    return np.where(apply, 10.0 ** (0.4 * np.where(apply, ebv, 0.0) * k), 1.0)
+        ones = np.ones_like(ebv)
+        return {line: ones for line in lines}
+    scaled = np.where(apply, ebv, 0.0) * (0.4 * np.log(10.0))
+    return {line: np.exp(scaled * _cached_k(line, law)) for line in lines}
+
+
+_K_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _cached_k(line: str, law: Any) -> float:
+    """:func:`extinction_k`, remembered per law instance (it costs ~1 ms a call)."""
+    try:
+        known = _K_CACHE.setdefault(law, {})
+    except TypeError:  # a law that cannot be weakly referenced
+        return extinction_k(line, law)
+    if line not in known:
+        known[line] = extinction_k(line, law)
+    return known[line]

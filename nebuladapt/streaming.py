@@ -213,13 +213,20 @@ def classify_arrow(chunk, model, line_columns: LineColumns, lines_table=None):
 
 
 # ------------------------------------------------------------------------------- driver
-def check_model_lines(model, lines_table, source: str, model_dir=None) -> None:
+def check_model_lines(model, lines_table, source: str, model_dir=None):
     """Refuse a catalogue whose columns give none of the model's ratios, or whose
     fluxes are in the wrong units (:func:`nebuladapt.catalogs.check_flux_units`).
 
     Read from the first chunk's line columns, so that the chunk's own errors
     (non-numeric values, bad flags) are reported first.
+
+    Returns
+    -------
+    LineUsage
+        The lines the model uses, ignores and misses (:mod:`nebuladapt.catalogs.usage`).
     """
+    from nebuladapt.catalogs.usage import line_usage
+
     from nebuladapt.catalogs import check_flux_units, read_phangs_table
     from nebuladapt.models.persistence import check_catalog_lines
 
@@ -227,6 +234,7 @@ def check_model_lines(model, lines_table, source: str, model_dir=None) -> None:
     catalog.source = source
     check_flux_units(catalog)
     check_catalog_lines(model, catalog, model_dir)
+    return line_usage(catalog, model.spec_, judge_values=False)
 
 
 def classify_file(
@@ -292,6 +300,7 @@ def classify_file(
         check_not_empty(source.template[:0], source.source)
     target = AtomicPath(out, overwrite)
     summary = StreamSummary()
+    summary.line_usage = None
     summary.swept = target.swept
     summary.skipped = list(getattr(source, "skipped", ()))
     writer = None
@@ -314,7 +323,7 @@ def classify_file(
                 lines = chunk.lines
                 if not checked:  # after the first chunk's own errors, before any work
                     lines = lines if lines is not None else line_columns.table(chunk.table)
-                    check_model_lines(model, lines, source.source, model_dir)
+                    summary.line_usage = check_model_lines(model, lines, source.source, model_dir)
                     checked = True
                 pending.append(
                     (pool.submit(classify_arrow, chunk.table, model, line_columns, lines),

@@ -42,7 +42,7 @@ def test_dask_path_equals_local_path_row_for_row(model_dir, tmp_path):
                 "--scheduler", cluster.scheduler_address]
         result = runner.invoke(app, args)
         assert result.exit_code == 0, result.output
-        assert "rows in: 5000" in result.output
+        assert "rows in: 5,000" in result.output
         again = runner.invoke(app, args)
         assert again.exit_code == 2 and "overwrite" in again.output
     assert sorted(p.name for p in remote.iterdir()) == [f"part.{i:05d}.parquet" for i in range(5)]

@@ -119,3 +119,47 @@ def test_doublet_ratios_and_case_b():
     for strong, weak in DOUBLET_RATIOS:
         assert LINES[strong].wavelength > LINES[weak].wavelength
     assert CASE_B_HA_HB == pytest.approx(2.86)
+
+
+# --------------------------------------------------------- short names, error columns, availability
+import pytest  # noqa: E402
+
+from nebuladapt.lines import (  # noqa: E402
+    SHORT_NAMES,
+    bare_line_name,
+    derivable_lines,
+    error_column_line,
+    input_lines_for,
+)
+
+
+@pytest.mark.parametrize("name, line", [
+    ("Ha", "HA6562"), ("Hb", "HB4861"), ("Halpha", "HA6562"), ("Hbeta", "HB4861"),
+    ("OIII", "OIII5006"), ("NII", "NII6583"), ("SII", "SII6716_6730"), ("[OIII]5007", "OIII5006"),
+])
+def test_short_line_names(name, line):
+    assert bare_line_name(name) == line
+
+
+@pytest.mark.parametrize("name", ["HA", "HB", "RA", "ID", "OI", "e_ID", "name"])
+def test_names_that_are_not_bare_lines(name):
+    assert bare_line_name(name) is None
+
+
+@pytest.mark.parametrize("name", ["e_Halpha", "Halpha_err", "err_Halpha", "Halpha_ERR", "eHalpha",
+                                  "e_Ha", "Ha_error"])
+def test_error_column_aliases(name):
+    assert error_column_line(name) == "HA6562"
+
+
+def test_error_aliases_never_take_a_flux_column():
+    assert all(error_column_line(name) is None for name in SHORT_NAMES)
+    assert error_column_line("HA6562_FLUX_ERR") is None  # the PHANGS convention reads that one
+
+
+def test_derivable_and_input_lines_are_inverse_rules():
+    have = derivable_lines({"SII6716", "SII6730", "OIII4958", "HA6562"}, case_b=True)
+    assert {"SII6716_6730", "OIII5006", "HB4861"} <= have
+    assert "HB4861" not in derivable_lines({"HA6562"})
+    needed = input_lines_for(["SII6716_6730", "OIII5006"])
+    assert {"SII6716", "SII6730", "OIII4958", "HA6562", "HB4861"} <= needed

@@ -196,7 +196,8 @@ def test_cli_streams_and_reports(inputs, model_dir, tmp_path):
     result = runner.invoke(app, ["predict", str(inputs[".fits"]), "--model", str(model_dir), "--out", str(out),
                                  "--chunk-size", "999"])
     assert result.exit_code == 0, result.output
-    assert "rows in: 2500" in result.output and "rows/s" in result.output
+    assert "rows in: 2,500" in result.output and "rows/s" in result.output
+    assert "lines used: " in result.output and "[OI]6300 (not a feature of this model)" in result.output
     assert Table.read(out).colnames[-5:] == list(PREDICTION_COLUMNS)
     again = runner.invoke(app, ["predict", str(inputs[".fits"]), "--model", str(model_dir), "--out", str(out)])
     assert again.exit_code == 2 and "overwrite" in again.output

@@ -61,8 +61,8 @@ def check_flux_units(catalog) -> None:
         raise CatalogError(
             f"{source}: every line flux is zero or negative (columns "
             f"{_column_list(catalog, catalog.flux)}; values from {values.min():.3g} to "
-            f"{values.max():.3g}); these look like log10 fluxes - give linear fluxes "
-            "(10**value), in any unit"
+            f"{values.max():.3g}); these look like log10 fluxes (or have the wrong sign) - give "
+            "linear, positive fluxes (10**value), in any unit"
         )
     ha, hb = catalog.flux.get("HA6562"), catalog.flux.get("HB4861")
     if ha is None or hb is None:
@@ -78,7 +78,7 @@ def check_flux_units(catalog) -> None:
     columns = _column_list(catalog, ("HA6562", "HB4861"))
     lo, hi = float(values.min()), float(values.max())
     if _LOG_RANGE[0] <= lo and hi <= _LOG_RANGE[1] and hi - lo < 12:
-        cause = (f"and every flux lies between {lo:.3g} and {hi:.3g}: these look like log10 "
+        cause = (f"every flux lies between {lo:.3g} and {hi:.3g}: these look like log10 "
                  "fluxes - give linear fluxes (10**value), in any unit")
     else:
         cause = ("check that the Halpha and Hbeta columns are not swapped and are in the same "

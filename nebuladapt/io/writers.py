@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from nebuladapt.predict import PREDICTION_COLUMNS
+
 __all__ = [
     "PARQUET_ROW_GROUP",
     "CsvWriter",
@@ -122,6 +124,17 @@ def _prediction_columns():
     return columns + [Column(np.zeros(0, dtype="U1"), name="flag")]
 
 
+def _describes_anything(template) -> bool:
+    """True when a template has table meta, or a column with a unit, description, format or meta."""
+    if template.meta:
+        return True
+    return any(
+        getattr(template[name], attr, None)
+        for name in template.colnames
+        for attr in ("unit", "description", "format", "meta")
+    ) or any(getattr(template[name], "mask", None) is not None for name in template.colnames)
+
+
 def _output_yaml(spec: OutputSpec) -> str | None:
     """astropy's ``table_meta_yaml`` for the output (units, meta, masked columns), or None.
 
@@ -148,6 +161,9 @@ def _output_yaml(spec: OutputSpec) -> str | None:
             return "\n".join(get_yaml_from_header(header))
         if spec.template is None or spec.template.colnames != list(spec.schema.names):
             return None
+        if not _describes_anything(spec.template):
+            return None  # plain columns: astropy reads them as well without (and its YAML
+            # writer imports astropy.coordinates: ~1 s of start-up per run)
         out = spec.template.copy(copy_data=False)
         out.add_columns(_prediction_columns())
         return "\n".join(get_yaml_from_table(out))
@@ -176,6 +192,8 @@ def folded_schema(spec: OutputSpec):
 
 
 class ParquetWriter:
+    """Parquet: fixed row groups, dictionary-encoded strings, astropy's header kept."""
+
     def __init__(self, path: Path, spec: OutputSpec):
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -200,9 +218,11 @@ class ParquetWriter:
         compression = {
             f.name: "none" if pa.types.is_floating(f.type) else "snappy" for f in self.schema
         }
+        # Column statistics only for the prediction columns (for readers that filter on
+        # them): computing them for every passed-through column costs ~40% of the write.
         self.writer = pq.ParquetWriter(
             str(path), self.schema, compression=compression, use_dictionary=strings,
-            store_schema=self.store_schema,
+            store_schema=self.store_schema, write_statistics=list(PREDICTION_COLUMNS),
         )
         self.pa = pa
 
@@ -240,6 +260,8 @@ class ParquetWriter:
 
 
 class CsvWriter:
+    """CSV: pyarrow's writer; masked values empty, booleans as True/False."""
+
     def __init__(self, path: Path, spec: OutputSpec):
         import pyarrow.csv as pcsv
 

@@ -109,10 +109,31 @@ def read_or_error(reader, *args, **kwargs):
 
 
 def same_table(a: Table, b: Table) -> bool:
+    """Same names, rows, values (NaN equal to NaN in float columns), masks and units."""
     if a.colnames != b.colnames or len(a) != len(b):
         return False
-    return all(np.array_equal(np.ma.getdata(a[c]), np.ma.getdata(b[c])) or a[c].dtype.kind == "f"
-               for c in a.colnames)
+    for c in a.colnames:
+        x, y = np.ma.getdata(a[c]), np.ma.getdata(b[c])
+        equal_nan = x.dtype.kind == "f" and y.dtype.kind == "f"
+        if x.dtype != y.dtype or not np.array_equal(x, y, equal_nan=equal_nan):
+            return False
+        if not np.array_equal(np.ma.getmaskarray(a[c]), np.ma.getmaskarray(b[c])):
+            return False
+        if getattr(a[c], "unit", None) != getattr(b[c], "unit", None):
+            return False
+    return True
+
+
+def test_same_table_sees_a_changed_flux():
+    """The comparison used above is not blind to floats: one changed flux is a difference."""
+    table = Table({"HA6562_FLUX": [3.0, np.nan, 1.0], "name": ["a", "b", "c"]})
+    assert same_table(table, table.copy())  # NaN equals NaN
+    changed = table.copy()
+    changed["HA6562_FLUX"][2] = 1.5
+    assert not same_table(table, changed)
+    masked = Table(table, masked=True)
+    masked["HA6562_FLUX"].mask[0] = True
+    assert not same_table(Table(table, masked=True), masked)
 
 
 # ------------------------------------------------------------------ in memory

@@ -1,0 +1,107 @@
+"""What a model makes of a catalogue's lines, in words for the command line.
+
+:func:`line_usage` says which supplied lines a model uses, which it ignores
+and why, and which of its lines the catalogue lacks; :func:`noise_choice`
+says which training noise ``auto`` picks and why. Both follow the one rule of
+:func:`nebuladapt.lines.derivable_lines`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nebuladapt.lines import LINES, SUMMED_LINES, derivable_lines, input_lines_for
+
+__all__ = ["LineUsage", "line_label", "line_usage", "noise_choice"]
+
+
+def line_label(name: str) -> str:
+    """The astronomer's label of a canonical line (``[OI]6300``, ``[SII]6716+6731``)."""
+    if name in SUMMED_LINES:
+        first, *rest = SUMMED_LINES[name]
+        return LINES[first].label + "".join(f"+{LINES[r].label.split(']')[-1]}" for r in rest)
+    return LINES[name].label if name in LINES else name
+
+
+@dataclass
+class LineUsage:
+    """Lines of a catalogue as a model sees them.
+
+    Attributes
+    ----------
+    used : list of str
+        The model's lines the catalogue gives (directly or derived).
+    ignored : dict of str to str
+        Supplied lines the model does not read -> why.
+    missing : list of str
+        The model's lines the catalogue cannot give.
+    """
+
+    used: list[str] = field(default_factory=list)
+    ignored: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """One line: ``lines used: ...; ignored: ... (why); missing: ...``."""
+        text = "lines used: " + (", ".join(map(line_label, self.used)) or "none")
+        if self.ignored:
+            text += "; ignored: " + ", ".join(
+                f"{line_label(k)} ({v})" for k, v in self.ignored.items()
+            )
+        if self.missing:
+            text += "; missing: " + ", ".join(map(line_label, self.missing))
+        return text
+
+
+def line_usage(catalog, spec, *, judge_values: bool = True) -> LineUsage:
+    """How a feature spec (a model's, or the one about to be fitted) uses a catalogue.
+
+    Parameters
+    ----------
+    catalog : LineCatalog
+        Only its lines, values and ``dust_corrected`` flags are read.
+    spec : FeatureSpec
+    judge_values : bool, optional
+        Count a line without any finite value as not supplied (default True);
+        False when ``catalog`` is only the first chunk of a stream.
+
+    Returns
+    -------
+    LineUsage
+    """
+    measured = [k for k, v in catalog.flux.items() if not judge_values or np.isfinite(v).any()]
+    case_b = bool(np.asarray(catalog.dust_corrected, dtype=bool).any())
+    have = derivable_lines(measured, case_b=case_b)
+    read = input_lines_for(spec.lines)
+    usage = LineUsage(
+        used=[line for line in spec.lines if line in have],
+        missing=[line for line in spec.lines if line not in have],
+    )
+    for line in catalog.flux:
+        if line not in measured:
+            usage.ignored[line] = "no measured value"
+        elif line not in read:
+            usage.ignored[line] = "not a feature of this model"
+    return usage
+
+
+def noise_choice(catalog, spec, requested: str) -> str:
+    """``noise=<mode> (why)`` for a fit with ``requested`` noise (``auto`` resolved here).
+
+    ``auto`` means ``matched`` when the catalogue gives usable errors
+    (finite, positive, with a positive flux) for at least one of the lines
+    used, else ``fixed`` -- the rule of :func:`nebuladapt.models.fitting.resolve_noise`.
+    """
+    from nebuladapt.features import catalog_line_arrays
+    from nebuladapt.noise import target_fractional_errors
+
+    flux, err = catalog_line_arrays(catalog, list(spec.lines))[:2]
+    with_errors = np.isfinite(target_fractional_errors(flux, err)).any(axis=0)
+    n_with, n_lines = int(with_errors.sum()), len(spec.lines)
+    if requested != "auto":
+        return f"noise={requested} (as requested; errors found for {n_with} of {n_lines} lines)"
+    if n_with:
+        return f"noise=matched (errors found for {n_with} of {n_lines} lines)"
+    return f"noise=fixed (no usable error column for any of the {n_lines} lines)"
