@@ -379,7 +379,7 @@ def experiment(
     """The paper's matrix, nebuladapt's adaptations, classical cuts and skada peers on one labelled catalogue."""
     from nebuladapt.catalogs import CatalogError, read_catalog
     from nebuladapt.evaluation.experiment import run_experiment
-    from nebuladapt.reports.report import summary_table, write_figures, write_report
+    from nebuladapt.reports.report import display_name, format_mean_std, summary_table, write_figures, write_report
 
     if target is None:
         from nebuladapt.benchmark import benchmark_catalog, load_benchmark
@@ -416,10 +416,9 @@ def experiment(
                       f"{time.perf_counter() - start:.0f} s")  # fmt: skip
     for column in ("family", "method", "balanced acc.", "accuracy", "recall HII", "recall PN", "recall SNR"):
         table.add_column(column)
-    fmt = lambda pair: f"{pair[0]:.3f}±{pair[1]:.3f}"  # noqa: E731
     for row in summary_table(result["records"]):
-        table.add_row(row["family"], row["method"], fmt(row["balanced_accuracy"]), fmt(row["accuracy"]),
-                      fmt(row["recall_HII"]), fmt(row["recall_PN"]), fmt(row["recall_SNR"]))  # fmt: skip
+        cells = (format_mean_std(row[k], row["seeds"]) for k in ("balanced_accuracy", "accuracy", "recall_HII", "recall_PN", "recall_SNR"))
+        table.add_row(row["family"], display_name(row["method"], row["family"]), *cells)
     Console(width=None if sys.stdout.isatty() else 160).print(table)
     console.print(f"report: {paths['markdown']}, {paths['html']}; records: {paths['json']}")
 

@@ -229,8 +229,8 @@ def predict_line_arrays(
     ----------
     model : NebulaClassifier
         Fitted classifier.
-    flux, flux_err : ndarray, shape (n, len(model.lines_))
-        Line fluxes and errors in ``model.lines_`` order.
+    flux, flux_err : ndarray, shape (n, n_lines)
+        Line fluxes and errors in ``model.lines_`` order (``n_lines`` of them).
     note_names : sequence of str
         Extra flags (e.g. from :func:`nebuladapt.features.catalog_line_arrays`).
     note_masks : ndarray of bool, shape (n, len(note_names)), optional

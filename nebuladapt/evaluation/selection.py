@@ -6,20 +6,20 @@ well a fitted model does on the target domain. Each is called as
 ``-1``, and returns a value where **higher is better** (skada multiplies losses
 by ``-1``: entropies and DEV's weighted loss come out negative).
 
-=============================  =========================================  =====================
-scorer (name here)             what it uses from the model                 raw value / sign
-=============================  =========================================  =====================
-``importance_weighted``        ``score`` on source rows, weighted by       IW balanced accuracy,
-(``ImportanceWeightedScorer``) ``p_target(x) / p_source(x)`` (two KDEs)    +1
-``deep_embedded_validation``   ``transform`` embedding (domain             weighted source
-(``DeepEmbeddedValidation``)   classifier -> weights), ``predict_proba``   cross-entropy, -1
-``circular_validation``        ``predict`` target, then **refits** the     source balanced
-(``CircularValidation``)       same method target -> source                accuracy, +1
-``prediction_entropy``         ``predict_proba`` on target rows            mean entropy, -1
+===============================  =========================================  =====================
+scorer (name here)               what it uses from the model                 raw value / sign
+===============================  =========================================  =====================
+``importance_weighted``          ``score`` on source rows, weighted by       IW balanced accuracy,
+(``ImportanceWeightedScorer``)   ``p_target(x) / p_source(x)`` (two KDEs)    +1
+``deep_embedded_validation``     ``transform`` embedding (domain             weighted source
+(``DeepEmbeddedValidation``)     classifier -> weights), ``predict_proba``   cross-entropy, -1
+``circular_validation``          ``predict`` target, then **refits** the     source balanced
+(``CircularValidation``)         same method target -> source                accuracy, +1
+``prediction_entropy``           ``predict_proba`` on target rows            mean entropy, -1
 (``PredictionEntropyScorer``)
-``soft_neighborhood_density``  ``predict_proba`` on target rows            SND entropy, +1
+``soft_neighborhood_density``    ``predict_proba`` on target rows            SND entropy, +1
 (``SoftNeighborhoodDensity``)
-=============================  =========================================  =====================
+===============================  =========================================  =====================
 
 NebulaClassifier does not take skada's input directly: skada validates ``X``
 as finite (fluxes have NaN for unmeasured lines), wants integer labels, passes

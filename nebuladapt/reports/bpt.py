@@ -115,7 +115,7 @@ def draw_demarcations(ax, x_name: str, curves, xlim, ylim) -> None:
         )  # fmt: skip
 
 
-def _panels(features: dict, n_rows: int | None = None):
+def _panels(features: dict):
     if BPT_Y_FEATURE not in features:
         raise ValueError(f"features needs {BPT_Y_FEATURE!r}")
     panels = [p for p in BPT_PANELS if p[0] in features]

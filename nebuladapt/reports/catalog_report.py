@@ -98,12 +98,19 @@ def load_classified(path):
 
 
 def _text_column(table, name: str) -> np.ndarray:
+    """A text column as an array of str, ``""`` where masked, missing or NaN-like (vectorised)."""
     if name not in table.colnames:
         return np.full(len(table), "", dtype=object)
     column = table[name]
-    values = np.ma.filled(np.ma.asarray(column).astype(str), "") if np.ma.is_masked(column) else np.asarray(column)
-    out = np.array([v.decode() if isinstance(v, bytes) else str(v) for v in values.tolist()], dtype=object)
-    out[np.isin(out, ("nan", "None", "--"))] = ""
+    mask = np.ma.getmaskarray(column) if hasattr(column, "mask") else np.zeros(len(column), dtype=bool)
+    data = np.asarray(getattr(column, "data", column))
+    if data.dtype.kind == "S":
+        data = np.char.decode(data, "utf-8")
+    uniques, inverse = np.unique(data.astype(str), return_inverse=True)
+    uniques = uniques.astype(object)
+    uniques[np.isin(uniques, ("nan", "None", "--"))] = ""
+    out = uniques[inverse.ravel()]
+    out[mask] = ""
     return out
 
 
@@ -127,6 +134,8 @@ class ClassifiedSummary:
         Rows carrying each flag (a row can carry several).
     n_flagged, n_off_grid : int
         Rows with any flag; rows flagged ``off_grid``.
+    off_grid_rows : ndarray of bool or None
+        Per row: flagged ``off_grid`` (computed on first use where None).
     """
 
     n_rows: int
@@ -137,6 +146,7 @@ class ClassifiedSummary:
     flag_counts: Counter = field(default_factory=Counter)
     n_flagged: int = 0
     n_off_grid: int = 0
+    off_grid_rows: np.ndarray | None = None
 
     @property
     def flagged(self) -> np.ndarray:
@@ -146,7 +156,9 @@ class ClassifiedSummary:
     @property
     def off_grid(self) -> np.ndarray:
         """Rows flagged ``off_grid``."""
-        return np.array([_OFF_GRID in f.split(";") for f in self.flags], dtype=bool)
+        if self.off_grid_rows is None:
+            self.off_grid_rows = np.array([_OFF_GRID in f.split(";") for f in self.flags], dtype=bool)
+        return self.off_grid_rows
 
 
 def summarise_classified(table) -> ClassifiedSummary:
@@ -174,8 +186,14 @@ def summarise_classified(table) -> ClassifiedSummary:
     others = sorted(set(predicted[~classified & (predicted != "")]))
     counts = {c: int(np.sum(predicted == c)) for c in (*CLASSES, *others)}
     counts["unclassified"] = int(np.sum(predicted == ""))
-    flag_counts = Counter(token for f in flags for token in dict.fromkeys(f.split(";")) if token)
+    distinct, inverse, rows = np.unique(flags.astype(str), return_inverse=True, return_counts=True)
+    flag_counts: Counter = Counter()
+    for text, k in zip(distinct, rows):
+        for token in dict.fromkeys(text.split(";")):
+            if token:
+                flag_counts[token] += int(k)
     summary = ClassifiedSummary(len(table), predicted, flags, probability, counts, flag_counts)
+    summary.off_grid_rows = np.array([_OFF_GRID in t.split(";") for t in distinct], dtype=bool)[inverse.ravel()]
     summary.n_flagged = int(summary.flagged.sum())
     summary.n_off_grid = int(summary.off_grid.sum())
     return summary

@@ -15,10 +15,10 @@ PAGE_STYLE = (
     "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;"
     "max-width:1250px;margin:1.5em auto;padding:0 1em;color:#1a1a1a;line-height:1.45}"
     "h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}"
-    "table{border-collapse:collapse;margin:.6em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}"
+    "table{border-collapse:collapse;margin:.6em 0;display:block;max-width:100%;overflow-x:auto}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}"
     "th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}"
     "figure{margin:1em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}"
-    "figcaption{color:#444;font-size:.92em;margin-top:.3em}.lead{color:#333}.tables{display:flex;gap:2.5em;flex-wrap:wrap}"
+    "figcaption{color:#333;font-size:.95em;margin-top:.3em}.lead{color:#333}.tables{display:flex;gap:2.5em;flex-wrap:wrap}"
     "code{background:#f5f5f5;padding:0 .2em}"
 )
 

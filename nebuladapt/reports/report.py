@@ -227,7 +227,7 @@ def write_report(result: dict, out_dir, figures: dict | None = None) -> dict:
         page.append("<h2>Figures</h2>")
         for caption, name in figures.items():
             md += [f"### {caption}", "", f"![{caption}]({name})", ""]
-            page.append(f"<h3>{html.escape(caption)}</h3>" + html_figure(name, caption))
+            page.append(html_figure(name, caption))
     (out / "report.md").write_text("\n".join(md))
     (out / "report.html").write_text(html_page(title, "".join(page)))
     return {"json": json_path, "markdown": out / "report.md", "html": out / "report.html"}

@@ -11,7 +11,6 @@ from astropy.table import Table
 from typer.testing import CliRunner
 
 from nebuladapt.cli import app
-from nebuladapt.reports.bpt import plot_catalog_bpt
 from nebuladapt.reports.catalog_figures import find_sky_columns, plot_sky_map, sky_coordinates
 from nebuladapt.reports.catalog_report import (
     bpt_features,
@@ -54,41 +53,6 @@ def test_bpt_features_read_literature_names(classified_csv, make_classified_tabl
     sii = (expected["SII6716_FLUX"] + expected["SII6731_FLUX"]) / 286.0
     np.testing.assert_allclose(features["log_SII6716_6730_HA6562"][3:], np.log10(sii[3:]))
     assert np.isnan(features["log_OIII5006_HB4861"][:3]).all() and np.isnan(features["log_OI6300_HA6562"][3])
-
-
-def test_catalog_bpt_marks_flags_and_off_grid():
-    n = 12
-    rng = np.random.default_rng(1)
-    features = {"log_OIII5006_HB4861": rng.uniform(-1, 1, n), "log_NII6583_HA6562": rng.uniform(-1.5, 0, n)}
-    features["log_NII6583_HA6562"][0] = np.nan
-    predicted = np.array(["HII"] * 5 + ["SNR"] * 5 + ["", ""])
-    probability = np.r_[np.linspace(0.4, 1.0, 10), np.nan, np.nan]
-    flagged = np.zeros(n, bool)
-    flagged[[1, 2, 3]] = True
-    off_grid = np.zeros(n, bool)
-    off_grid[[2, 3]] = True
-    fig = plot_catalog_bpt(features, predicted, probability, flagged, off_grid)
-    (ax,) = fig.axes
-    scatters = _scatters(ax)
-    # HII (4 drawn: row 0 lacks the ratio), SNR (5), unclassified (2), off-grid crosses (2)
-    assert [len(s.get_offsets()) for s in scatters] == [4, 5, 2, 2]
-    hii = scatters[0]
-    edges = hii.get_edgecolors()
-    assert sum(np.allclose(e, (0, 0, 0, 1)) for e in edges) == 3  # flagged rows have black edges
-    faces = hii.get_facecolors()
-    assert faces[0][:3].sum() > faces[-1][:3].sum()  # sorted by probability: palest first
-    assert [line.get_label() for line in ax.get_lines()] == ["Kewley+01", "Kauffmann+03"]
-    assert "1 without this ratio" in [t.get_text() for t in ax.texts]
-    with pytest.raises(ValueError):
-        plot_catalog_bpt(features, predicted[:3], probability, flagged, off_grid)
-
-
-def test_catalog_bpt_subsamples_huge_catalogues():
-    n = 500
-    features = {"log_OIII5006_HB4861": np.zeros(n), "log_SII6716_6730_HA6562": np.full(n, -0.5)}
-    fig = plot_catalog_bpt(features, np.array(["HII"] * n), np.ones(n), np.zeros(n, bool), np.zeros(n, bool), max_points=100)
-    assert sum(len(s.get_offsets()) for s in _scatters(fig.axes[0])) == 100
-    assert "100 of 500 rows" in fig._suptitle.get_text()
 
 
 def test_sky_map_offsets_and_missing_rows(make_classified_table):

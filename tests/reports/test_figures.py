@@ -5,14 +5,12 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from nebuladapt.evaluation import baselines
 from nebuladapt.features import default_feature_spec
 from nebuladapt.models.estimator import NebulaClassifier
 from nebuladapt.reports.figures import (
     CLASS_COLOURS,
     SOURCE_CLASS_COLOURS,
     balanced_subsample,
-    plot_bpt,
     plot_confusion_matrix,
     plot_tsne_panels,
     tsne_project,
@@ -137,51 +135,3 @@ def toy_domains_small():
         "X_err": np.vstack([np.full_like(source, np.nan), 0.05 * target]),
         "target_labels": target_labels,
     }
-
-
-def _bpt_features(n=30, with_oi=True, seed=0):
-    rng = np.random.default_rng(seed)
-    features = {
-        "log_OIII5006_HB4861": rng.uniform(-1, 1, n),
-        "log_NII6583_HA6562": rng.uniform(-1.5, 0, n),
-        "log_SII6716_6730_HA6562": rng.uniform(-1.2, 0, n),
-    }
-    if with_oi:
-        features["log_OI6300_HA6562"] = rng.uniform(-2.5, -0.5, n)
-    features["log_NII6583_HA6562"][0] = np.nan  # a row without [NII]
-    return features
-
-
-def test_bpt_three_panels(tmp_path):
-    features = _bpt_features()
-    predicted = np.array((["HII", "PN", "SNR"] * 10)[:29] + [""])
-    true = np.array(["HII", "PN", "SNR"] * 10)
-    path = tmp_path / "bpt.png"
-    fig = plot_bpt(features, predicted, true, title="toy", path=path)
-    assert len(fig.axes) == 3
-    nii, sii, oi = fig.axes
-    # one collection per (predicted, true) pair present; points without the ratio are left out
-    assert sum(len(c.get_offsets()) for c in _scatters(nii)) == 29
-    assert sum(len(c.get_offsets()) for c in _scatters(sii)) == 30
-    # pairs present: (HII, HII), (PN, PN), (SNR, SNR) and unclassified (true SNR)
-    assert len(_scatters(sii)) == 4
-    assert _scatters(sii)[-1].get_facecolor()[0][:3] == pytest.approx(_rgb("#8c8c8c"))
-    assert [line.get_label() for line in nii.get_lines()] == ["Kewley+01", "Kauffmann+03"]
-    assert len(sii.get_lines()) == 2  # Kewley+01 and [SII]/Halpha = 0.4
-    np.testing.assert_allclose(sii.get_lines()[1].get_xdata(), np.log10(0.4))
-    assert len(oi.get_lines()) == 1
-    x, y = nii.get_lines()[1].get_data()
-    np.testing.assert_allclose(y[np.isfinite(y)], baselines.kauffmann03_nii(x[np.isfinite(y)]))
-    assert nii.get_xlabel() == "log([NII]6583/Hα)" and nii.get_ylabel() == "log([OIII]5007/Hβ)"
-    _png_ok(path)
-
-
-def test_bpt_two_panels_without_truth():
-    features = _bpt_features(with_oi=False)
-    fig = plot_bpt(features, np.array(["HII"] * 30))
-    assert len(fig.axes) == 2
-    assert len(_scatters(fig.axes[0])) == 1
-    with pytest.raises(ValueError):
-        plot_bpt({"log_NII6583_HA6562": np.zeros(3)}, np.array(["HII"] * 3))
-    with pytest.raises(ValueError):
-        plot_bpt(features, np.array(["HII"] * 5))
