@@ -7,8 +7,11 @@ named ``<LINE>_FLUX``, ``<LINE>_FLUX_ERR`` and optionally ``<LINE>_FLUX_CORR``,
 extensions (velocities, dispersions, a PHANGS ``*_VEL`` ...) are ignored.
 Every line extension must have the same 2-D shape and the same celestial WCS.
 
-The file is opened as a memory map (``astropy.io.fits`` ``memmap=True``):
-:meth:`LineMaps.tile` reads one block of rows at a time and returns it as an
+The file is never read whole: :meth:`LineMaps.tile` reads one block of rows
+at a time through :attr:`astropy.io.fits.ImageHDU.section` (a lazy view that
+reads only the requested rows from disk; unlike a memory map, whose touched
+pages stay resident and count towards the process's memory until it exits,
+the rows read are freed with each tile) and returns them as an
 :class:`astropy.table.Table` with one row per spaxel and one column per
 extension, which is exactly what the catalogue reader
 :func:`nebuladapt.catalogs.read_phangs_table` understands. So maps and
@@ -130,9 +133,13 @@ class LineMaps:
         """Canonical lines with a map, in file order."""
         return list(dict.fromkeys(self.columns.values()))
 
-    def data(self, extname: str) -> np.ndarray:
-        """The memory-mapped 2-D array of one extension."""
-        return self._hdul[extname].data
+    def data(self, extname: str):
+        """One extension's image, read lazily: slice it (``data(name)[a:b]``) to read rows.
+
+        An :attr:`astropy.io.fits.ImageHDU.section`: only the rows asked for are
+        read from the file, into memory that is freed with the slice.
+        """
+        return self._hdul[extname].section
 
     def select(self, lines) -> list[str]:
         """Extension names of the given canonical lines (all when ``lines`` is None)."""
@@ -162,15 +169,22 @@ class LineMaps:
                 table[name].unit = unit
         return table
 
-    def gather(self, flat_index: np.ndarray, names=None) -> Table:
-        """The spaxels at flat (row-major) indices as a table."""
+    def gather(self, flat_index: np.ndarray, names=None, tile_rows: int = 256) -> Table:
+        """The spaxels at sorted flat (row-major) indices as a table (read tile by tile)."""
+        from astropy.table import vstack
+
         names = list(self.columns) if names is None else names
-        table = Table(meta={"source": str(self.path)})
-        for name in names:
-            table[name] = np.asarray(self.data(name).reshape(-1)[flat_index])
-            if self.units.get(name) is not None:
-                table[name].unit = self.units[name]
-        return table
+        flat_index = np.asarray(flat_index, dtype=np.int64)
+        ny, nx = self.shape
+        parts = []
+        for start in range(0, ny, tile_rows):
+            stop = min(ny, start + tile_rows)
+            lo, hi = np.searchsorted(flat_index, [start * nx, stop * nx])
+            if hi > lo:
+                parts.append(self.tile(start, stop, names, rows=flat_index[lo:hi] - start * nx))
+        if not parts:
+            return self.tile(0, 0, names)
+        return vstack(parts, metadata_conflicts="silent") if len(parts) > 1 else parts[0]
 
     def close(self) -> None:
         if self._hdul is not None:
@@ -184,7 +198,7 @@ class LineMaps:
 
 
 def open_maps(path: str | os.PathLike) -> LineMaps:
-    """Open a MAPS file through a memory map and check it.
+    """Open a MAPS file (headers only; images are read by row blocks) and check it.
 
     Raises
     ------
@@ -196,7 +210,7 @@ def open_maps(path: str | os.PathLike) -> LineMaps:
     if not path.is_file():
         raise MapsError(f"{path}: no such file")
     try:
-        hdul = fits.open(path, memmap=True)
+        hdul = fits.open(path, memmap=False, lazy_load_hdus=True)
     except Exception as exc:  # noqa: BLE001
         raise MapsError(f"{path}: not a readable FITS file ({' '.join(str(exc).split())[:120]})") from None
     try:

@@ -13,7 +13,7 @@ BIT = {name: 1 << bit for bit, (name, _, _) in FLAG_BITS.items()}
 def test_every_spaxel_is_classified_or_flagged(synthetic_maps, toy_model):
     with open_maps(synthetic_maps["maps"]) as maps:
         result = classify_maps(maps, toy_model, snr_min=5)
-        snr = maps.data("HA6562_FLUX") / maps.data("HA6562_FLUX_ERR")
+        snr = maps.data("HA6562_FLUX")[:] / maps.data("HA6562_FLUX_ERR")[:]
     assert result.class_code.shape == result.flag.shape == maps.shape
     assert sum(result.counts().values()) == maps.n_spaxels
     unclassified = result.class_code == UNCLASSIFIED_CODE
