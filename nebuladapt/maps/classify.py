@@ -153,8 +153,8 @@ def halpha_snr(maps: LineMaps, start: int, stop: int) -> np.ndarray:
     for corrected in (False, True):
         flux, err = _halpha_columns(maps, corrected)
         if flux and err:
-            f = np.asarray(maps.data(flux)[start:stop], dtype=np.float64).reshape(-1)
-            e = np.asarray(maps.data(err)[start:stop], dtype=np.float64).reshape(-1)
+            f = maps.read(flux, start, stop).astype(np.float64).reshape(-1)
+            e = maps.read(err, start, stop).astype(np.float64).reshape(-1)
             with np.errstate(divide="ignore", invalid="ignore"):
                 snr = f / e
             snr[~(np.isfinite(snr) & (e > 0))] = np.nan

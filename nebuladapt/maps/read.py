@@ -22,6 +22,7 @@ dust-corrected fluxes, and one unit check.
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,6 +124,7 @@ class LineMaps:
     columns: dict[str, str]
     units: dict[str, object]
     _hdul: fits.HDUList = field(repr=False, default=None)
+    _lock: threading.Lock = field(repr=False, default_factory=threading.Lock)
 
     @property
     def n_spaxels(self) -> int:
@@ -140,6 +142,11 @@ class LineMaps:
         read from the file, into memory that is freed with the slice.
         """
         return self._hdul[extname].section
+
+    def read(self, extname: str, start: int, stop: int) -> np.ndarray:
+        """Rows ``start:stop`` of one extension (thread-safe: one file handle, one reader at a time)."""
+        with self._lock:
+            return np.asarray(self._hdul[extname].section[start:stop])
 
     def select(self, lines) -> list[str]:
         """Extension names of the given canonical lines (all when ``lines`` is None)."""
@@ -160,7 +167,7 @@ class LineMaps:
         names = list(self.columns) if names is None else names
         table = Table(meta={"source": str(self.path)})
         for name in names:
-            values = np.asarray(self.data(name)[start:stop]).reshape(-1)
+            values = self.read(name, start, stop).reshape(-1)
             if rows is not None:
                 values = values[rows]
             table[name] = values

@@ -125,12 +125,12 @@ def region_photometry(maps: LineMaps, mask: np.ndarray, tile_spaxels: int = DEFA
         index = np.searchsorted(ids, block[inside])
         count += np.bincount(index, minlength=n)
         for name in flux_names:
-            values = np.asarray(maps.data(name)[a:b], dtype=np.float64).reshape(-1)[inside]
+            values = maps.read(name, a, b).astype(np.float64).reshape(-1)[inside]
             ok = np.isfinite(values)
             sums[name] += np.bincount(index[ok], weights=values[ok], minlength=n)
             good[name] += np.bincount(index[ok], minlength=n)
             if name in errs:
-                err = np.asarray(maps.data(_err_name(maps, name))[a:b], dtype=np.float64).reshape(-1)[inside]
+                err = maps.read(_err_name(maps, name), a, b).astype(np.float64).reshape(-1)[inside]
                 ok_err = ok & np.isfinite(err)
                 errs[name] += np.bincount(index[ok_err], weights=err[ok_err] ** 2, minlength=n)
     table = Table({"region_ID": ids, "n_spaxels": count}, meta={"source": f"{maps.path} (regions)"})
