@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
+from nebuladapt.maps.classify import DEFAULT_SNR_MIN
+from nebuladapt.maps.run import DEFAULT_MAX_SPAXELS
 from nebuladapt.models.fitting import DEFAULT_FIT_PARAMS
 
 app = typer.Typer(
@@ -88,8 +90,8 @@ def fit(
         PriorCorrection.none, help="em: probabilities re-weighted to the EM-estimated class proportions of the target"
     ),
     overwrite: bool = typer.Option(False, help="Replace an existing model directory"),
-    snr_min: float = typer.Option(5.0, "--snr-min", help="MAPS target only: use spaxels with Halpha S/N >= this"),
-    max_spaxels: int = typer.Option(20_000, "--max-spaxels", min=1, help="MAPS target only: seeded subsample size"),
+    snr_min: float = typer.Option(DEFAULT_SNR_MIN, "--snr-min", help="MAPS target only: use spaxels with Halpha S/N >= this"),
+    max_spaxels: int = typer.Option(DEFAULT_MAX_SPAXELS, "--max-spaxels", min=1, help="MAPS target only: seeded subsample size"),
 ) -> None:
     """Train on the shipped model grids, adapting to the target catalogue (or MAPS file).
 
@@ -156,7 +158,7 @@ def predict(
     ),
     regions: Optional[Path] = typer.Option(None, "--regions", metavar="MASK.fits", help="MAPS input: nebula mask (region IDs, background -1/NaN): classify each region too"),
     regions_out: Optional[Path] = typer.Option(None, "--regions-out", help="MAPS input: region catalogue (default OUT_regions.fits)"),
-    snr_min: float = typer.Option(5.0, "--snr-min", help="MAPS input: spaxels with Halpha S/N below this are left unclassified"),
+    snr_min: float = typer.Option(DEFAULT_SNR_MIN, "--snr-min", help="MAPS input: spaxels with Halpha S/N below this are left unclassified"),
     png: Optional[Path] = typer.Option(None, "--png", help="MAPS input: also draw a quick-look PNG (class map, P(PN), P(SNR))"),
 ) -> None:
     """Classify every row of a catalogue; write it back with pred_class, prob_* and flag.
