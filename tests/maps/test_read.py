@@ -49,3 +49,17 @@ def test_shapes_and_wcs_must_agree(tmp_path, synthetic_maps):
     _write(tmp_path / "none.fits", ["HA6562_VEL"])
     with pytest.raises(MapsError, match="no line map"):
         open_maps(tmp_path / "none.fits")
+
+
+def test_row_blocks_read_from_many_threads_are_right(synthetic_maps):
+    """One file handle is shared by the tile threads: concurrent reads must not interleave."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with open_maps(synthetic_maps["maps"]) as maps:
+        names = list(maps.columns)
+        expected = {(n, a): maps.read(n, a, a + 7) for n in names for a in range(0, 84, 7)}
+        keys = list(expected) * 20
+        with ThreadPoolExecutor(8) as pool:
+            futures = [pool.submit(maps.read, name, start, start + 7) for name, start in keys]
+            wrong = sum(not np.array_equal(f.result(), expected[k], equal_nan=True) for k, f in zip(keys, futures))
+    assert wrong == 0
