@@ -40,6 +40,12 @@ def _ba(truth, pred) -> float:
 
 
 def run(size: int, seeds: int, out_dir: Path, n_steps: int) -> dict:
+    """The measurement, in a temporary folder removed at the end."""
+    with tempfile.TemporaryDirectory(prefix="nebuladapt-maps-acc-") as tmp:
+        return _run(Path(tmp), size, seeds, out_dir, n_steps)
+
+
+def _run(work: Path, size: int, seeds: int, out_dir: Path, n_steps: int) -> dict:
     from astropy.io import fits
     from astropy.table import Table
 
@@ -52,7 +58,6 @@ def run(size: int, seeds: int, out_dir: Path, n_steps: int) -> dict:
     from nebuladapt.models.fitting import fit_on_catalog
     from nebuladapt.predict import classify_catalog
 
-    work = Path(tempfile.mkdtemp(prefix="nebuladapt-maps-acc-"))
     paths = write_synthetic_maps(work, shape=(size, size), seed=0)
     truth_regions = Table.read(paths["truth"], hdu="REGIONS")
     truth_spaxels = fits.getdata(paths["truth"], "TRUTH")
@@ -148,7 +153,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "maps")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    result = run(args.size, args.seeds, args.out, args.n_steps)
+    result = run(args.size, args.seeds, args.out, args.n_steps)  # its temporary folder is removed by run()
     (args.out / "results.json").write_text(json.dumps(result, indent=1))
     figure(result, args.out / "accuracy_vs_snr.png")
     print(f"wrote {args.out / 'results.json'}, accuracy_vs_snr.png, quicklook.png")
