@@ -18,6 +18,7 @@ from rich.table import Table as RichTable
 
 from nebuladapt.cli_params import estimator_options
 from nebuladapt.models.params import DEFAULTS
+from nebuladapt.maps.options import DEFAULT_MAX_SPAXELS, DEFAULT_SNR_MIN
 
 app = typer.Typer(
     add_completion=False,
@@ -90,9 +91,11 @@ def fit(
         None, "--format", help="Format of --target when the extension cannot tell: csv, ecsv, "
         "ascii, fits, parquet, linelist, ratios"
     ),
+    snr_min: float = typer.Option(DEFAULT_SNR_MIN, "--snr-min", help="MAPS target only: use spaxels with Halpha S/N >= this"),
+    max_spaxels: int = typer.Option(DEFAULT_MAX_SPAXELS, "--max-spaxels", min=1, help="MAPS target only: seeded subsample size"),
     params: dict = None,
 ) -> None:
-    """Train on the shipped model grids, adapting to the target catalogue.
+    """Train on the shipped model grids, adapting to the target catalogue (or MAPS file).
 
     The defaults are NebulaClassifier's (nebuladapt.models.params). Features: every line ratio
     of nebuladapt.features.RATIOS that all grids in use provide.
@@ -106,9 +109,14 @@ def fit(
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
         _fail(f"{out}: exists and is not empty; pass --overwrite to replace it")
     try:
-        catalog = read_catalog(target, format=format, check_units=True)
+        from nebuladapt.maps.run import is_maps_input, maps_target_catalog
+
         grid_set = select_grids(names=grids or (), files=grid or ())
         spec = grid_set.feature_spec()
+        if is_maps_input(target) and target.is_file():
+            catalog = maps_target_catalog(target, snr_min=snr_min, max_spaxels=max_spaxels, seed=seed)
+        else:
+            catalog = read_catalog(target, format=format, check_units=True)
         check_catalog_lines(spec, catalog)
     except (CatalogError, ModelFileError, GridError, FileNotFoundError) as exc:
         _fail(str(exc))
@@ -171,6 +179,10 @@ def predict(
     out_format: Optional[str] = typer.Option(
         None, "--out-format", help="Format of --out when its extension cannot tell: csv, fits, parquet"
     ),
+    regions: Optional[Path] = typer.Option(None, "--regions", metavar="MASK.fits", help="MAPS input: nebula mask (region IDs, background -1/NaN): classify each region too"),
+    regions_out: Optional[Path] = typer.Option(None, "--regions-out", help="MAPS input: region catalogue (default OUT_regions.fits)"),
+    snr_min: float = typer.Option(DEFAULT_SNR_MIN, "--snr-min", help="MAPS input: spaxels with Halpha S/N below this are left unclassified"),
+    png: Optional[Path] = typer.Option(None, "--png", help="MAPS input: also draw a quick-look PNG (class map, P(PN), P(SNR))"),
 ) -> None:
     """Classify every row of a catalogue; write it back with pred_class, prob_* and flag.
 
@@ -185,6 +197,12 @@ def predict(
     from nebuladapt.streaming import StreamingUnsupported, classify_file
 
     start = time.perf_counter()
+    from nebuladapt.maps.run import is_maps_input
+
+    if is_maps_input(catalog_path):
+        return _predict_maps(catalog_path, model_dir, out, regions, regions_out, snr_min, png, scheduler, overwrite)
+    if regions is not None or png is not None:
+        _fail(f"{catalog_path}: --regions and --png need a MAPS file (FITS image extensions <LINE>_FLUX)")
     try:
         if scheduler:
             if out.suffix.lower() != ".parquet":
@@ -269,6 +287,42 @@ def report_command(
     _write_catalog_report(classified, out, model_dir, overwrite)
 
 
+def _predict_maps(path, model_dir, out, regions, regions_out, snr_min, png, scheduler, overwrite) -> None:
+    """``predict`` for a MAPS file (or a directory of them): see :mod:`nebuladapt.maps.run`."""
+    from nebuladapt.catalogs import CatalogError
+    from nebuladapt.models import ModelFileError, load_model
+    from nebuladapt.maps.run import predict_map_file, predict_maps_directory
+
+    start = time.perf_counter()
+    try:
+        with _stream_progress() as progress:
+            if path.is_dir():
+                if regions is not None or png is not None:
+                    raise ValueError("--regions and --png apply to one MAPS file, not a directory")
+                results = predict_maps_directory(path, model_dir, out, scheduler=scheduler, snr_min=snr_min,
+                                                 overwrite=overwrite, progress=progress)
+                counts = {}
+                for row in results:
+                    for key, value in row.items():
+                        if key not in ("path", "out"):
+                            counts[key] = counts.get(key, 0) + value
+            else:
+                if scheduler:
+                    raise ValueError("--scheduler classifies a directory of MAPS files; pass the directory")
+                prediction = predict_map_file(path, load_model(model_dir), out, model_dir=model_dir, regions=regions,
+                                              regions_out=regions_out, snr_min=snr_min, png=png,
+                                              overwrite=overwrite, progress=progress)
+                counts, results = prediction.counts(), [None]
+    except (CatalogError, ModelFileError, FileExistsError, FileNotFoundError, ValueError) as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{out}: cannot write the output ({exc})")
+    n = sum(counts.values())
+    console.print(f"spaxels in: {n:,}; " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    elapsed = time.perf_counter() - start
+    console.print(f"wrote {len(results)} map(s) -> {out} in {elapsed:.1f} s ({n / max(elapsed, 1e-9):,.0f} spaxels/s)")
+
+
 def _stream_progress():
     """A rich progress bar as a context manager yielding ``progress(done, total, unit)``."""
     from contextlib import contextmanager
@@ -285,7 +339,7 @@ def _stream_progress():
             task = bar.add_task("classifying", total=None, rows="")
 
             def update(done: int, total: int, unit: str) -> None:
-                label = f"{done:,} rows" if unit == "rows" else f"{done / 1e6:,.0f} MB"
+                label = f"{done / 1e6:,.0f} MB" if unit == "bytes" else f"{done:,} {unit}"
                 bar.update(task, completed=done, total=total or None, rows=label)
 
             yield update

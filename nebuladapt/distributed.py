@@ -43,7 +43,7 @@ from nebuladapt.streaming import (
     torch_threads,
 )
 
-__all__ = ["ModelPayload", "classify_parquet_distributed"]
+__all__ = ["ModelPayload", "classify_parquet_distributed", "connect"]
 
 _MODELS: dict = {}
 _MODELS_LOCK = threading.Lock()
@@ -142,6 +142,17 @@ def _connect(scheduler: str):
             f"{scheduler}: cannot reach a Dask scheduler there ({' '.join(str(exc).split())[:160]}); "
             "check the address (tcp://host:8786) or use --scheduler local"
         ) from None
+
+
+def connect(scheduler: str):
+    """A ``(client, cluster)`` pair for a scheduler address or ``local`` (cluster None for an address).
+
+    Raises
+    ------
+    ValueError
+        If no scheduler answers at the address (one line naming it).
+    """
+    return _connect(scheduler)
 
 
 def classify_parquet_distributed(
