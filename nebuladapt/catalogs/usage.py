@@ -92,7 +92,8 @@ def noise_choice(catalog, spec, requested: str) -> str:
 
     ``auto`` means ``matched`` when the catalogue gives usable errors
     (finite, positive, with a positive flux) for at least one of the lines
-    used, else ``fixed`` -- the rule of :func:`nebuladapt.models.fitting.resolve_noise`.
+    used, else ``fixed`` -- the rule of ``NebulaClassifier(noise="auto")`` (both use
+    :func:`nebuladapt.noise.target_fractional_errors`).
     """
     from nebuladapt.features import catalog_line_arrays
     from nebuladapt.noise import target_fractional_errors
