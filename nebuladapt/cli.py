@@ -22,9 +22,10 @@ from nebuladapt.maps.options import DEFAULT_MAX_SPAXELS, DEFAULT_SNR_MIN
 
 app = typer.Typer(
     add_completion=False,
-    rich_markup_mode=None,  # plain click help: wraps cleanly at any width (80 columns, pipes)
     no_args_is_help=True,
-    rich_markup_mode=None,  # plain help: rendering it with rich costs ~0.2 s of start-up
+    # plain click help: wraps cleanly at any width (80 columns, pipes), and rendering it with
+    # rich would cost ~0.2 s of start-up
+    rich_markup_mode=None,
     help="Classify ionised nebulae (HII, PN, SNR) from emission-line ratios.",
 )
 # soft_wrap: a message is one line however narrow the terminal or pipe (the terminal wraps it).
