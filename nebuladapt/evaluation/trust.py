@@ -36,8 +36,9 @@ __all__ = [
 
 
 def balanced_accuracy(y_true, y_pred) -> float:
-    """Mean recall over the classes present in ``y_true`` (:func:`classification_scores`)."""
-    return classification_scores(y_true, y_pred)["balanced_accuracy"]
+    """Mean recall over the classes present in ``y_true``, as :func:`classification_scores` (fast, for bootstraps)."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    return float(np.mean([np.mean(y_pred[y_true == c] == c) for c in np.unique(y_true)]))
 
 
 def grouped_bootstrap(
