@@ -27,7 +27,7 @@ from nebuladapt.evaluation.trust import (
 from nebuladapt.features import default_feature_spec, log_ratios
 
 RESULTS = Path(__file__).parent / "results"
-ENSEMBLE_SEED_SETS = ((0, 1, 2), (3, 4, 5))
+ENSEMBLE_SEED_SETS = ((0, 1), (2, 3), (0, 1, 2), (3, 4, 5))
 CONFIG_ENSEMBLE = ("default", "entropy 0.3", "GRL 1")
 
 
