@@ -137,6 +137,36 @@ def scorer_tables(fits, sanity, tasks_by_name):
     return {k: dict(v) for k, v in fooled.items()}, corr
 
 
+def overview_rows(per_method):
+    """Per method and task set (chosen-on vs held-out): over the tasks every method was run on."""
+    rows = []
+    for held_out in (False, True):
+        for method, task_list in per_method.items():
+            sel = [r for r in task_list if (r["family"] == HELD_OUT_FAMILY) == held_out]
+            if not sel:
+                continue
+            stds = [r["std"] for r in sel if np.isfinite(r["std"])]
+            base = {r["task"]: r["mean"] for r in per_method.get("default", []) if (r["family"] == HELD_OUT_FAMILY) == held_out}
+            common = [r for r in sel if r["task"] in base]
+            paired = float(np.mean([r["mean"] - base[r["task"]] for r in common])) if common else None
+            paired_worst = min(common, key=lambda r: r["mean"]) if common else None
+            worst = min(sel, key=lambda r: r["mean"])
+            rows.append({
+                "set": "held out (confirmation)" if held_out else "choice tasks", "method": method,
+                "n_tasks": len(sel), "tasks": [r["task"] for r in sel],
+                "mean_of_task_means": float(np.mean([r["mean"] for r in sel])),
+                "max_seed_std": float(max(stds)) if stds else None,
+                "n_tasks_std_le_0.01": int(sum(s <= 0.01 for s in stds)), "n_tasks_with_std": len(stds),
+                "worst_task": worst["task"], "worst_task_mean": worst["mean"],
+                "minus_default_on_same_tasks": paired, "n_common": len(common),
+                "default_on_same_tasks": float(np.mean([base[r["task"]] for r in common])) if common else None,
+                "worst_seed": float(min(r["worst"] for r in sel)),
+                "mean_ece_T": float(np.mean([r["calibration"]["temperature"]["ece"] for r in sel])),
+                "mean_ece_none": float(np.mean([r["calibration"]["none"]["ece"] for r in sel])),
+            })  # fmt: skip
+    return rows
+
+
 def main() -> None:
     fits, sanity = load_records()
     tasks = build_task_suite(seed=0)
@@ -147,8 +177,10 @@ def main() -> None:
     for method, per_task in runs.items():
         per_method[method] = [task_rows(t, per_task[t.name]) for t in order if t.name in per_task]
     fooled, corr = scorer_tables(fits, sanity, by_name)
+    overview = overview_rows(per_method)
     fit_times = [r["fit_s"] for r in fits.values()]
     out = {
+        "overview": overview,
         "per_method": per_method,
         "missing_lines": missing_table(order, runs),
         "scorer_sanity": fooled,
@@ -165,7 +197,14 @@ def _f(x, d=3):
 
 
 def to_markdown(out) -> str:
-    lines = []
+    lines = ["### Overview (each method over the tasks it was run on; compare methods on the same tasks)\n",
+             "| tasks | method | n tasks | mean bal. acc. | default on the same tasks | difference | max std over seeds | tasks with std <= 0.01 | worst task | worst seed | ECE T / none |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for r in out["overview"]:
+        lines.append(f"| {r['set']} | {r['method']} | {r['n_tasks']} | {_f(r['mean_of_task_means'])} | "
+                     f"{_f(r['default_on_same_tasks'])} | {_f(r['minus_default_on_same_tasks'])} | {_f(r['max_seed_std'])} | "
+                     f"{r['n_tasks_std_le_0.01']}/{r['n_tasks_with_std']} | {r['worst_task']} ({_f(r['worst_task_mean'])}) | "
+                     f"{_f(r['worst_seed'])} | {_f(r['mean_ece_T'])} / {_f(r['mean_ece_none'])} |")  # fmt: skip
     for method, rows in out["per_method"].items():
         lines += [f"\n### {method}\n", "| family | task | n | bal. acc. mean ± std (ddof=1) | worst | 95% CI (by object) | "
                   "recall HII / PN / SNR | ECE T / none | NLL T / none | Brier T / none |", "|" + "---|" * 10]  # fmt: skip

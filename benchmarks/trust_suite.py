@@ -38,6 +38,7 @@ CONFIGS = {
     "GRL 1": {"domain_weight": 1.0},
     "fixed noise": {"noise": "fixed"},
     "paper DANN (GRL 1, no entropy, fixed noise)": {"domain_weight": 1.0, "entropy_weight": 0.0, "noise": "fixed"},
+    "IWDAN (alignment iw)": {"alignment": "iw"},
 }
 #: name -> (configs, seeds, tasks), run in this order ("core": CORE_TASKS, "rest": the others).
 PLANS = {
@@ -48,6 +49,10 @@ PLANS = {
     "default-core-more": (["default"], range(4, 6), "core"),
     "alternatives": (["entropy 0.3", "GRL 1"], range(0, 2), "core"),
     "default-rest": (["default"], range(1, 3), "rest"),
+    "ent03-all": (["entropy 0.3"], range(0, 3), "all"),
+    "probe-worst": (["paper NN (no noise)", "entropy 0.3", "IWDAN (alignment iw)", "GRL 1",
+                     "paper DANN (GRL 1, no entropy, fixed noise)"], range(0, 1),
+                    ("Ho 2019 HII (M101)", "no HB4861 in all rows")),
     "more-alternatives": (["paper NN (no noise)", "paper DANN (GRL 1, no entropy, fixed noise)"], range(0, 2), "core"),
 }
 SCORERS = ["importance_weighted", "deep_embedded_validation", "prediction_entropy", "soft_neighborhood_density"]
@@ -89,17 +94,21 @@ def main() -> None:
     parser.add_argument("--plan", nargs="+", default=list(PLANS), choices=list(PLANS))
     parser.add_argument("--shard", default="0/1", help="i/n: run every n-th job starting at i")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--name", default=None, help="output file suffix (default: the shard index)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     index, count = map(int, args.shard.split("/"))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"trust_suite_{index}.jsonl"
+    out = RESULTS / f"trust_suite_{args.name or index}.jsonl"
     done = _done(RESULTS.glob("trust_suite_*.jsonl"))
     tasks = build_task_suite(seed=0)
     jobs = []
     for plan in args.plan:
         configs, seeds, which = PLANS[plan]
-        chosen = [t for t in tasks if which == "all" or (t.name in CORE_TASKS) == (which == "core")]
+        if isinstance(which, tuple):
+            chosen = [t for t in tasks if t.name in which]
+        else:
+            chosen = [t for t in tasks if which == "all" or (t.name in CORE_TASKS) == (which == "core")]
         kind = "sanity" if plan == "sanity" else "fit"
         jobs += [(kind, c, t, s) for c in configs for s in seeds for t in chosen]
     jobs = [j for k, j in enumerate(jobs) if k % count == index]
