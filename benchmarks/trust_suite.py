@@ -27,10 +27,9 @@ from nebuladapt.evaluation.selection import label_free_scores
 from nebuladapt.evaluation.tasks import CORE_TASKS, build_task_suite, task_arrays
 from nebuladapt.features import default_feature_spec
 from nebuladapt.models.estimator import NebulaClassifier
-from nebuladapt.models.fitting import DEFAULT_FIT_PARAMS, resolve_noise
 
 RESULTS = Path(__file__).parent / "results"
-#: Configurations measured (overrides of DEFAULT_FIT_PARAMS), in priority order.
+#: Configurations measured (overrides of NebulaClassifier's defaults = `fit`'s), in priority order.
 CONFIGS = {
     "default": {},
     "paper NN (no noise)": {"method": "nn", "noise": "none", "entropy_weight": 0.0},
@@ -38,15 +37,21 @@ CONFIGS = {
     "GRL 1": {"domain_weight": 1.0},
     "fixed noise": {"noise": "fixed"},
     "paper DANN (GRL 1, no entropy, fixed noise)": {"domain_weight": 1.0, "entropy_weight": 0.0, "noise": "fixed"},
+    "IWDAN (alignment iw)": {"alignment": "iw"},
 }
 #: name -> (configs, seeds, tasks), run in this order ("core": CORE_TASKS, "rest": the others).
 PLANS = {
     "default-0": (["default"], range(0, 1), "all"),
     "default-core": (["default"], range(1, 3), "core"),
     "sanity": (["default"], range(0, 1), "core"),
-    "default-core-more": (["default"], range(3, 6), "core"),
+    "default-core-seed3": (["default"], range(3, 4), "core"),
+    "default-core-more": (["default"], range(4, 6), "core"),
     "alternatives": (["entropy 0.3", "GRL 1"], range(0, 2), "core"),
     "default-rest": (["default"], range(1, 3), "rest"),
+    "ent03-all": (["entropy 0.3"], range(0, 3), "all"),
+    "probe-worst": (["paper NN (no noise)", "entropy 0.3", "IWDAN (alignment iw)", "GRL 1",
+                     "paper DANN (GRL 1, no entropy, fixed noise)"], range(0, 1),
+                    ("Ho 2019 HII (M101)", "no HB4861 in all rows")),
     "more-alternatives": (["paper NN (no noise)", "paper DANN (GRL 1, no entropy, fixed noise)"], range(0, 2), "core"),
 }
 SCORERS = ["importance_weighted", "deep_embedded_validation", "prediction_entropy", "soft_neighborhood_density"]
@@ -55,10 +60,7 @@ SCORERS = ["importance_weighted", "deep_embedded_validation", "prediction_entrop
 def fit_task(task, overrides: dict, seed: int, spec=None) -> tuple[NebulaClassifier, dict, float]:
     """What ``fit_on_catalog`` does, on a task (grids minus its held-out slice, if any)."""
     spec = spec or default_feature_spec()
-    params = {**DEFAULT_FIT_PARAMS, **overrides}
-    params["noise"] = resolve_noise(params["noise"], task.catalog, spec)
-    if params["method"] == "nn":
-        params["entropy_weight"] = 0.0
+    params = dict(overrides)  # noise "auto" is resolved by the estimator from X_err, as in `fit`
     X, y, d, X_err, target = task_arrays(task, spec)
     start = time.perf_counter()
     model = NebulaClassifier(**params, feature_spec=spec, random_state=seed).fit(X, y, sample_domain=d, X_err=X_err)
@@ -88,17 +90,21 @@ def main() -> None:
     parser.add_argument("--plan", nargs="+", default=list(PLANS), choices=list(PLANS))
     parser.add_argument("--shard", default="0/1", help="i/n: run every n-th job starting at i")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--name", default=None, help="output file suffix (default: the shard index)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     index, count = map(int, args.shard.split("/"))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"trust_suite_{index}.jsonl"
+    out = RESULTS / f"trust_suite_{args.name or index}.jsonl"
     done = _done(RESULTS.glob("trust_suite_*.jsonl"))
     tasks = build_task_suite(seed=0)
     jobs = []
     for plan in args.plan:
         configs, seeds, which = PLANS[plan]
-        chosen = [t for t in tasks if which == "all" or (t.name in CORE_TASKS) == (which == "core")]
+        if isinstance(which, tuple):
+            chosen = [t for t in tasks if t.name in which]
+        else:
+            chosen = [t for t in tasks if which == "all" or (t.name in CORE_TASKS) == (which == "core")]
         kind = "sanity" if plan == "sanity" else "fit"
         jobs += [(kind, c, t, s) for c in configs for s in seeds for t in chosen]
     jobs = [j for k, j in enumerate(jobs) if k % count == index]

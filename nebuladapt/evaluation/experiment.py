@@ -35,6 +35,7 @@ from nebuladapt.evaluation.baselines import classify_classical
 from nebuladapt.evaluation.metrics import classification_scores
 from nebuladapt.features import FeatureSpec, catalog_line_matrix, default_feature_spec, log_ratios
 from nebuladapt.models.estimator import NebulaClassifier
+from nebuladapt.evaluation.selection import CONSENSUS_SCORER
 from nebuladapt.models.fitting import domain_arrays
 
 __all__ = [
@@ -95,13 +96,13 @@ SELECTION_CANDIDATES = (
 )
 #: Stopping steps scored for every candidate (snapshots of one run).
 SELECTION_STOP_STEPS = (1000, 2000)
-#: The skada scorer whose choice is reported as "label-free selected". Soft
-#: neighbourhood density (Saito et al. 2021, ICCV) tracked target accuracy best
-#: in a development comparison of the five skada scorers on the shipped
-#: benchmark (see the report's selection grid, where every scorer's values are
-#: shown); the source-based scorers (importance-weighted, DEV, circular)
-#: rewarded *less* adaptation there.
-SELECTION_SCORER = "soft_neighborhood_density"
+#: What decides the "label-free selected" row: the mean rank of the skada
+#: scorers that never preferred a degenerate predictor (constant, prior-only,
+#: random, 1-step) to a trained model (importance-weighted, DEV, circular; see
+#: :data:`nebuladapt.evaluation.selection.SANITY_PASSING_SCORERS`). Soft
+#: neighbourhood density, used alone before, reaches its maximum for a constant
+#: predictor and is only reported.
+SELECTION_SCORER = CONSENSUS_SCORER
 
 
 @dataclass

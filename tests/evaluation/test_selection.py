@@ -199,3 +199,21 @@ def test_entropy_prefers_the_constant_predictor(sanity):
 def test_source_based_scorers_are_not_fooled(sanity, name):
     """Scorers that look at source labels rank every degenerate predictor below the trained model."""
     assert sanity[name]["fooled_by"] == [], sanity[name]
+
+
+def test_consensus_never_selects_a_degenerate_predictor(sanity):
+    """Candidates = the trained model and its degenerate counterparts: SND alone picks a degenerate
+    one, the mean rank of the sanity-passing scorers picks the trained model."""
+    from nebuladapt.evaluation.selection import CONSENSUS_SCORER, SANITY_PASSING_SCORERS, with_consensus
+
+    names = ["trained", *DEGENERATE_KINDS, "1-step"]
+    candidates = [{"model": n} for n in names]
+    scores = {config_id(c): {s: sanity[s][c["model"]] for s in sanity} for c in candidates}
+    assert select_configuration(candidates, scores, scorer="soft_neighborhood_density") != "model='trained'"
+    assert select_configuration(candidates, scores) == "model='trained'"  # default: the consensus
+    consensus = with_consensus(scores)
+    assert consensus["model='trained'"][CONSENSUS_SCORER] == len(names) - 1  # first by every scorer
+    assert set(SANITY_PASSING_SCORERS) <= set(sanity)
+    tied = with_consensus({"a": {"x": 1.0}, "b": {"x": 1.0}, "c": {"x": np.nan}}, ["x"])
+    assert tied["a"][CONSENSUS_SCORER] == tied["b"][CONSENSUS_SCORER] == 0.5
+    assert np.isnan(tied["c"][CONSENSUS_SCORER])
