@@ -38,12 +38,9 @@ from nebuladapt.reports.style import (
     two_row_legend,
 )
 
+# The colours, markers and labels are declared (and documented) in
+# :mod:`nebuladapt.reports.style`; they are imported here, not re-exported.
 __all__ = [
-    "CLASS_COLOURS",
-    "SOURCE_CLASS_COLOURS",
-    "UNCLASSIFIED_COLOUR",
-    "CLASS_MARKERS",
-    "FEATURE_LABELS",
     "UNCLASSIFIED_LABEL",
     "plot_confusion_matrix",
     "confusion_counts",
