@@ -27,10 +27,6 @@ from matplotlib.lines import Line2D
 
 from nebuladapt.reports.bpt import plot_bpt
 from nebuladapt.reports.style import (
-    CLASS_COLOURS,
-    CLASS_MARKERS,
-    FEATURE_LABELS,
-    SOURCE_CLASS_COLOURS,
     UNCLASSIFIED_COLOUR,
     class_colour,
     class_order,
@@ -38,8 +34,8 @@ from nebuladapt.reports.style import (
     two_row_legend,
 )
 
-# The colours, markers and labels are declared (and documented) in
-# :mod:`nebuladapt.reports.style`; they are imported here, not re-exported.
+# The colours, markers and labels are declared, documented and exported by
+# :mod:`nebuladapt.reports.style`.
 __all__ = [
     "UNCLASSIFIED_LABEL",
     "plot_confusion_matrix",
