@@ -23,6 +23,7 @@ E(B-V) itself is not propagated.
 
 from __future__ import annotations
 
+import threading
 import weakref
 
 from dataclasses import replace
@@ -37,6 +38,7 @@ from nebuladapt.lines import CASE_B_HA_HB, wavelength_of
 __all__ = [
     "DEFAULT_RV",
     "default_law",
+    "thread_default_law",
     "extinction_k",
     "balmer_decrement_ebv",
     "deredden_catalog",
@@ -57,6 +59,21 @@ def default_law() -> Any:
     from dust_extinction.parameter_averages import O94
 
     return O94(Rv=DEFAULT_RV)
+
+
+_THREAD_LAWS = threading.local()
+
+
+def thread_default_law() -> Any:
+    """:func:`default_law`, built once per thread (building it costs more than using it).
+
+    For the worker threads of streamed and map classification: each thread
+    keeps its own instance, so no model object is shared between threads.
+    """
+    law = getattr(_THREAD_LAWS, "law", None)
+    if law is None:
+        law = _THREAD_LAWS.law = default_law()
+    return law
 
 
 def _resolve_law(law: Any) -> Any:

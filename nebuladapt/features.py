@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nebuladapt.lines import CASE_B_HA_HB, DOUBLET_RATIOS, SUMMED_LINES
+from nebuladapt.lines import CASE_B_HA_HB, DOUBLET_RATIOS, SUMMED_LINES, derivable_lines
 
 __all__ = [
     "LineRatio",
@@ -128,7 +128,8 @@ def available_lines(lines, *, case_b: bool = False) -> set[str]:
     measured (:data:`~nebuladapt.lines.SUMMED_LINES`), strong doublet lines whose
     weak partner is measured (:data:`~nebuladapt.lines.DOUBLET_RATIOS`) and, with
     ``case_b``, Halpha and Hbeta from each other -- the rules by which
-    :func:`catalog_line_arrays` fills a line matrix.
+    :func:`catalog_line_arrays` fills a line matrix; the rule itself is
+    :func:`nebuladapt.lines.derivable_lines`.
 
     Parameters
     ----------
@@ -148,16 +149,7 @@ def available_lines(lines, *, case_b: bool = False) -> set[str]:
     >>> sorted(available_lines({"SII6716", "SII6730", "NII6548"}))
     ['NII6548', 'NII6583', 'SII6716', 'SII6716_6730', 'SII6730']
     """
-    have = set(lines)
-    for name, components in SUMMED_LINES.items():
-        if all(c in have for c in components):
-            have.add(name)
-    for strong, weak in DOUBLET_RATIOS:
-        if weak in have:
-            have.add(strong)
-    if case_b and have & {"HA6562", "HB4861"}:
-        have |= {"HA6562", "HB4861"}
-    return have
+    return derivable_lines(lines, case_b=case_b)
 
 
 def feature_spec_for_lines(lines) -> FeatureSpec:

@@ -49,7 +49,8 @@ __all__ = [
     "predict_summary",
 ]
 
-PREDICTION_COLUMNS = ("pred_class", "prob_HII", "prob_PN", "prob_SNR", "flag")
+#: Columns appended to a classified table: the class, one probability per class, the flags.
+PREDICTION_COLUMNS = ("pred_class", *(f"prob_{cls}" for cls in CLASSES), "flag")
 UNCLASSIFIED = "unclassified:no_usable_ratio"
 #: Flag of a classified row that lies far from every class's model grid.
 OFF_GRID = "off_grid"

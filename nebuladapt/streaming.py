@@ -155,19 +155,6 @@ class LineColumns:
         return table
 
 
-_LOCAL = threading.local()
-
-
-def _default_law():
-    """The default extinction law, built once per thread (building it costs more than using it)."""
-    law = getattr(_LOCAL, "law", None)
-    if law is None:
-        from nebuladapt.dust import default_law
-
-        law = _LOCAL.law = default_law()
-    return law
-
-
 def classify_arrow(chunk, model, line_columns: LineColumns, lines_table=None):
     """Classify one Arrow chunk: the chunk with the prediction columns appended.
 
@@ -190,7 +177,7 @@ def classify_arrow(chunk, model, line_columns: LineColumns, lines_table=None):
     import pyarrow as pa
 
     from nebuladapt.catalogs import read_phangs_table
-    from nebuladapt.dust import deredden_catalog
+    from nebuladapt.dust import deredden_catalog, thread_default_law
     from nebuladapt.predict import predict_catalog
 
     if isinstance(chunk, pa.RecordBatch):
@@ -205,7 +192,7 @@ def classify_arrow(chunk, model, line_columns: LineColumns, lines_table=None):
         flux_err={k: v for k, v in catalog.flux_err.items() if k in keep},
         upper_limits={k: v for k, v in catalog.upper_limits.items() if k in keep},
     )
-    predictions = predict_catalog(deredden_catalog(catalog, law=_default_law()), model)
+    predictions = predict_catalog(deredden_catalog(catalog, law=thread_default_law()), model)
     columns = predictions.arrow_columns(dictionary=True)
     for name in PREDICTION_COLUMNS:
         chunk = chunk.append_column(name, columns[name])

@@ -64,14 +64,18 @@ def map_columns(table: Table, source: str) -> tuple[dict[str, dict[str, str]], l
                 unrecognised.append(name)
             continue
         line, kind = parsed
-        previous = mapping.setdefault(line, {}).get(kind)
-        if previous is not None:
-            raise CatalogError(
-                f"{source}: columns {previous!r} and {name!r} both give {line} ({kind}); "
-                "remove or rename one of them"
-            )
-        mapping[line][kind] = name
+        _claim(mapping.setdefault(line, {}), kind, name, source, f"both give {line} ({kind})")
     return mapping, unrecognised
+
+
+def _claim(claimed: dict[str, str], key: str, name: str, source: str, meaning: str) -> None:
+    """Record column ``name`` under ``key``; a second column for the same key is an error."""
+    previous = claimed.get(key)
+    if previous is not None:
+        raise CatalogError(
+            f"{source}: columns {previous!r} and {name!r} {meaning}; remove or rename one of them"
+        )
+    claimed[key] = name
 
 
 def map_bare_columns(table: Table, source: str) -> dict[str, dict[str, str]]:
@@ -86,26 +90,17 @@ def map_bare_columns(table: Table, source: str) -> dict[str, dict[str, str]]:
     CatalogError
         When two columns give the same line (or the same line's error).
     """
-    mapping: dict[str, dict[str, str]] = {}
+    fluxes: dict[str, str] = {}
     errors: dict[str, str] = {}
     for name in table.colnames:
         line = bare_line_name(name)
         if line is not None:
-            if line in mapping:
-                raise CatalogError(
-                    f"{source}: columns {mapping[line]['flux']!r} and {name!r} both give "
-                    f"{line}; remove or rename one of them"
-                )
-            mapping[line] = {"flux": name}
+            _claim(fluxes, line, name, source, f"both give {line}")
             continue
         line = error_column_line(name)
         if line is not None:
-            if line in errors:
-                raise CatalogError(
-                    f"{source}: columns {errors[line]!r} and {name!r} both look like the "
-                    f"error of {line}; remove or rename one of them"
-                )
-            errors[line] = name
+            _claim(errors, line, name, source, f"both look like the error of {line}")
+    mapping = {line: {"flux": name} for line, name in fluxes.items()}
     for line, name in errors.items():
         if line in mapping:
             mapping[line]["err"] = name

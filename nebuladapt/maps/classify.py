@@ -21,7 +21,6 @@ result does not depend on the tile size or the number of workers
 
 from __future__ import annotations
 
-import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ import numpy as np
 
 from nebuladapt import CLASSES
 from nebuladapt.catalogs import read_phangs_table
-from nebuladapt.dust import default_law, deredden_catalog
+from nebuladapt.dust import deredden_catalog, thread_default_law
 from nebuladapt.maps.options import DEFAULT_SNR_MIN
 from nebuladapt.maps.read import LineMaps, MapsError, lines_needed
 from nebuladapt.predict import PredictionSummary, predict_catalog
@@ -72,15 +71,6 @@ FLAG_BITS = {
 _KIND_BIT = {kind: bit for bit, (_, kind, _) in FLAG_BITS.items() if kind}
 _BELOW = 1 << 9
 _OTHER = 1 << 10
-_LOCAL = threading.local()
-
-
-def _law():
-    """The default extinction law, built once per thread."""
-    law = getattr(_LOCAL, "law", None)
-    if law is None:
-        law = _LOCAL.law = default_law()
-    return law
 
 
 def flag_bits(flag_strings) -> np.ndarray:
@@ -184,7 +174,7 @@ def _classify_tile(maps: LineMaps, model, names, start: int, stop: int, snr_min:
     if keep is not None and len(keep) == 0:
         return start, code, proba, flag, None
     catalog = read_phangs_table(maps.tile(start, stop, names, rows=keep), allow_empty=True)
-    predictions = predict_catalog(deredden_catalog(catalog, law=_law()), model)
+    predictions = predict_catalog(deredden_catalog(catalog, law=thread_default_law()), model)
     rows = slice(None) if keep is None else keep
     code[rows] = (predictions.class_index + 1).astype(np.int16)
     proba[:, rows] = predictions.proba.T.astype(np.float32)

@@ -33,8 +33,9 @@ from nebuladapt.models.losses import build_alignment
 from nebuladapt.models.losses.entropy import TargetEntropy
 from nebuladapt.models.networks import NebulaNet
 from nebuladapt.models.off_grid import OffGridMap
-from nebuladapt.models.params import DEFAULTS as D
-from nebuladapt.models.params import METHODS, PRIOR_CORRECTIONS, check_tuples, sklearn_constraints
+from nebuladapt.models.params import (
+    METHODS, PRIOR_CORRECTIONS, check_tuples, init_signature, sklearn_constraints,
+)
 from nebuladapt.models.training import (
     Scaler, TrainingConfig, TrainingData, encode, stratified_split, train_network,
 )
@@ -43,6 +44,7 @@ from nebuladapt.noise import inject_noise, target_fractional_errors
 __all__ = ["NebulaClassifier", "ModelState", "METHODS", "PRIOR_CORRECTIONS"]
 
 _OFF_GRID = "off_grid."
+_INIT_SIGNATURE = init_signature()
 
 
 def _as_flux_matrix(X, n_lines: int, name: str = "X", min_rows: int = 0) -> np.ndarray:
@@ -144,29 +146,16 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
 
     _parameter_constraints: dict = sklearn_constraints()
 
-    def __init__(
-        self,
-        method: str = D["method"],
-        noise: str = D["noise"],
-        noise_level: float = D["noise_level"],
-        hidden: tuple = D["hidden"],
-        n_steps: int = D["n_steps"],
-        batch_size: int = D["batch_size"],
-        lr: float = D["lr"],
-        domain_weight: float = D["domain_weight"],
-        mask_prob: float = D["mask_prob"],
-        feature_spec: FeatureSpec | None = D["feature_spec"],
-        alignment: str = D["alignment"],
-        prior_correction: str = D["prior_correction"],
-        calibrate: bool = D["calibrate"],
-        validation_fraction: float = D["validation_fraction"],
-        checkpoint_steps: tuple = D["checkpoint_steps"],
-        entropy_weight: float = D["entropy_weight"],
-        random_state: int = D["random_state"],
-    ) -> None:
-        for name, value in list(locals().items()):
+    def __init__(self, *args, **kwargs) -> None:
+        bound = _INIT_SIGNATURE.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        for name, value in bound.arguments.items():
             if name != "self":
                 setattr(self, name, value)
+
+    # The parameters, their order and defaults are declared once, in
+    # nebuladapt.models.params.PARAMS; scikit-learn reads them from this signature.
+    __init__.__signature__ = _INIT_SIGNATURE
 
     def __sklearn_tags__(self):
         from sklearn.utils import TransformerTags

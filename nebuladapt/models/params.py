@@ -1,7 +1,7 @@
 """Every parameter of :class:`~nebuladapt.models.estimator.NebulaClassifier`, declared once.
 
 Each :class:`Param` gives the type, the allowed values or range, the default
-and the help text. The estimator's ``__init__`` defaults, its
+and the help text. The estimator's ``__init__`` signature (:func:`init_signature`), its
 scikit-learn ``_parameter_constraints`` (checked at ``fit``), the
 ``nebuladapt fit`` options and their help all derive from :data:`PARAMS`, so
 ``NebulaClassifier()`` is what ``nebuladapt fit`` trains.
@@ -12,6 +12,7 @@ it to build ``--help``).
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
@@ -28,6 +29,7 @@ __all__ = [
     "PRIOR_CORRECTIONS",
     "ADAPTATION_ONLY",
     "param",
+    "init_signature",
     "sklearn_constraints",
     "check_tuples",
 ]
@@ -118,6 +120,20 @@ def param(name: str) -> Param:
         if p.name == name:
             return p
     raise KeyError(name)
+
+
+def init_signature() -> inspect.Signature:
+    """The estimator's ``__init__`` signature: ``self`` and every :data:`PARAMS` entry,
+    in order, with its default (what scikit-learn's ``get_params`` reads)."""
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    parameters = [inspect.Parameter("self", kind)] + [
+        inspect.Parameter(
+            p.name, kind, default=p.default,
+            annotation=inspect.Parameter.empty if p.kind is object else p.kind,
+        )
+        for p in PARAMS
+    ]
+    return inspect.Signature(parameters, return_annotation=None)
 
 
 def sklearn_constraints() -> dict:

@@ -23,8 +23,6 @@ import os
 import platform
 import re
 import shutil
-import tempfile
-import uuid
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +31,7 @@ import torch
 
 from nebuladapt import CLASSES
 from nebuladapt.features import FeatureSpec
+from nebuladapt.io.atomic import replace_directory, temporary_directory_beside
 from nebuladapt.lines import LINES, SUMMED_LINES
 from nebuladapt.models.estimator import ModelState, NebulaClassifier
 from nebuladapt.models.params import METHODS
@@ -82,43 +81,11 @@ def _versions() -> dict:
     }
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _write_synced(path: Path, data: bytes) -> None:
     with open(path, "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _replace_directory(staging: Path, directory: Path) -> None:
-    """Rename ``staging`` to ``directory``, replacing an existing one only at the end."""
-    if not directory.exists():
-        os.rename(staging, directory)
-        return
-    old = directory.parent / f".{directory.name}.{uuid.uuid4().hex}.old"
-    os.rename(directory, old)
-    try:
-        os.rename(staging, directory)
-    except BaseException:
-        os.rename(old, directory)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def save_model(
@@ -179,15 +146,11 @@ def save_model(
         **(extra or {}),
     }
     card_bytes = json.dumps(card, indent=2).encode()
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(
-        tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.", suffix=".tmp")
-    )
+    staging = temporary_directory_beside(directory)
     try:
-        os.chmod(staging, 0o777 & ~_umask())
         _write_synced(staging / WEIGHTS_FILE, weights)
         _write_synced(staging / CARD_FILE, card_bytes)
-        _replace_directory(staging, directory)
+        replace_directory(staging, directory)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

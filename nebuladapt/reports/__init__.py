@@ -9,13 +9,12 @@
 
 from nebuladapt.reports.bpt import plot_bpt, plot_catalog_bpt
 from nebuladapt.reports.figures import (
-    CLASS_COLOURS,
-    SOURCE_CLASS_COLOURS,
     plot_confusion_matrix,
     plot_tsne_panels,
     tsne_project,
     tsne_representations,
 )
+from nebuladapt.reports.style import CLASS_COLOURS, SOURCE_CLASS_COLOURS
 
 __all__ = [
     "CLASS_COLOURS",

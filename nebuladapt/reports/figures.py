@@ -27,10 +27,6 @@ from matplotlib.lines import Line2D
 
 from nebuladapt.reports.bpt import plot_bpt
 from nebuladapt.reports.style import (
-    CLASS_COLOURS,
-    CLASS_MARKERS,
-    FEATURE_LABELS,
-    SOURCE_CLASS_COLOURS,
     UNCLASSIFIED_COLOUR,
     class_colour,
     class_order,
@@ -38,12 +34,9 @@ from nebuladapt.reports.style import (
     two_row_legend,
 )
 
+# The colours, markers and labels are declared, documented and exported by
+# :mod:`nebuladapt.reports.style`.
 __all__ = [
-    "CLASS_COLOURS",
-    "SOURCE_CLASS_COLOURS",
-    "UNCLASSIFIED_COLOUR",
-    "CLASS_MARKERS",
-    "FEATURE_LABELS",
     "UNCLASSIFIED_LABEL",
     "plot_confusion_matrix",
     "confusion_counts",

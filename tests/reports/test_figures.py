@@ -8,14 +8,13 @@ from matplotlib.figure import Figure
 from nebuladapt.features import default_feature_spec
 from nebuladapt.models.estimator import NebulaClassifier
 from nebuladapt.reports.figures import (
-    CLASS_COLOURS,
-    SOURCE_CLASS_COLOURS,
     balanced_subsample,
     plot_confusion_matrix,
     plot_tsne_panels,
     tsne_project,
     tsne_representations,
 )
+from nebuladapt.reports.style import CLASS_COLOURS, SOURCE_CLASS_COLOURS
 
 CLASSES = ("HII", "PN", "SNR")
 
