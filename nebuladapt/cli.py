@@ -249,7 +249,7 @@ def predict(
     for name in getattr(summary, "swept", ()):
         console.print(f"removed {name}: a temporary file left by a killed run", highlight=False)
     if not scheduler and isinstance(usage, LineUsage):
-        console.print(f"{usage.describe()}; model trained with noise={model.noise}",
+        console.print(f"{usage.describe()}; model trained with noise={model.noise_}",
                       highlight=False)
     _print_counts(summary.n_rows, summary.classes, summary.reasons)
     elapsed = time.perf_counter() - start
