@@ -399,8 +399,9 @@ def demo(
     seed: int = typer.Option(0, help="First seed"),
     n_steps: int = typer.Option(DEFAULTS["n_steps"], help="Training steps per fit"),
 ) -> None:
-    """Fit NN and DANN on the shipped grids, score them on the shipped real benchmark."""
+    """Fit the paper's NN and DANN and nebuladapt's default on the shipped grids; score them on the shipped real benchmark."""
     from nebuladapt.evaluation.demo import run_demo, summary_rows
+    from nebuladapt.reports.report import format_mean_std
 
     seed_list = list(range(seed, seed + seeds))
     start = time.perf_counter()
@@ -408,12 +409,12 @@ def demo(
         records = run_demo(seeds=seed_list, n_steps=n_steps, progress=lambda m: status.update(f"fitting {m}"))
     elapsed = time.perf_counter() - start
     table = RichTable(
-        title=f"Real benchmark (labels used only to score); seeds {seed_list}; {elapsed:.0f} s",
+        title=f"Real benchmark (labels used only to score); mean ± std (ddof=1) over seeds {seed_list}; {elapsed:.0f} s",
     )
     for column in ("method", "noise", "seeds", "balanced acc.", "accuracy", "recall HII", "recall PN", "recall SNR"):
         table.add_column(column)
-    fmt = lambda pair: f"{pair[0]:.3f}±{pair[1]:.3f}"  # noqa: E731
     for row in summary_rows(records):
+        fmt = lambda pair, n=row["seeds"]: format_mean_std(pair, n)  # noqa: E731
         table.add_row(
             row["method"], row["noise"], str(row["seeds"]), fmt(row["balanced_accuracy"]),
             fmt(row["accuracy"]), fmt(row["recall_HII"]), fmt(row["recall_PN"]), fmt(row["recall_SNR"]),

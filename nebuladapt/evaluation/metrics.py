@@ -40,9 +40,10 @@ def classification_scores(y_true, y_pred, classes=CLASSES) -> dict:
 
 
 def summarise(values) -> tuple[float, float]:
-    """Mean and (population) standard deviation of a list of numbers."""
+    """Mean and sample standard deviation (``ddof=1``; 0 for a single value) of a list of numbers."""
     values = np.asarray(list(values), dtype=float)
-    return float(np.mean(values)), float(np.std(values))
+    std = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+    return float(np.mean(values)), std
 
 
 def summarise_records(records: list[dict], carry: tuple[str, ...] = ()) -> list[dict]:

@@ -42,7 +42,7 @@ def test_summary_and_patterns(result):
     dann = next(r for r in rows if r["method"] == "DANN / matched noise")
     assert dann["seeds"] == 2
     values = [r["balanced_accuracy"] for r in result["records"] if r["method"] == "DANN / matched noise"]
-    assert dann["balanced_accuracy"] == pytest.approx((np.mean(values), np.std(values)))
+    assert dann["balanced_accuracy"] == pytest.approx((np.mean(values), np.std(values, ddof=1)))
     patterns = missing_pattern_table(result["records"], result["data"], ["DANN / matched noise"])
     assert sum(p["n"] for p in patterns) == 243
     assert any(p["pattern"].startswith("missing") for p in patterns)  # e.g. SNRs without [OIII]

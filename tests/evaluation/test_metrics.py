@@ -15,4 +15,5 @@ def test_scores_and_unclassified_count_as_wrong():
 
 
 def test_summarise():
-    assert summarise([1.0, 3.0]) == (2.0, 1.0)
+    assert summarise([1.0, 3.0]) == (2.0, pytest.approx(2.0 ** 0.5))  # ddof=1
+    assert summarise([0.5]) == (0.5, 0.0)
