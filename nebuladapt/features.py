@@ -22,7 +22,6 @@ __all__ = [
     "DEFAULT_RATIOS",
     "EXTRA_RATIOS",
     "DEFAULT_GRID_LINES",
-    "available_lines",
     "default_feature_spec",
     "feature_spec_for_lines",
     "feature_spec_for_grids",
@@ -121,44 +120,13 @@ def default_feature_spec() -> FeatureSpec:
     return feature_spec_for_lines(DEFAULT_GRID_LINES)
 
 
-def available_lines(lines, *, case_b: bool = False) -> set[str]:
-    """Lines obtainable from a set of measured lines: THE rule, for catalogues and grids.
-
-    The measured lines themselves, summed doublets whose components are all
-    measured (:data:`~nebuladapt.lines.SUMMED_LINES`), strong doublet lines whose
-    weak partner is measured (:data:`~nebuladapt.lines.DOUBLET_RATIOS`) and, with
-    ``case_b``, Halpha and Hbeta from each other -- the rules by which
-    :func:`catalog_line_arrays` fills a line matrix; the rule itself is
-    :func:`nebuladapt.lines.derivable_lines`.
-
-    Parameters
-    ----------
-    lines : iterable of str
-        Canonical names of the lines measured (a catalogue's line columns, or
-        the lines a grid gives for every model).
-    case_b : bool, optional
-        Allow the case-B Halpha/Hbeta inference (catalogues with dust-corrected
-        rows; default False).
-
-    Returns
-    -------
-    set of str
-
-    Examples
-    --------
-    >>> sorted(available_lines({"SII6716", "SII6730", "NII6548"}))
-    ['NII6548', 'NII6583', 'SII6716', 'SII6716_6730', 'SII6730']
-    """
-    return derivable_lines(lines, case_b=case_b)
-
-
 def feature_spec_for_lines(lines) -> FeatureSpec:
     """The declared ratios (:data:`RATIOS`, in order) whose two lines are in ``lines``.
 
     Parameters
     ----------
     lines : iterable of str
-        Lines available, e.g. :func:`available_lines` of what every grid in use gives.
+        Lines available, e.g. :func:`nebuladapt.lines.derivable_lines` of what every grid in use gives.
 
     Returns
     -------
@@ -209,7 +177,7 @@ def feature_spec_for_grids(grid_table, class_column: str = "class") -> FeatureSp
                 continue
             if np.all(np.isfinite(values) & (values > 0)):
                 measured.add(line)
-        provided = available_lines(measured)
+        provided = derivable_lines(measured)
         common = provided if common is None else common & provided
     return feature_spec_for_lines(common or set())
 

@@ -9,7 +9,6 @@ from nebuladapt.features import (
     RATIOS,
     FeatureSpec,
     LineRatio,
-    available_lines,
     catalog_line_matrix,
     default_feature_spec,
     feature_spec_for_grids,
@@ -17,6 +16,7 @@ from nebuladapt.features import (
     log_ratios,
     row_line_flags,
 )
+from nebuladapt.lines import derivable_lines
 
 
 def test_default_spec_lines_and_names():
@@ -81,7 +81,7 @@ def test_extra_ratios_only_when_every_class_has_them():
         }
     )
     spec = feature_spec_for_grids(table)
-    # the [SII] sum comes from its components (available_lines); [OI] only from SNR rows
+    # the [SII] sum comes from its components (derivable_lines); [OI] only from SNR rows
     assert [r.name for r in spec.ratios] == [r.name for r in DEFAULT_RATIOS] + ["log_SII6716_SII6730"]
     table["OI6300"][0] = 0.01
     assert feature_spec_for_grids(table).ratios == RATIOS
@@ -89,13 +89,13 @@ def test_extra_ratios_only_when_every_class_has_them():
     assert "log_NII6583_HA6562" not in feature_spec_for_grids(table).names
 
 
-def test_available_lines_rules():
-    assert available_lines({"SII6716"}) == {"SII6716"}
-    assert available_lines({"SII6716", "SII6730"}) == {"SII6716", "SII6730", "SII6716_6730"}
-    assert available_lines({"OIII4958", "NII6548"}) == {"OIII4958", "OIII5006", "NII6548", "NII6583"}
-    assert available_lines({"HA6562"}) == {"HA6562"}
-    assert available_lines({"HA6562"}, case_b=True) == {"HA6562", "HB4861"}
-    assert available_lines(set()) == set()
+def test_derivable_lines_rules():
+    assert derivable_lines({"SII6716"}) == {"SII6716"}
+    assert derivable_lines({"SII6716", "SII6730"}) == {"SII6716", "SII6730", "SII6716_6730"}
+    assert derivable_lines({"OIII4958", "NII6548"}) == {"OIII4958", "OIII5006", "NII6548", "NII6583"}
+    assert derivable_lines({"HA6562"}) == {"HA6562"}
+    assert derivable_lines({"HA6562"}, case_b=True) == {"HA6562", "HB4861"}
+    assert derivable_lines(set()) == set()
 
 
 def test_feature_spec_for_lines_follows_the_declaration(monkeypatch):

@@ -4,7 +4,7 @@ Shipped and user grids both become a :class:`Grid`. Its fluxes live in a
 :class:`~nebuladapt.catalogs.LineCatalog`, so the line matrix of a grid is built by
 the same code as a catalogue's (:func:`nebuladapt.features.catalog_line_arrays`:
 summed doublets from their components, strong doublet lines from weak partners) and
-its line availability by the same rules (:func:`nebuladapt.features.available_lines`).
+its line availability by the same rules (:func:`nebuladapt.lines.derivable_lines`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from astropy.table import Table
 
 from nebuladapt import CLASSES
 from nebuladapt.catalogs import LineCatalog
-from nebuladapt.features import available_lines, catalog_line_arrays
+from nebuladapt.features import catalog_line_arrays
+from nebuladapt.lines import derivable_lines
 from nebuladapt.lines import LINES, SUMMED_LINES
 
 __all__ = ["Grid", "grid_from_table", "file_sha256"]
@@ -89,7 +90,7 @@ class Grid:
 
     def provided_lines(self) -> set[str]:
         """Lines every model of the grid gives (finite and positive), with the
-        lines they imply (:func:`nebuladapt.features.available_lines`).
+        lines they imply (:func:`nebuladapt.lines.derivable_lines`).
 
         A line missing from even one model is not provided: a ratio that one
         class lacks in part of its models would let the missing-value mask
@@ -99,7 +100,7 @@ class Grid:
             line for line, values in self.catalog.flux.items()
             if len(values) and bool(np.all(np.isfinite(values) & (values > 0)))
         }  # fmt: skip
-        return available_lines(measured)
+        return derivable_lines(measured)
 
     def line_fluxes(self, lines) -> np.ndarray:
         """Fluxes in the order of ``lines`` (float64, NaN where a model lacks a line)."""

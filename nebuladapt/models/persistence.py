@@ -307,11 +307,11 @@ def available_lines(catalog) -> set[str]:
     present, strong doublet lines whose weak partner is present
     (:data:`~nebuladapt.lines.DOUBLET_RATIOS`), and Halpha/Hbeta from the other
     by case B when some row is dust-corrected -- the rules of
-    :func:`nebuladapt.features.catalog_line_matrix`.
+    :func:`nebuladapt.features.catalog_line_matrix` (:func:`nebuladapt.lines.derivable_lines`).
     """
-    from nebuladapt.features import available_lines as lines_from
+    from nebuladapt.lines import derivable_lines
 
-    return lines_from(catalog.flux, case_b=bool(np.asarray(catalog.dust_corrected).any()))
+    return derivable_lines(catalog.flux, case_b=bool(np.asarray(catalog.dust_corrected).any()))
 
 
 def check_catalog_lines(model, catalog, model_dir=None) -> list[str]:
