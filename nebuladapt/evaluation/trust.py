@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 
 from nebuladapt import CLASSES
-from nebuladapt.evaluation.baselines import kewley01_nii, sii_ha_snr
+from nebuladapt.evaluation.diagnostics import kewley01_nii, sii_ha_snr
 
 __all__ = [
     "balanced_accuracy",

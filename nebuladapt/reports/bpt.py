@@ -8,7 +8,7 @@
 
 Panels: [OIII]5007/Hbeta against [NII]6583/Halpha, [SII]6716+6731/Halpha and
 [OI]6300/Halpha, each where the ratio is given. The curves are the functions
-of :mod:`nebuladapt.evaluation.baselines` (Kewley et al. 2001 maximum
+of :mod:`nebuladapt.evaluation.diagnostics` (Kewley et al. 2001 maximum
 starburst in every panel, Kauffmann et al. 2003 in the [NII] panel) and the
 ``[SII]/Halpha = 0.4`` SNR criterion, each drawn only where its paper defines it.
 """
@@ -22,7 +22,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from nebuladapt.evaluation.baselines import (
+from nebuladapt.evaluation.diagnostics import (
     NII_HA,
     OI_HA,
     OIII_HB,

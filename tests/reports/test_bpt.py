@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
 
-from nebuladapt.evaluation import baselines
+from nebuladapt.evaluation import diagnostics
 from nebuladapt.reports.bpt import plot_bpt, plot_catalog_bpt
 
 
@@ -54,7 +54,7 @@ def test_bpt_three_panels(tmp_path):
     np.testing.assert_allclose(sii.get_lines()[1].get_xdata(), np.log10(0.4))
     assert len(oi.get_lines()) == 1
     x, y = nii.get_lines()[1].get_data()
-    np.testing.assert_allclose(y[np.isfinite(y)], baselines.kauffmann03_nii(x[np.isfinite(y)]))
+    np.testing.assert_allclose(y[np.isfinite(y)], diagnostics.kauffmann03_nii(x[np.isfinite(y)]))
     assert nii.get_xlabel() == "log([NII]6583/Hα)" and nii.get_ylabel() == "log([OIII]5007/Hβ)"
     _png_ok(path)
 
