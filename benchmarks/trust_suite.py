@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from nebuladapt.evaluation.sanity import DegeneratePredictor, scorer_sanity
-from nebuladapt.evaluation.selection import label_free_scores
+from nebuladapt.evaluation.scorers import label_free_scores
 from nebuladapt.evaluation.tasks import CORE_TASKS, build_task_suite, task_arrays
 from nebuladapt.features import default_feature_spec
 from nebuladapt.models.estimator import NebulaClassifier

@@ -99,7 +99,7 @@ SELECTION_STOP_STEPS = (1000, 2000)
 #: What decides the "label-free selected" row: the mean rank of the skada
 #: scorers that never preferred a degenerate predictor (constant, prior-only,
 #: random, 1-step) to a trained model (importance-weighted, DEV, circular; see
-#: :data:`nebuladapt.evaluation.selection.SANITY_PASSING_SCORERS`). Soft
+#: :data:`nebuladapt.evaluation.scorers.SANITY_PASSING_SCORERS`). Soft
 #: neighbourhood density, used alone before, reaches its maximum for a constant
 #: predictor and is only reported.
 SELECTION_SCORER = CONSENSUS_SCORER

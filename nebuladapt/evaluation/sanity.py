@@ -25,7 +25,7 @@ from typing import Mapping, Sequence
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
-from nebuladapt.evaluation.selection import label_free_scores
+from nebuladapt.evaluation.scorers import label_free_scores
 
 __all__ = ["DEGENERATE_KINDS", "DegeneratePredictor", "scorer_sanity"]
 
@@ -128,9 +128,9 @@ def scorer_sanity(
     X, y, sample_domain : array-like
         As given to ``trained.fit``; target labels are never read.
     scorers : sequence of str, optional
-        Names of :data:`~nebuladapt.evaluation.selection.SCORER_NAMES`.
+        Names of :data:`~nebuladapt.evaluation.scorers.SCORER_NAMES`.
     n_source_per_class, random_state
-        See :func:`~nebuladapt.evaluation.selection.label_free_scores`.
+        See :func:`~nebuladapt.evaluation.scorers.label_free_scores`.
 
     Returns
     -------
