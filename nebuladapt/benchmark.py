@@ -36,9 +36,9 @@ import numpy as np
 from astropy.table import Table
 
 from nebuladapt.catalogs.linecatalog import LineCatalog
+from nebuladapt.lines import BENCHMARK_LINES
 
 __all__ = [
-    "BENCHMARK_LINES",
     "LABEL_COLUMNS",
     "GROUP_TOLERANCE_DEX",
     "benchmark_groups",
@@ -46,13 +46,6 @@ __all__ = [
     "benchmark_catalog",
     "write_unlabelled_benchmark_csv",
 ]
-
-#: Lines of the benchmark table (columns ``<LINE>_FLUX`` and ``<LINE>_FLUX_ERR``).
-BENCHMARK_LINES: tuple[str, ...] = (
-    "HB4861", "OIII4958", "OIII5006", "OI6300", "NII6548", "HA6562", "NII6583",
-    "SII6716", "SII6730", "SII6716_6730", "OII3726", "OII3729", "OII3726_3729",
-    "HeII4686", "HeI5876",
-)  # fmt: skip
 
 #: Columns that carry the label or point to it (left out of the unlabelled CSV).
 LABEL_COLUMNS: tuple[str, ...] = ("class", "host", "reference", "catalogue", "source_file", "group_id")
@@ -121,7 +114,7 @@ def load_benchmark() -> Table:
         ``host``, ``reference``, ``catalogue`` (neat/ho2019/long2019),
         ``source_file``, ``DUST_CORRECTED``, ``uncertain_cols_tilde`` (Long+19
         only) and ``<LINE>_FLUX``/``<LINE>_FLUX_ERR`` (float64, NaN where
-        absent) for :data:`BENCHMARK_LINES`, and ``group_id``: the object a
+        absent) for :data:`~nebuladapt.lines.BENCHMARK_LINES`, and ``group_id``: the object a
         row measures (:func:`benchmark_groups`; repeated Ho 2019 measurements
         share one). Provenance is in ``meta``.
     """
@@ -138,7 +131,7 @@ def benchmark_catalog() -> LineCatalog:
     -------
     LineCatalog
         ``table`` is :func:`load_benchmark` (labels included, for evaluation);
-        ``flux``/``flux_err`` map each line of :data:`BENCHMARK_LINES` to its
+        ``flux``/``flux_err`` map each line of :data:`~nebuladapt.lines.BENCHMARK_LINES` to its
         column; ``dust_corrected`` is ``DUST_CORRECTED``.
     """
     table = load_benchmark()

@@ -25,6 +25,8 @@ __all__ = [
     "DOUBLET_RATIOS",
     "CASE_B_HA_HB",
     "SHORT_NAMES",
+    "BENCHMARK_LINES",
+    "SYNTHETIC_LINES",
     "bare_line_name",
     "canonical_line_name",
     "derivable_lines",
@@ -118,6 +120,18 @@ DOUBLET_RATIOS: dict[tuple[str, str], float] = {
 
 #: Case-B recombination Halpha/Hbeta at T = 10^4 K (Osterbrock & Ferland 2006).
 CASE_B_HA_HB: float = 2.86
+
+#: Lines of the shipped benchmark table (:mod:`nebuladapt.benchmark`; columns
+#: ``<LINE>_FLUX`` and ``<LINE>_FLUX_ERR``).
+BENCHMARK_LINES: tuple[str, ...] = (
+    "HB4861", "OIII4958", "OIII5006", "OI6300", "NII6548", "HA6562", "NII6583",
+    "SII6716", "SII6730", "SII6716_6730", "OII3726", "OII3729", "OII3726_3729",
+    "HeII4686", "HeI5876",
+)  # fmt: skip
+#: Lines of a synthetic catalogue or map (:mod:`nebuladapt.synthetic`), in column order.
+SYNTHETIC_LINES: tuple[str, ...] = (
+    "HB4861", "OIII5006", "HA6562", "NII6583", "SII6716", "SII6730", "OI6300",
+)  # fmt: skip
 
 
 def _normalise(text: str) -> str:

@@ -2,7 +2,7 @@
 
 :func:`make_synthetic_catalog` draws any number of PHANGS-style rows
 (``region_ID`` and ``<LINE>_FLUX``/``<LINE>_FLUX_ERR`` for
-:data:`SYNTHETIC_LINES`) from the shipped model grids
+:data:`~nebuladapt.lines.SYNTHETIC_LINES`) from the shipped model grids
 (:func:`nebuladapt.grids.source_line_fluxes`), with a simple, stated recipe
 for what a survey would add:
 
@@ -34,35 +34,64 @@ from pathlib import Path
 import numpy as np
 
 from nebuladapt.io.atomic import replace_directory, temporary_directory_beside
+from nebuladapt.lines import SYNTHETIC_LINES
 
 __all__ = [
-    "SYNTHETIC_LINES",
     "SYNTHETIC_CLASS_FRACTIONS",
     "SYNTHETIC_LABEL_COLUMN",
+    "SYNTHETIC_GRID_LINES",
+    "complete_grid_lines",
     "synthetic_columns",
     "make_synthetic_catalog",
     "write_synthetic_parquet",
 ]
 
-#: Lines of a synthetic catalogue (PHANGS-MUSE names), in column order.
-SYNTHETIC_LINES: tuple[str, ...] = (
-    "HB4861", "OIII5006", "HA6562", "NII6583", "SII6716", "SII6730", "OI6300",
-)  # fmt: skip
 #: Fraction of rows drawn from each class's grid.
 SYNTHETIC_CLASS_FRACTIONS: dict[str, float] = {"HII": 0.8, "PN": 0.1, "SNR": 0.1}
 #: Name of the optional true-class column (``with_labels=True``).
 SYNTHETIC_LABEL_COLUMN = "synthetic_true_class"
 
-_GRID_LINES = ("HB4861", "OIII5006", "HA6562", "NII6583", "SII6716_6730", "SII6716", "SII6730", "OI6300")
+#: Grid columns the synthetic recipes draw: the lines of
+#: :data:`~nebuladapt.lines.SYNTHETIC_LINES` and the [SII] doublet sum, which stands in
+#: where a grid lacks the single [SII] lines.
+SYNTHETIC_GRID_LINES: tuple[str, ...] = (
+    "HB4861", "OIII5006", "HA6562", "NII6583", "SII6716_6730", "SII6716", "SII6730", "OI6300",
+)  # fmt: skip
+
+
+def complete_grid_lines(models: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Fluxes of :data:`~nebuladapt.lines.SYNTHETIC_LINES` from grid models, lines a grid lacks filled.
+
+    Parameters
+    ----------
+    models : ndarray, shape (n, len(SYNTHETIC_GRID_LINES))
+        Grid fluxes in :data:`SYNTHETIC_GRID_LINES` order, NaN where the grid lacks a line.
+    rng : numpy.random.Generator
+        Draws, in this order, the [SII] split ``6716/6731 ~ U(0.6, 1.4)`` (used where
+        only the sum is given) and ``[OI]6300 / Halpha = 10**N(-1.6, 0.3)`` (used where
+        [OI] is missing).
+
+    Returns
+    -------
+    ndarray, shape (n, len(SYNTHETIC_LINES))
+        In the normalisation of ``models``.
+    """
+    hb, oiii, ha, nii, sii_sum, sii_a, sii_b, oi = np.asarray(models).T
+    n = len(hb)
+    split = rng.uniform(0.6, 1.4, n)  # [SII]6716/6731
+    sii_a = np.where(np.isfinite(sii_a), sii_a, sii_sum * split / (1.0 + split))
+    sii_b = np.where(np.isfinite(sii_b), sii_b, sii_sum / (1.0 + split))
+    oi = np.where(np.isfinite(oi), oi, ha * 10.0 ** rng.normal(-1.6, 0.3, n))
+    return np.column_stack([hb, oiii, ha, nii, sii_a, sii_b, oi])
 
 
 @lru_cache(maxsize=1)
 def _grid_models() -> dict[str, np.ndarray]:
-    """Grid line fluxes (relative to Hbeta) per class, columns :data:`_GRID_LINES`."""
+    """Grid line fluxes (relative to Hbeta) per class, columns :data:`SYNTHETIC_GRID_LINES`."""
     from nebuladapt.grids import source_line_fluxes
 
     return {
-        cls: source_line_fluxes(_GRID_LINES, classes=cls)[0] for cls in SYNTHETIC_CLASS_FRACTIONS
+        cls: source_line_fluxes(SYNTHETIC_GRID_LINES, classes=cls)[0] for cls in SYNTHETIC_CLASS_FRACTIONS
     }
 
 
@@ -92,7 +121,7 @@ def synthetic_columns(
     -------
     dict of str to ndarray
         ``region_ID`` (int64), then ``<LINE>_FLUX`` and ``<LINE>_FLUX_ERR``
-        (float64) per line of :data:`SYNTHETIC_LINES`.
+        (float64) per line of :data:`~nebuladapt.lines.SYNTHETIC_LINES`.
     """
     if n_rows < 0:
         raise ValueError(f"n_rows must be >= 0, got {n_rows}")
@@ -101,17 +130,13 @@ def synthetic_columns(
     fractions = np.array([SYNTHETIC_CLASS_FRACTIONS[c] for c in classes])
     label = rng.choice(len(classes), size=n_rows, p=fractions / fractions.sum())
     grids = _grid_models()
-    model = np.empty((n_rows, len(_GRID_LINES)))
+    model = np.empty((n_rows, len(SYNTHETIC_GRID_LINES)))
     for k, cls in enumerate(classes):
         rows = np.flatnonzero(label == k)
         grid = grids[cls]
         model[rows] = grid[rng.integers(0, len(grid), len(rows))]
-    hb, oiii, ha, nii, sii_sum, sii_a, sii_b, oi = model.T
-    split = rng.uniform(0.6, 1.4, n_rows)  # [SII]6716/6731
-    sii_a = np.where(np.isfinite(sii_a), sii_a, sii_sum * split / (1.0 + split))
-    sii_b = np.where(np.isfinite(sii_b), sii_b, sii_sum / (1.0 + split))
-    oi = np.where(np.isfinite(oi), oi, ha * 10.0 ** rng.normal(-1.6, 0.3, n_rows))
-    relative = np.column_stack([hb, oiii, ha, nii, sii_a, sii_b, oi])  # Hbeta = 1
+    relative = complete_grid_lines(model, rng)  # Hbeta = 1
+    ha = relative[:, SYNTHETIC_LINES.index("HA6562")]
     ha_flux = 10.0 ** rng.normal(4.0, 0.6, n_rows)
     intrinsic = relative * (ha_flux / ha)[:, None]
     ebv = rng.exponential(0.25, n_rows)

@@ -10,12 +10,12 @@ import pytest
 from astropy.table import Table
 
 from nebuladapt.benchmark import (
-    BENCHMARK_LINES,
     LABEL_COLUMNS,
     benchmark_catalog,
     load_benchmark,
     write_unlabelled_benchmark_csv,
 )
+from nebuladapt.lines import BENCHMARK_LINES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

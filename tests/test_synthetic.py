@@ -5,9 +5,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from nebuladapt.catalogs import read_catalog, read_phangs_table
+from nebuladapt.lines import SYNTHETIC_LINES
 from nebuladapt.synthetic import (
+    SYNTHETIC_GRID_LINES,
     SYNTHETIC_LABEL_COLUMN,
-    SYNTHETIC_LINES,
+    complete_grid_lines,
     make_synthetic_catalog,
     synthetic_columns,
     write_synthetic_parquet,
@@ -63,3 +65,25 @@ def test_hidden_cli_command(tmp_path):
     result = CliRunner().invoke(app, ["synthetic", str(tmp_path / "s"), "--rows", "30", "--rows-per-file", "20"])
     assert result.exit_code == 0, result.output
     assert pq.read_table(tmp_path / "s").num_rows == 30
+
+
+def test_complete_grid_lines_fills_only_what_a_grid_lacks():
+    nan = np.nan
+    # columns SYNTHETIC_GRID_LINES: Hb, [OIII], Ha, [NII], [SII] sum, 6716, 6731, [OI]
+    models = np.array([
+        [1.0, 3.0, 2.86, 0.5, 0.6, 0.35, 0.25, 0.1],  # complete: nothing drawn replaces it
+        [1.0, 3.0, 2.86, 0.5, 0.6, nan, nan, nan],  # sum only, no [OI]
+    ])  # fmt: skip
+    assert len(SYNTHETIC_GRID_LINES) == models.shape[1]
+    out = complete_grid_lines(models, np.random.default_rng(0))
+    assert out.shape == (2, len(SYNTHETIC_LINES))
+    col = {line: out[:, SYNTHETIC_LINES.index(line)] for line in SYNTHETIC_LINES}
+    np.testing.assert_array_equal(out[0], [1.0, 3.0, 2.86, 0.5, 0.35, 0.25, 0.1])
+    # the split keeps the doublet sum, with 6716/6731 in [0.6, 1.4]
+    assert col["SII6716"][1] + col["SII6730"][1] == pytest.approx(0.6)
+    assert 0.6 <= col["SII6716"][1] / col["SII6730"][1] <= 1.4
+    # [OI]/Halpha drawn as 10**N(-1.6, 0.3): positive, finite, far below Halpha
+    assert np.isfinite(col["OI6300"][1]) and 0 < col["OI6300"][1] < col["HA6562"][1]
+    # same generator state, same draws
+    np.testing.assert_array_equal(out, complete_grid_lines(models, np.random.default_rng(0)))
+

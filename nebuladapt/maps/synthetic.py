@@ -44,7 +44,8 @@ from astropy.table import Table
 from astropy.wcs import WCS
 
 from nebuladapt import CLASSES
-from nebuladapt.synthetic import SYNTHETIC_LINES
+from nebuladapt.lines import SYNTHETIC_LINES
+from nebuladapt.synthetic import SYNTHETIC_GRID_LINES, complete_grid_lines
 
 __all__ = [
     "CLASS_FRACTIONS",
@@ -70,7 +71,6 @@ BACKGROUND = {"HB4861": 20.0, "OIII5006": 15.0, "HA6562": 12.0, "NII6583": 12.0,
               "SII6716": 12.0, "SII6730": 12.0, "OI6300": 12.0}  # fmt: skip
 SPAXELS_PER_NEBULA = 700
 TRUTH_CLASS_COLUMN = "true_class"
-_GRID_LINES = ("HB4861", "OIII5006", "HA6562", "NII6583", "SII6716_6730", "SII6716", "SII6730", "OI6300")
 BUNIT = "1e-20 erg / (cm2 s)"
 
 
@@ -114,14 +114,9 @@ def _nebula_lines(cls: str, n: int, rng) -> np.ndarray:
     """Intrinsic line fluxes (Halpha = 1), shape (n, len(SYNTHETIC_LINES))."""
     from nebuladapt.grids import source_line_fluxes
 
-    grid = source_line_fluxes(_GRID_LINES, classes=cls)[0]
-    hb, oiii, ha, nii, sii_sum, sii_a, sii_b, oi = grid[rng.integers(0, len(grid), n)].T
-    split = rng.uniform(0.6, 1.4, n)
-    sii_a = np.where(np.isfinite(sii_a), sii_a, sii_sum * split / (1.0 + split))
-    sii_b = np.where(np.isfinite(sii_b), sii_b, sii_sum / (1.0 + split))
-    oi = np.where(np.isfinite(oi), oi, ha * 10.0 ** rng.normal(-1.6, 0.3, n))
-    relative = np.column_stack([hb, oiii, ha, nii, sii_a, sii_b, oi])
-    return relative / ha[:, None]
+    grid = source_line_fluxes(SYNTHETIC_GRID_LINES, classes=cls)[0]
+    relative = complete_grid_lines(grid[rng.integers(0, len(grid), n)], rng)
+    return relative / relative[:, [SYNTHETIC_LINES.index("HA6562")]]
 
 
 def _extinction() -> np.ndarray:
