@@ -12,8 +12,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -21,6 +19,8 @@ import numpy as np
 from astropy.io import fits
 from astropy.table import Table
 
+from databuild.common import fetch_wheel as fetch_pypi_wheel
+from databuild.common import sha256_file
 from nebuladapt.lines import LINES, canonical_line_name
 
 REQUIREMENT = "NebulaBayes==0.9.9"
@@ -40,20 +40,9 @@ CITATIONS = {
 }
 
 
-def _sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def fetch_wheel(dest: Path) -> Path:
     """Download the NebulaBayes 0.9.9 wheel (no dependencies) into ``dest``."""
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", REQUIREMENT, "-d", str(dest)],
-        check=True,
-    )
-    wheels = sorted(dest.glob(WHEEL_GLOB))
-    if not wheels:
-        raise FileNotFoundError("pip download did not produce the NebulaBayes wheel")
-    return wheels[0]
+    return fetch_pypi_wheel(REQUIREMENT, WHEEL_GLOB, dest)
 
 
 def line_columns(colnames) -> dict[str, str]:
@@ -110,8 +99,8 @@ def build_nebulabayes(wheel: Path) -> Table:
         "citation": "; ".join(CITATIONS.values()),
         "citations": CITATIONS,
         "licence": "MIT (NebulaBayes)",
-        "file": f"{wheel.name} (PyPI, sha256 {_sha256_bytes(wheel.read_bytes())}), {GRID_PATH} "
-        f"(sha256 {_sha256_bytes(raw_bytes)})",
+        "file": f"{wheel.name} (PyPI, sha256 {sha256_file(wheel)}), {GRID_PATH} "
+        f"(sha256 {hashlib.sha256(raw_bytes).hexdigest()})",
         "code": f"MAPPINGS {version}",
         "n_models": n,
         "n_default": int(good.sum()),
