@@ -41,3 +41,26 @@ def test_defaults_and_choices_are_declared_ones():
             assert tuple(e.value for e in choice_enum(p.name)) == p.choices
     result = CliRunner().invoke(_app({}), ["run", "--alignment", "nope"])
     assert result.exit_code == 2
+
+
+def test_nebuladapt_fit_trains_the_default_estimator(tmp_path, monkeypatch):
+    """What `nebuladapt fit` hands the estimator without options is NebulaClassifier()'s
+    configuration (the feature spec aside: fit derives it from the grids in use)."""
+    from nebuladapt.benchmark import write_unlabelled_benchmark_csv
+    from nebuladapt.cli import app
+    from nebuladapt.models import NebulaClassifier, fitting
+
+    seen = {}
+
+    def capture(catalog, *, seed, callback, grids, **params):
+        seen.update(params, random_state=seed)
+        raise RuntimeError("captured")  # stop before training
+
+    monkeypatch.setattr(fitting, "fit_on_catalog", capture)
+    target = tmp_path / "target.csv"
+    write_unlabelled_benchmark_csv(target)
+    result = CliRunner().invoke(app, ["fit", "--target", str(target), "--out", str(tmp_path / "m")])
+    assert isinstance(result.exception, RuntimeError) and seen, result.output
+    # fit_on_catalog builds NebulaClassifier(feature_spec=<from the grids>, random_state=seed, **params)
+    assert NebulaClassifier(**seen).get_params() == NebulaClassifier().get_params()
+    assert {p.name for p in CLI_PARAMS} | {"random_state"} == set(seen)

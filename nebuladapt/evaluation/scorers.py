@@ -82,7 +82,7 @@ SCORER_NAMES = (
 
 #: Scorers that ranked every degenerate predictor (constant, class-prior-only,
 #: random, a 1-step model) below the trained model on the toy problem of
-#: tests/evaluation/test_sanity.py (importance-weighted and DEV also on the 10
+#: tests/evaluation/test_evaluation_sanity.py (importance-weighted and DEV also on the 10
 #: core tasks of benchmarks/trust_suite.py; circular validation was not run
 #: there). Prediction entropy prefers a constant predictor and soft
 #: neighbourhood density reaches its maximum log(n-1) for any collapsed

@@ -142,6 +142,14 @@ def sklearn_constraints() -> dict:
     Tuple parameters are constrained to ``tuple`` or ``list`` here; their
     elements are checked by :func:`check_tuples`.
     """
+    # The one import of a private module in the package, kept on purpose. The
+    # ``_parameter_constraints`` protocol (checked by ``BaseEstimator._validate_params``)
+    # accepts ranges and choice sets only as these two classes, and scikit-learn has no
+    # public home for them: its maintainers keep them private "on purpose ... subject to
+    # change without deprecation" (scikit-learn issue #28963). The alternatives are worse:
+    # imbalanced-learn vendors a copy of the whole module; skada declares no constraints.
+    # The sklearn estimator checks (tests/models/test_sklearn_checks.py) and the
+    # per-parameter tests (tests/models/test_params.py) fail if they move.
     from sklearn.utils._param_validation import Interval, StrOptions
 
     from nebuladapt.features import FeatureSpec
