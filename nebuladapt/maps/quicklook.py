@@ -14,11 +14,12 @@ from astropy.io import fits
 from astropy.wcs import WCS
 
 from nebuladapt.maps.classify import CLASS_CODES
+from nebuladapt.reports import style
 
 __all__ = ["CLASS_COLOURS", "quicklook_png"]
 
-#: Colour of each CLASS code name in the picture.
-CLASS_COLOURS = {"unclassified": "#d9d9d9", "HII": "#1f77b4", "PN": "#2ca02c", "SNR": "#d62728"}
+#: Colour of each CLASS code name in the picture: the report's class colours, plus grey.
+CLASS_COLOURS = {"unclassified": style.UNCLASSIFIED_COLOUR, **style.CLASS_COLOURS}
 
 
 def quicklook_png(classes_path, out, *, title: str | None = None, max_pixels: int = 1000, extension: str = "CLASS") -> Path:
