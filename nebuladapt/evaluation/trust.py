@@ -23,6 +23,7 @@ import numpy as np
 
 from nebuladapt import CLASSES
 from nebuladapt.evaluation.diagnostics import kewley01_nii, sii_ha_snr
+from nebuladapt.models.calibration import expected_calibration_error
 
 __all__ = [
     "balanced_accuracy",
@@ -116,7 +117,8 @@ def calibration_scores(y_true, proba, classes=CLASSES, n_bins: int = 10) -> dict
     Returns
     -------
     dict
-        ``ece`` (sum over bins of the row fraction times abs(accuracy - mean
+        ``ece`` (:func:`nebuladapt.models.calibration.expected_calibration_error`:
+        sum over bins of the row fraction times abs(accuracy - mean
         confidence)), ``nll`` (mean -log p(true class), probabilities clipped at
         1e-12), ``brier`` (mean over rows of the squared error summed over
         classes), ``mean_confidence``, ``accuracy``.
@@ -127,14 +129,8 @@ def calibration_scores(y_true, proba, classes=CLASSES, n_bins: int = 10) -> dict
     onehot = np.eye(len(classes))[truth]
     confidence = proba.max(axis=1)
     correct = proba.argmax(axis=1) == truth
-    bins = np.minimum((confidence * n_bins).astype(int), n_bins - 1)
-    ece = 0.0
-    for b in range(n_bins):
-        rows = bins == b
-        if rows.any():
-            ece += rows.mean() * abs(correct[rows].mean() - confidence[rows].mean())
     return {
-        "ece": float(ece),
+        "ece": expected_calibration_error(proba, truth, n_bins),
         "nll": float(-np.mean(np.log(np.clip(proba[np.arange(len(truth)), truth], 1e-12, None)))),
         "brier": float(np.mean(np.sum((proba - onehot) ** 2, axis=1))),
         "mean_confidence": float(confidence.mean()),
