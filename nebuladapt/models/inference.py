@@ -148,18 +148,19 @@ def forward_logits(
     n_out = layers[-1][0].shape[0]
     out = np.empty((n, n_out), dtype=np.float32)
     weights = [(torch.from_numpy(w), torch.from_numpy(b)) for w, b in layers]
+    encoded = encode_features(features, mean, scale)  # row by row: same bits as per block
     pad = None
     with torch.inference_mode():
         for start in range(0, n, FORWARD_BATCH):
-            block = features[start : start + FORWARD_BATCH]
+            block = encoded[start : start + FORWARD_BATCH]
             rows = len(block)
             if rows < FORWARD_BATCH:
                 if pad is None:
-                    pad = np.full((FORWARD_BATCH, n_features), np.nan)
+                    pad = encode_features(np.full((FORWARD_BATCH, n_features), np.nan), mean, scale)
                 pad[:rows] = block
-                pad[rows:] = np.nan
+                pad[rows:] = encode_features(np.full((1, n_features), np.nan), mean, scale)
                 block = pad
-            h = torch.from_numpy(encode_features(block, mean, scale))
+            h = torch.from_numpy(block)
             for weight, bias in weights[:-1]:
                 h = torch.relu_(linear(h, weight, bias))
             logits = linear(h, *weights[-1])
