@@ -4,7 +4,8 @@
   partitioned Parquet of 1M and 10M rows. Timed twice: the streamed classification the
   command runs (:func:`nebuladapt.streaming.classify_file`: read, classify, write), and
   the whole command in a fresh process (adds interpreter and library start-up), with
-  its CPU time and peak RSS; start-up alone is the whole command on 1,000 rows;
+  its CPU time; start-up alone is the whole command on 1,000 rows (peak RSS:
+  ``bench_memory.py``, whose runner does not inflate it with this process's pages);
 * forward pass: the network alone (:func:`nebuladapt.models.inference.forward_logits`, padded
   blocks of 4096 rows, one thread) on 1M rows of features, next to a bare NumPy bound:
   the three float32 matrix products of the same layer sizes (6x64, 64x64, 64x3) on the
@@ -32,9 +33,9 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _children() -> tuple[float, float]:
+def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    return usage.ru_utime + usage.ru_stime
 
 
 def _command(catalogue: Path, model_dir: Path, out: Path) -> list[str]:
@@ -43,15 +44,15 @@ def _command(catalogue: Path, model_dir: Path, out: Path) -> list[str]:
 
 
 def whole_command(catalogue: Path, model_dir: Path, out: Path, runs: int) -> dict:
-    """Wall and CPU time of the command in fresh processes; peak RSS of the largest."""
+    """Wall and CPU time of the command in fresh processes."""
     walls, cpus = [], []
     for _ in range(runs):
-        cpu, start = _children()[0], time.perf_counter()
+        cpu, start = _children_cpu(), time.perf_counter()
         subprocess.run(_command(catalogue, model_dir, out), check=True, capture_output=True)
         walls.append(time.perf_counter() - start)
-        cpus.append(_children()[0] - cpu)
+        cpus.append(_children_cpu() - cpu)
     out.unlink(missing_ok=True)
-    return {"wall": walls, "cpu": cpus, "rss_mib": _children()[1]}
+    return {"wall": walls, "cpu": cpus}
 
 
 def start_up(catalogue: Path, model_dir: Path, folder: Path, runs: int) -> dict:
@@ -132,7 +133,7 @@ def main() -> None:
     model_dir = bench_model(args.data_dir)
     first = start_up(bench_catalogue(min(args.rows), args.data_dir), model_dir, args.data_dir, args.runs)
     print(f"start-up (whole command on 1,000 rows): {spread(first['wall'])} s wall, "
-          f"CPU {median(first['cpu']):.2f} s, peak RSS {first['rss_mib']:.0f} MiB")
+          f"CPU {median(first['cpu']):.2f} s")
     for n_rows in args.rows:
         catalogue = bench_catalogue(n_rows, args.data_dir)
         result = end_to_end(catalogue, model_dir, args.data_dir / "out.parquet", args.runs)
@@ -143,8 +144,7 @@ def main() -> None:
               f"(CPU {median(result['cpu']):.2f} s = {median(result['cpu']) / median(result['wall']):.2f} cores)")
         cli = result["cli"]
         print(f"  whole command (fresh process): {spread(cli['wall'])} s -> "
-              f"{rows / median(cli['wall']):,.0f} rows/s (CPU {median(cli['cpu']):.2f} s; "
-              f"peak RSS so far {cli['rss_mib']:.0f} MiB)")
+              f"{rows / median(cli['wall']):,.0f} rows/s (CPU {median(cli['cpu']):.2f} s)")
     result = forward_pass(model_dir, 1_000_000, args.runs)
     n = result["rows"]
     print(f"forward pass, {n:,} rows, layers {result['sizes']} ({result['macs']} multiply-adds/row), 1 thread:")

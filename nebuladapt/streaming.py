@@ -14,8 +14,9 @@
   end (an interrupted run leaves nothing).
 
 Two chunks are classified at a time in threads (NumPy and Arrow release the
-GIL), with BLAS single-threaded (:func:`~nebuladapt.models.inference.compute_threads`), while the main thread reads
-and writes; at most ``workers + 1`` chunks are in memory. Output row order is
+GIL), with BLAS single-threaded
+(:func:`~nebuladapt.models.inference.compute_threads`), while the main thread
+reads and writes; at most ``workers + 1`` chunks are in memory. Output row order is
 input row order, and the output does not depend on the chunk size (see
 :data:`nebuladapt.predict.FORWARD_BATCH`).
 
