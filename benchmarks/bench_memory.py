@@ -33,7 +33,8 @@ def main() -> None:
     print(machine_info())
     model_dir = bench_model(args.data_dir)
     out = args.data_dir / "out.parquet"
-    baseline = [peak_rss_mib([sys.executable, "-c", "import nebuladapt.cli, nebuladapt.streaming, torch, pyarrow"])
+    imports = "import nebuladapt.cli, nebuladapt.streaming, nebuladapt.models.persistence, pyarrow.parquet"
+    baseline = [peak_rss_mib([sys.executable, "-c", imports])
                 for _ in range(args.runs)]
     print(f"interpreter + libraries imported, no data: {spread(baseline)} MiB")
     for n_rows in args.rows:

@@ -23,13 +23,14 @@ def stages(catalogue: Path, model_dir: Path) -> dict:
     from nebuladapt.io.sources import open_source
     from nebuladapt.io.writers import OutputSpec, ParquetWriter
     from nebuladapt.models import load_model
-    from nebuladapt.streaming import LineColumns, classify_arrow, torch_threads
+    from nebuladapt.models.inference import compute_threads
+    from nebuladapt.streaming import LineColumns, classify_arrow
 
     model = load_model(model_dir)
     source = open_source(catalogue, 1 << 17)
     columns = LineColumns.from_template(source.template, source.source, source.schema.names)
     spent = {"read": 0.0, "classify": 0.0, "write": 0.0}
-    with tempfile.TemporaryDirectory() as folder, torch_threads(1):
+    with tempfile.TemporaryDirectory() as folder, compute_threads(1):
         writer = ParquetWriter(Path(folder) / "out.parquet",
                                OutputSpec(source.schema, source.template, source.input_yaml))
         chunks = iter(source.chunks())

@@ -103,10 +103,10 @@ def fit(
     of nebuladapt.features.RATIOS that all grids in use provide.
     """
     from nebuladapt.catalogs import CatalogError, count_usable_rows, read_catalog
-    from nebuladapt.catalogs.usage import line_usage, noise_choice
+    from nebuladapt.catalogs.usage import check_catalog_lines, line_usage, noise_choice
     from nebuladapt.grids import GridError, select_grids
     from nebuladapt.models import fitting
-    from nebuladapt.models.persistence import ModelFileError, check_catalog_lines, save_model
+    from nebuladapt.models.persistence import ModelFileError, save_model
 
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
         _fail(f"{out}: exists and is not empty; pass --overwrite to replace it")
@@ -192,8 +192,8 @@ def predict(
     number of rows); other inputs are read in memory.
     """
     from nebuladapt.catalogs import CatalogError, READERS, read_catalog
-    from nebuladapt.catalogs.usage import LineUsage, line_usage
-    from nebuladapt.models.persistence import ModelFileError, check_catalog_lines, load_model
+    from nebuladapt.catalogs.usage import LineUsage, check_catalog_lines, line_usage
+    from nebuladapt.models.persistence import ModelFileError, load_predictor
     from nebuladapt.output import output_format, write_table
     from nebuladapt.predict import classify_catalog, predict_summary
     from nebuladapt.streaming import StreamingUnsupported, classify_file
@@ -220,7 +220,7 @@ def predict(
             output_format(out, out_format)
             if out.exists() and not overwrite:
                 raise FileExistsError(f"{out}: exists; pass --overwrite to replace it")
-            model = load_model(model_dir)
+            model = load_predictor(model_dir)
             try:
                 if format in READERS:
                     raise StreamingUnsupported(f"{catalog_path}: read by the {format} reader")

@@ -34,13 +34,13 @@ from typing import Callable
 from nebuladapt.io.atomic import replace_directory, temporary_directory_beside
 from nebuladapt.io.sources import ParquetSource
 from nebuladapt.io.writers import OutputSpec, ParquetWriter
+from nebuladapt.models.inference import compute_threads
 from nebuladapt.streaming import (
     DEFAULT_CHUNK_ROWS,
     LineColumns,
     StreamSummary,
     check_model_lines,
     classify_arrow,
-    torch_threads,
 )
 
 __all__ = ["ModelPayload", "classify_parquet_distributed", "connect"]
@@ -59,10 +59,10 @@ class ModelPayload:
     @classmethod
     def from_dir(cls, directory) -> "ModelPayload":
         """Read a model directory written by :func:`nebuladapt.models.save_model`."""
-        from nebuladapt.models.persistence import CARD_FILE, WEIGHTS_FILE, load_model
+        from nebuladapt.models.persistence import CARD_FILE, WEIGHTS_FILE, load_predictor
 
         directory = Path(directory)
-        load_model(directory)  # validate here, so that a bad model fails before the cluster
+        load_predictor(directory)  # validate here, so that a bad model fails before the cluster
         return cls((directory / CARD_FILE).read_bytes(), (directory / WEIGHTS_FILE).read_bytes())
 
     @property
@@ -70,8 +70,8 @@ class ModelPayload:
         return hashlib.sha256(self.card + self.weights).hexdigest()
 
     def load(self):
-        """The classifier (loaded once per process; checksums verified by ``load_model``)."""
-        from nebuladapt.models.persistence import CARD_FILE, WEIGHTS_FILE, load_model
+        """The inference object (loaded once per process; checksums verified by ``load_predictor``)."""
+        from nebuladapt.models.persistence import CARD_FILE, WEIGHTS_FILE, load_predictor
 
         with _MODELS_LOCK:
             model = _MODELS.get(self.key)
@@ -79,7 +79,7 @@ class ModelPayload:
                 with tempfile.TemporaryDirectory(prefix="nebuladapt-model-") as tmp:
                     (Path(tmp) / CARD_FILE).write_bytes(self.card)
                     (Path(tmp) / WEIGHTS_FILE).write_bytes(self.weights)
-                    model = load_model(tmp)
+                    model = load_predictor(tmp)
                 _MODELS[self.key] = model
         return model
 
@@ -103,7 +103,7 @@ def _classify_partition(df, payload: ModelPayload, line_columns: LineColumns, sp
         model = payload.load()
         writer = ParquetWriter(Path(folder) / _part_name(number), spec)
         try:
-            with torch_threads(1):
+            with compute_threads(1):
                 for start in range(0, len(table), DEFAULT_CHUNK_ROWS):  # bounded memory
                     out, predictions = classify_arrow(
                         table.slice(start, DEFAULT_CHUNK_ROWS), model, line_columns

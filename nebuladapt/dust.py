@@ -19,6 +19,11 @@ extrapolated.
 
 Uncertainties are scaled by the same factor as the fluxes; the uncertainty of
 E(B-V) itself is not propagated.
+
+Streamed and map classification use :func:`thread_default_law`, the default law
+tabulated at the package's lines (:data:`DEFAULT_LAW_K`, checked against
+``dust_extinction`` by the tests), so that classifying a catalogue does not
+import ``dust_extinction`` and the SciPy it pulls in.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ from nebuladapt.lines import CASE_B_HA_HB, wavelength_of
 
 __all__ = [
     "DEFAULT_RV",
+    "DEFAULT_LAW_K",
+    "TabulatedDefaultLaw",
     "default_law",
     "thread_default_law",
     "extinction_k",
@@ -61,19 +68,63 @@ def default_law() -> Any:
     return O94(Rv=DEFAULT_RV)
 
 
+#: k(lambda) = A(lambda)/E(B-V) of :func:`default_law` at every line of
+#: :mod:`nebuladapt.lines` (summed doublets at their first component), as
+#: ``dust_extinction`` 1.x computes it: ``tests/test_dust.py`` recomputes every value.
+DEFAULT_LAW_K: dict[str, float] = {
+    "OII3726": 4.673165078636491,
+    "OII3729": 4.670077515417093,
+    "HB4861": 3.662817654196333,
+    "OIII4958": 3.5678519928058035,
+    "OIII5006": 3.521785812606385,
+    "HeI5876": 2.847694567537907,
+    "OI6300": 2.6324045439518113,
+    "NII6548": 2.5248224142917706,
+    "HA6562": 2.5186221670417734,
+    "NII6583": 2.509965779164617,
+    "SII6716": 2.4546708961741524,
+    "SII6730": 2.448718131588296,
+    "HeII4686": 3.834395980731198,
+    "ArIII7135": 2.278920615994721,
+    "SIII9069": 1.466418651307957,
+    "SIII9531": 1.3531921459161709,
+    "SII6716_6730": 2.4546708961741524,
+    "OII3726_3729": 4.673165078636491,
+}
+
+
+class TabulatedDefaultLaw:
+    """:func:`default_law` tabulated at the package's lines (:data:`DEFAULT_LAW_K`).
+
+    Gives the same k(lambda) as the law itself, without importing
+    ``dust_extinction``; a line outside the table is evaluated by the law.
+    """
+
+    Rv = DEFAULT_RV
+    law_name = "O94"
+
+    def k(self, line: str) -> float:
+        """k(lambda) at a canonical line name."""
+        if line in DEFAULT_LAW_K:
+            return DEFAULT_LAW_K[line]
+        law = getattr(_THREAD_LAWS, "law", None)
+        if law is None:
+            law = _THREAD_LAWS.law = default_law()
+        return extinction_k(line, law)
+
+
 _THREAD_LAWS = threading.local()
+_TABULATED = TabulatedDefaultLaw()
 
 
 def thread_default_law() -> Any:
-    """:func:`default_law`, built once per thread (building it costs more than using it).
+    """The default law for the worker threads of streamed and map classification.
 
-    For the worker threads of streamed and map classification: each thread
-    keeps its own instance, so no model object is shared between threads.
+    The tabulated :class:`TabulatedDefaultLaw` (it holds no model object, so
+    threads can share it); a line outside its table builds :func:`default_law`
+    once per thread.
     """
-    law = getattr(_THREAD_LAWS, "law", None)
-    if law is None:
-        law = _THREAD_LAWS.law = default_law()
-    return law
+    return _TABULATED
 
 
 def _resolve_law(law: Any) -> Any:
@@ -88,9 +139,8 @@ def _resolve_law(law: Any) -> Any:
 def _law_name(law: Any) -> str:
     rv = getattr(law, "Rv", None)
     rv_value = getattr(rv, "value", rv)
-    return f"{type(law).__name__}(Rv={float(rv_value):g})" if rv_value is not None else type(
-        law
-    ).__name__
+    name = getattr(law, "law_name", None) or type(law).__name__
+    return f"{name}(Rv={float(rv_value):g})" if rv_value is not None else name
 
 
 def extinction_k(line: str, law: Any = None) -> float:
@@ -118,6 +168,8 @@ def extinction_k(line: str, law: Any = None) -> float:
     >>> round(extinction_k("HB4861") - extinction_k("HA6562"), 2)
     1.14
     """
+    if isinstance(law, TabulatedDefaultLaw):
+        return law.k(line)
     law = _resolve_law(law)
     wavelength = wavelength_of(line) * u.AA
     x = (1.0 / wavelength.to(u.micron)).value

@@ -13,14 +13,14 @@ Output columns added to the input table (all input columns kept as they are):
     ratio), ``doublet:<LINE>`` (strong line inferred from its weak partner),
     ``unclassified:no_usable_ratio``.
 
-Probabilities, classes and the off-grid flag come from the model itself
-(:meth:`NebulaClassifier.classify_rows <nebuladapt.models.estimator.NebulaClassifier.classify_rows>`,
-the package's one inference path, which runs the network on fixed-size padded
-blocks of :data:`FORWARD_BATCH` rows so that output bytes do not depend on how
-a catalogue is cut into chunks). This module turns them into table columns
-and flags, vectorised so that millions of rows cost no per-row Python: flags
-are bit masks per row, and each distinct mask pattern is turned into its
-string once. The streaming reader (:mod:`nebuladapt.streaming`) and the Dask
+Probabilities, classes and the off-grid flag come from the model's inference
+object (:meth:`Predictor.classify_rows <nebuladapt.models.inference.Predictor.classify_rows>`),
+which the estimator uses too: the package's one inference path. It runs the
+network on fixed-size padded blocks of :data:`FORWARD_BATCH` rows so that
+output bytes do not depend on how a catalogue is cut into chunks. This module
+turns its results into table columns and flags, vectorised so that millions of
+rows cost no per-row Python: flags are bit masks per row, and each distinct
+mask pattern is spelled out once (and remembered across chunks). The streaming reader (:mod:`nebuladapt.streaming`) and the Dask
 path call :func:`predict_catalog`.
 """
 
@@ -172,6 +172,12 @@ def predict_summary(table) -> PredictionSummary:
     return summary
 
 
+#: Flag strings already spelled out, per list of flag names: chunks of one
+#: catalogue share most of their patterns (dict reads and writes are atomic, so
+#: worker threads share it).
+_FLAG_STRINGS: dict = {}
+
+
 def _encode_flags(groups: list[np.ndarray], names: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
     """Per-row flag strings from groups of boolean columns, as (index, distinct strings).
 
@@ -210,10 +216,17 @@ def _encode_flags(groups: list[np.ndarray], names: list[list[str]]) -> tuple[np.
     else:
         patterns, index = np.unique(keys, axis=0, return_inverse=True)
         index = index.reshape(-1).astype(np.int32)
-    bits = np.unpackbits(patterns, axis=1, bitorder="little")
-    strings = np.array(
-        [";".join(name for bit, name in positions if row[bit]) for row in bits], dtype=object
-    )
+    known = _FLAG_STRINGS.setdefault(tuple(positions), {})
+    if len(known) > 1 << 16:  # bounded: a pathological input cannot grow it without end
+        known.clear()
+    strings = np.empty(len(patterns), dtype=object)
+    for k, pattern in enumerate(patterns):
+        key = pattern.tobytes()
+        text = known.get(key)
+        if text is None:
+            row = np.unpackbits(pattern, bitorder="little")
+            text = known[key] = ";".join(name for bit, name in positions if row[bit])
+        strings[k] = text
     return index, strings
 
 
@@ -228,8 +241,8 @@ def predict_line_arrays(
 
     Parameters
     ----------
-    model : NebulaClassifier
-        Fitted classifier.
+    model : Predictor or NebulaClassifier
+        Fitted classifier (its ``classify_rows``, ``lines_`` and ``classes_``).
     flux, flux_err : ndarray, shape (n, n_lines)
         Line fluxes and errors in ``model.lines_`` order (``n_lines`` of them).
     note_names : sequence of str

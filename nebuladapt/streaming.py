@@ -13,9 +13,10 @@
   of an :class:`~nebuladapt.io.atomic.AtomicPath`, renamed over the output at the
   end (an interrupted run leaves nothing).
 
-Two chunks are classified at a time in threads (NumPy, PyTorch and Arrow
-release the GIL), with the network single-threaded, while the main thread reads
-and writes; at most ``workers + 1`` chunks are in memory. Output row order is
+Two chunks are classified at a time in threads (NumPy and Arrow release the
+GIL), with BLAS single-threaded
+(:func:`~nebuladapt.models.inference.compute_threads`), while the main thread
+reads and writes; at most ``workers + 1`` chunks are in memory. Output row order is
 input row order, and the output does not depend on the chunk size (see
 :data:`nebuladapt.predict.FORWARD_BATCH`).
 
@@ -28,10 +29,8 @@ caller then uses the in-memory path.
 
 from __future__ import annotations
 
-import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
@@ -44,6 +43,7 @@ from nebuladapt.io.formats import output_format
 from nebuladapt.io.sources import StreamingUnsupported, open_source, parquet_files
 from nebuladapt.io.writers import OutputSpec, output_schema
 from nebuladapt.lines import input_lines_for
+from nebuladapt.models.inference import compute_threads
 from nebuladapt.predict import PREDICTION_COLUMNS, PredictionSummary, check_no_prediction_columns
 
 __all__ = [
@@ -57,7 +57,6 @@ __all__ = [
     "parquet_files",
     "classify_arrow",
     "classify_file",
-    "torch_threads",
 ]
 
 #: Rows per chunk (the memory high-water mark scales with it, not with the file).
@@ -66,37 +65,6 @@ DEFAULT_CHUNK_ROWS = 1 << 17
 #: What a streamed run classified (rows, rows per class, rows per flag reason).
 StreamSummary = PredictionSummary
 
-
-
-_THREADS_LOCK = threading.Lock()
-_THREADS_USERS = 0
-_THREADS_SAVED = 0
-
-
-@contextmanager
-def torch_threads(n: int = 1):
-    """Run PyTorch with ``n`` intra-op threads, restoring the previous setting after.
-
-    Safe to nest and to enter from several threads at once (e.g. Dask worker
-    threads): the first entry saves the setting, the last exit restores it.
-    Small network calls are fastest single-threaded; parallelism comes from
-    classifying several chunks at once.
-    """
-    global _THREADS_USERS, _THREADS_SAVED
-    import torch
-
-    with _THREADS_LOCK:
-        if _THREADS_USERS == 0:
-            _THREADS_SAVED = torch.get_num_threads()
-            torch.set_num_threads(n)
-        _THREADS_USERS += 1
-    try:
-        yield
-    finally:
-        with _THREADS_LOCK:
-            _THREADS_USERS -= 1
-            if _THREADS_USERS == 0:
-                torch.set_num_threads(_THREADS_SAVED)
 
 
 # ----------------------------------------------------------------------- line columns
@@ -212,10 +180,8 @@ def check_model_lines(model, lines_table, source: str, model_dir=None):
     LineUsage
         The lines the model uses, ignores and misses (:mod:`nebuladapt.catalogs.usage`).
     """
-    from nebuladapt.catalogs.usage import line_usage
-
     from nebuladapt.catalogs import check_flux_units, read_phangs_table
-    from nebuladapt.models.persistence import check_catalog_lines
+    from nebuladapt.catalogs.usage import check_catalog_lines, line_usage
 
     catalog = read_phangs_table(lines_table, allow_empty=True)
     catalog.source = source
@@ -294,7 +260,7 @@ def classify_file(
     try:
         spec = OutputSpec(source.schema, source.template, getattr(source, "input_yaml", None))
         writer = writer_class(target.tmp, spec)
-        with torch_threads(1), ThreadPoolExecutor(max(1, workers)) as pool:
+        with compute_threads(1), ThreadPoolExecutor(max(1, workers)) as pool:
             pending: deque = deque()
 
             def drain_one() -> None:

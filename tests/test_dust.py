@@ -126,3 +126,32 @@ def test_real_long2019_snrs_dereddened(shared_data_dir):
     decrement = cat.flux["HA6562"][has_hb] / cat.flux["HB4861"][has_hb]
     np.testing.assert_allclose(decrement, CASE_B_HA_HB, rtol=1e-9)
     np.testing.assert_array_equal(cat.flux["HA6562"][~has_hb], 300.0)  # no Hbeta: untouched
+
+
+def test_tabulated_default_law_is_the_law_itself():
+    from nebuladapt.dust import DEFAULT_LAW_K, TabulatedDefaultLaw, default_law, extinction_k, thread_default_law
+    from nebuladapt.lines import LINES, SUMMED_LINES
+
+    law = default_law()
+    assert set(DEFAULT_LAW_K) == set(LINES) | set(SUMMED_LINES)
+    for line, k in DEFAULT_LAW_K.items():
+        assert k == extinction_k(line, law), line
+    assert isinstance(thread_default_law(), TabulatedDefaultLaw)
+    assert thread_default_law() is thread_default_law()
+
+
+def test_dereddening_with_the_table_equals_the_law():
+    from nebuladapt.catalogs import LineCatalog
+    from nebuladapt.dust import deredden_catalog, default_law, thread_default_law
+
+    rng = np.random.default_rng(2)
+    n = 500
+    flux = {"HA6562": rng.lognormal(1.3, 0.3, n), "HB4861": np.ones(n), "OIII5006": rng.lognormal(0, 1, n)}
+    flux["HB4861"][:5] = np.nan
+    catalog = LineCatalog(table=Table({"ID": np.arange(n)}), flux=flux,
+                          flux_err={k: 0.1 * v for k, v in flux.items()})
+    by_law, by_table = deredden_catalog(catalog, law=default_law()), deredden_catalog(catalog, law=thread_default_law())
+    for line in flux:
+        assert by_law.flux[line].tobytes() == by_table.flux[line].tobytes()
+        assert by_law.flux_err[line].tobytes() == by_table.flux_err[line].tobytes()
+    assert by_law.meta["extinction_law"] == by_table.meta["extinction_law"] == "O94(Rv=3.1)"

@@ -31,7 +31,8 @@ from nebuladapt.catalogs import CatalogError, LineCatalog, read_catalog
 from nebuladapt.cli import app
 from nebuladapt.features import EXTRA_RATIOS, FeatureSpec, default_feature_spec
 from nebuladapt.models import ModelFileError, NebulaClassifier, load_model, save_model
-from nebuladapt.models.persistence import CARD_FILE, CARD_FORMAT, WEIGHTS_FILE, check_catalog_lines
+from nebuladapt.catalogs.usage import check_catalog_lines
+from nebuladapt.models.persistence import CARD_FILE, CARD_FORMAT, WEIGHTS_FILE
 from nebuladapt.output import write_table
 from nebuladapt.predict import classify_catalog
 
@@ -487,12 +488,12 @@ def test_predict_keeps_an_existing_output_unless_overwrite(model_dir, messy_csv,
 
 @pytest.mark.parametrize("failure", [RuntimeError("boom"), KeyboardInterrupt()])
 def test_predict_failure_midway_leaves_nothing(model_dir, messy_csv, tmp_path, monkeypatch, failure):
-    from nebuladapt.models.networks import NebulaNet
+    from nebuladapt.models import inference
 
-    def explode(self, x):
+    def explode(*args, **kwargs):
         raise failure
 
-    monkeypatch.setattr(NebulaNet, "forward", explode)
+    monkeypatch.setattr(inference, "forward_logits", explode)
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     for existing in (False, True):

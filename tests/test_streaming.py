@@ -223,3 +223,23 @@ def test_csv_types_changing_midway_fall_back_cleanly(model, model_dir, tmp_path,
     result = runner.invoke(app, ["predict", str(path), "--model", str(model_dir), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert list(Table.read(out)["note"])[-1] == "not a number"
+
+
+def test_predict_command_imports_no_training_library(model_dir, tmp_path):
+    """`nebuladapt predict` on Parquet: the start-up must not pay for the training stack."""
+    import subprocess
+    import sys
+
+    source = tmp_path / "cat.parquet"
+    _catalogue(200).write(source)
+    code = (
+        "import sys\n"
+        "from nebuladapt.cli import app\n"
+        f"app(['predict', {str(source)!r}, '--model', {str(model_dir)!r}, '--out', "
+        f"{str(tmp_path / 'out.parquet')!r}], standalone_mode=False)\n"
+        "heavy = ('torch', 'sklearn', 'scipy', 'skada', 'dust_extinction', 'matplotlib')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr
+    assert len(pq.read_table(tmp_path / "out.parquet")) == 200

@@ -2,8 +2,9 @@
 
 :func:`line_usage` says which supplied lines a model uses, which it ignores
 and why, and which of its lines the catalogue lacks; :func:`noise_choice`
-says which training noise ``auto`` picks and why. Both follow the one rule of
-:func:`nebuladapt.lines.derivable_lines`.
+says which training noise ``auto`` picks and why; :func:`check_catalog_lines`
+refuses a catalogue that gives none of a model's ratios. All follow the one
+rule of :func:`nebuladapt.lines.derivable_lines`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ import numpy as np
 
 from nebuladapt.lines import LINES, SUMMED_LINES, derivable_lines, input_lines_for
 
-__all__ = ["LineUsage", "line_label", "line_usage", "noise_choice"]
+__all__ = [
+    "LineUsage",
+    "available_lines",
+    "check_catalog_lines",
+    "line_label",
+    "line_usage",
+    "noise_choice",
+]
 
 
 def line_label(name: str) -> str:
@@ -106,3 +114,56 @@ def noise_choice(catalog, spec, requested: str) -> str:
     if n_with:
         return f"noise=matched (errors found for {n_with} of {n_lines} lines)"
     return f"noise=fixed (no usable error column for any of the {n_lines} lines)"
+
+
+def available_lines(catalog) -> set[str]:
+    """Lines a catalogue can give, by its columns (not by row values).
+
+    The catalogue's own lines, summed doublets whose components are all
+    present, strong doublet lines whose weak partner is present
+    (:data:`~nebuladapt.lines.DOUBLET_RATIOS`), and Halpha/Hbeta from the other
+    by case B when some row is dust-corrected -- the rules of
+    :func:`nebuladapt.features.catalog_line_matrix` (:func:`nebuladapt.lines.derivable_lines`).
+    """
+    return derivable_lines(catalog.flux, case_b=bool(np.asarray(catalog.dust_corrected).any()))
+
+
+def check_catalog_lines(model, catalog, model_dir=None) -> list[str]:
+    """Check that a catalogue gives at least one of a model's line ratios.
+
+    Parameters
+    ----------
+    model : NebulaClassifier, Predictor or FeatureSpec
+        A fitted model (its ``spec_``), or the features about to be fitted.
+    catalog : LineCatalog
+    model_dir : str or Path, optional
+        Named in the message.
+
+    Returns
+    -------
+    list of str
+        The model's lines the catalogue lacks (rows are classified from the
+        ratios it has; empty when it has them all).
+
+    Raises
+    ------
+    ModelFileError
+        If no ratio of the model can be formed from the catalogue's lines: the
+        message names the catalogue, the model directory and the missing lines.
+    """
+    from nebuladapt.features import FeatureSpec
+    from nebuladapt.models.persistence import ModelFileError
+
+    spec = model if isinstance(model, FeatureSpec) else model.spec_
+    have = available_lines(catalog)
+    missing = [line for line in spec.lines if line not in have]
+    usable = [r for r in spec.ratios if r.numerator in have and r.denominator in have]
+    if not usable:
+        ratios = ", ".join(f"{r.numerator}/{r.denominator}" for r in spec.ratios)
+        who = f"the model in {model_dir}" if model_dir is not None else "the features"
+        raise ModelFileError(
+            f"{catalog.source or 'catalogue'}: gives none of the line ratios used by {who} "
+            f"({ratios}); missing lines {missing}; add columns such as {missing[0]}_FLUX, or "
+            "fit a model on lines this catalogue has"
+        )
+    return missing

@@ -34,7 +34,7 @@ from nebuladapt.dust import deredden_catalog, thread_default_law
 from nebuladapt.maps.options import DEFAULT_SNR_MIN
 from nebuladapt.maps.read import LineMaps, MapsError, lines_needed
 from nebuladapt.predict import PredictionSummary, predict_catalog
-from nebuladapt.streaming import torch_threads
+from nebuladapt.models.inference import compute_threads
 
 __all__ = [
     "DEFAULT_SNR_MIN",
@@ -212,7 +212,7 @@ def classify_maps(
     -------
     MapPrediction
     """
-    from nebuladapt.models.persistence import check_catalog_lines
+    from nebuladapt.catalogs.usage import check_catalog_lines
 
     ny, nx = maps.shape
     names = maps.select(lines_needed(model))
@@ -237,7 +237,7 @@ def classify_maps(
         if progress is not None:
             progress(done, ny * nx, "rows")
 
-    with torch_threads(1), ThreadPoolExecutor(max(1, workers)) as pool:
+    with compute_threads(1), ThreadPoolExecutor(max(1, workers)) as pool:
         pending: deque = deque()
         for start in range(0, ny, step):
             stop = min(ny, start + step)

@@ -26,15 +26,18 @@ import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from astropy import units as u
 from astropy.io import fits
 from astropy.table import Table
-from astropy.wcs import WCS, FITSFixedWarning
 
 from nebuladapt.catalogs import CatalogError
 from nebuladapt.lines import DOUBLET_RATIOS, SUMMED_LINES, canonical_line_name
+
+if TYPE_CHECKING:  # astropy.wcs (and astropy.coordinates) load only when a MAPS file is read
+    from astropy.wcs import WCS
 
 __all__ = ["MAP_SUFFIXES", "LineMaps", "MapsError", "is_maps_file", "open_maps", "lines_needed"]
 
@@ -82,6 +85,8 @@ def is_maps_file(path: str | os.PathLike) -> bool:
 
 
 def _celestial_wcs(header: fits.Header) -> WCS:
+    from astropy.wcs import WCS, FITSFixedWarning
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FITSFixedWarning)
         return WCS(header, naxis=2)

@@ -237,9 +237,9 @@ def predict_maps_directory(
     args = [(str(p), payload, str(out_dir), float(snr_min), overwrite) for p in files]
     results: list[dict] = []
     if scheduler is None:
-        from nebuladapt.streaming import torch_threads
+        from nebuladapt.models.inference import compute_threads
 
-        with torch_threads(1):
+        with compute_threads(1):
             for i, arg in enumerate(args):
                 results.append(_classify_one(*arg))
                 if progress is not None:

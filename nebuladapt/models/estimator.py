@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from nebuladapt.features import FeatureSpec, default_feature_spec, log_ratios
 from nebuladapt.models.calibration import fit_temperature
-from nebuladapt.models.inference import RowPredictions, forward_logits, softmax_argmax
+from nebuladapt.models.inference import Predictor, RowPredictions, network_layers, softmax_argmax
 from nebuladapt.models.label_shift import em_target_prior
 from nebuladapt.models.losses import build_alignment
 from nebuladapt.models.losses.entropy import TargetEntropy
@@ -411,10 +411,20 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
 
         ``softmax(z + log(pi_t / pi_s))`` is Saerens et al.'s re-weighted posterior.
         """
-        logits = forward_logits(self.network_, self.scaler_, features, self.temperature_)
-        if prior and self.prior_correction == "em" and self.target_prior_ is not None:
-            logits += np.log(np.asarray(self.target_prior_) * len(self.target_prior_)).astype(np.float32)
-        return logits
+        return self.predictor().logits(features, prior)
+
+    def predictor(self) -> Predictor:
+        """This model's inference object (:class:`~nebuladapt.models.inference.Predictor`).
+
+        Built from the current weights; every prediction method delegates to it.
+        """
+        check_is_fitted(self, "network_")
+        return Predictor(
+            self.spec_, self.classes_, network_layers(self.network_.state_dict()),
+            self.scaler_.mean, self.scaler_.scale, self.temperature_,
+            getattr(self, "target_prior_", None), self.prior_correction,
+            getattr(self, "off_grid_map_", None), self.noise_,
+        )
 
     def decision_function(self, X) -> np.ndarray:
         """Class scores: logits / temperature (+ log prior ratio), shape (n_rows, n_classes).
@@ -449,21 +459,12 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         The path of :mod:`nebuladapt.predict` (and so of streaming and Dask).
         """
         check_is_fitted(self, "network_")
-        features = self._features(X)
-        usable = (~np.isfinite(features)).sum(axis=1) < len(self.spec_.ratios)
-        proba, class_index = softmax_argmax(self._logits(features))
-        np.copyto(class_index, -1, where=~usable)
-        return RowPredictions(proba, class_index, usable, self._off_grid_features(features) & usable)
-
-    def _off_grid_features(self, features: np.ndarray) -> np.ndarray:
-        if self.off_grid_map_ is None:
-            return np.zeros(len(features), dtype=bool)
-        return self.off_grid_map_.off_grid(self._standardise(features))
+        return self.predictor().classify_rows(_as_flux_matrix(X, len(self.lines_)))
 
     def off_grid(self, X) -> np.ndarray:
         """True where a row lies far from every class's model grid."""
         check_is_fitted(self, "network_")
-        return self._off_grid_features(self._features(X))
+        return self.predictor().off_grid_features(self._features(X))
 
     def transform(self, X, sample_domain=None) -> np.ndarray:
         """Embedding from the feature extractor (e.g. for t-SNE)."""

@@ -12,7 +12,6 @@ few integer operations per row, so the test streams at survey scale.
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import binary_dilation
 
 __all__ = ["OffGridMap"]
 
@@ -38,7 +37,6 @@ class OffGridMap:
         self.occupancy = np.asarray(occupancy, dtype=bool)
         self.low = np.asarray(low, dtype=np.float64)
         self.high = np.asarray(high, dtype=np.float64)
-        self._projections: dict[tuple[bool, ...], np.ndarray] = {}
 
     def arrays(self) -> dict:
         """The map as plain arrays (``occupancy`` as uint8, ``low``, ``high``), for model files."""
@@ -79,6 +77,8 @@ class OffGridMap:
         cells = cls._cells(complete, low, high, n_bins)
         occupancy[tuple(cells.T)] = True
         if dilation:
+            from scipy.ndimage import binary_dilation  # here: prediction needs no SciPy
+
             occupancy = binary_dilation(occupancy, iterations=dilation)
         return cls(occupancy, low, high)
 
@@ -87,11 +87,37 @@ class OffGridMap:
         scaled = (features - low) / (high - low) * n_bins
         return np.clip(np.floor(scaled), 0, n_bins - 1).astype(np.int64)
 
-    def _projection(self, present: tuple[bool, ...]) -> np.ndarray:
-        if present not in self._projections:
-            axes = tuple(i for i, p in enumerate(present) if not p)
-            self._projections[present] = self.occupancy.any(axis=axes) if axes else self.occupancy
-        return self._projections[present]
+    def _lookup(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every projection of the map, flattened into one table.
+
+        Returns ``table`` (the projections onto each subset of features,
+        concatenated: (n_bins + 1) ** d cells in all), ``offset`` (where the
+        projection of presence pattern ``code`` starts) and ``strides``
+        (``strides[code, i]``: the step of feature ``i`` in that projection, 0
+        where absent).
+        """
+        lookup = getattr(self, "_lookup_arrays", None)  # one assignment: safe across threads
+        if lookup is None:
+            d = self.occupancy.ndim
+            parts, offsets = [], []
+            strides = np.zeros((1 << d, d), dtype=np.int64)
+            start = 0
+            for code in range(1 << d):
+                present = [(code >> i) & 1 == 1 for i in range(d)]
+                absent = tuple(i for i in range(d) if not present[i])
+                projection = self.occupancy.any(axis=absent) if absent else self.occupancy
+                projection = np.atleast_1d(projection)
+                step = 1
+                for i in reversed(range(d)):
+                    if present[i]:
+                        strides[code, i] = step
+                        step *= self.n_bins
+                offsets.append(start)
+                parts.append(projection.ravel())
+                start += projection.size
+            lookup = (np.concatenate(parts), np.asarray(offsets, dtype=np.int64), strides)
+            self._lookup_arrays = lookup
+        return lookup
 
     def off_grid(self, features: np.ndarray) -> np.ndarray:
         """True where a row lies outside the occupied region.
@@ -103,19 +129,19 @@ class OffGridMap:
             feature return False (they are unclassifiable, flagged elsewhere).
         """
         features = np.asarray(features, dtype=np.float64)
+        n, d = features.shape
+        table, offsets, strides = self._lookup()
         present = np.isfinite(features)
-        outside = ((features < self.low) | (features > self.high)) & present
-        result = outside.any(axis=1)
-        codes = present.astype(np.int64) @ (1 << np.arange(present.shape[1], dtype=np.int64))
-        for code in np.flatnonzero(np.bincount(codes)):
-            pattern = (code >> np.arange(present.shape[1])) & 1 == 1
-            if not pattern.any():
-                continue
-            rows = np.flatnonzero((codes == code) & ~result)
-            if len(rows) == 0:
-                continue
-            dims = np.flatnonzero(pattern)
-            cells = self._cells(features[np.ix_(rows, dims)], self.low[dims], self.high[dims], self.n_bins)
-            occupied = self._projection(tuple(bool(p) for p in pattern))[tuple(cells.T)]
-            result[rows] = ~occupied
-        return result
+        outside = np.zeros(n, dtype=bool)
+        codes = np.zeros(n, dtype=np.int64)
+        cells = np.empty((n, d), dtype=np.int64)
+        for i in range(d):
+            column, here = features[:, i], present[:, i]
+            outside |= ((column < self.low[i]) | (column > self.high[i])) & here
+            codes |= here.astype(np.int64) << i
+            scaled = (np.where(here, column, self.low[i]) - self.low[i]) / (self.high[i] - self.low[i]) * self.n_bins
+            cells[:, i] = np.clip(np.floor(scaled), 0, self.n_bins - 1)
+        index = offsets[codes]
+        for i in range(d):
+            index += cells[:, i] * strides[codes, i]
+        return outside | (~table[index] & (codes > 0))

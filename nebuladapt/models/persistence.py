@@ -10,8 +10,13 @@ weights are read only with :mod:`safetensors` (never ``pickle``/``torch.load``).
 :func:`save_model` writes the whole directory atomically: into a temporary
 sibling directory that is renamed into place, so an interrupted or failed save
 leaves no partial model, and an existing non-empty directory is replaced only
-with ``overwrite=True``. :func:`check_catalog_lines` tells whether a catalogue
-gives the lines a model needs.
+with ``overwrite=True``.
+
+:func:`load_model` restores the estimator (PyTorch, scikit-learn);
+:func:`load_predictor` builds only its inference object
+(:class:`~nebuladapt.models.inference.Predictor`, NumPy arrays read with
+``safetensors.numpy``) from the same files and checks, which is all that
+prediction needs and starts much faster.
 """
 
 from __future__ import annotations
@@ -26,23 +31,19 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-import safetensors.torch
-import torch
 
 from nebuladapt import CLASSES
 from nebuladapt.features import FeatureSpec
 from nebuladapt.io.atomic import replace_directory, temporary_directory_beside
 from nebuladapt.lines import LINES, SUMMED_LINES
-from nebuladapt.models.estimator import ModelState, NebulaClassifier
-from nebuladapt.models.params import METHODS
+from nebuladapt.models.params import DEFAULTS, METHODS
 
 __all__ = [
     "ModelFileError",
     "save_model",
     "load_model",
+    "load_predictor",
     "read_card",
-    "check_catalog_lines",
-    "available_lines",
     "WEIGHTS_FILE",
     "CARD_FILE",
     "CARD_FORMAT",
@@ -69,6 +70,7 @@ def _sha256(path: Path) -> str:
 
 def _versions() -> dict:
     import sklearn
+    import torch
 
     from nebuladapt import __version__
 
@@ -89,7 +91,7 @@ def _write_synced(path: Path, data: bytes) -> None:
 
 
 def save_model(
-    model: NebulaClassifier, directory, extra: dict | None = None, *, overwrite: bool = False
+    model, directory, extra: dict | None = None, *, overwrite: bool = False
 ) -> Path:
     """Write a fitted classifier to ``directory``, atomically.
 
@@ -126,6 +128,8 @@ def save_model(
             raise FileExistsError(
                 f"{directory}: exists and is not empty; pass --overwrite to replace it"
             )
+    import safetensors.torch
+
     state = model.get_state()
     weights = safetensors.torch.save(state.tensors)
     params = model.get_params()
@@ -251,20 +255,10 @@ def _card_problem(card: dict) -> str | None:
     return None
 
 
-def load_model(directory) -> NebulaClassifier:
-    """Load a classifier written by :func:`save_model`.
+def _read_model(directory) -> tuple[dict, dict]:
+    """The validated card and the weights as NumPy arrays (checksum verified)."""
+    import safetensors.numpy
 
-    Only ``model.json`` (parsed as JSON) and ``weights.safetensors`` (parsed by
-    safetensors, which holds tensors only) are read; any other file in the
-    directory is ignored, and nothing is ever unpickled.
-
-    Raises
-    ------
-    ModelFileError
-        Missing files, a card from another format version or with damaged
-        contents, or weights whose SHA-256 differs from the card's (tampered
-        or mismatched files), or that are not safetensors.
-    """
     directory = Path(directory)
     card = read_card(directory)
     weights_path = directory / WEIGHTS_FILE
@@ -276,12 +270,40 @@ def load_model(directory) -> NebulaClassifier:
             "modified or belongs to another model — refusing to load it"
         )
     try:
-        tensors = safetensors.torch.load_file(str(weights_path))
+        arrays = safetensors.numpy.load_file(str(weights_path))
     except Exception as exc:  # safetensors raises its own error types
         raise ModelFileError(
             f"{weights_path}: not a safetensors file ({' '.join(str(exc).split())[:200]}); "
             "refusing to load it - re-run `nebuladapt fit`"
         ) from exc
+    return card, arrays
+
+
+def load_model(directory):
+    """Load a classifier written by :func:`save_model`.
+
+    Only ``model.json`` (parsed as JSON) and ``weights.safetensors`` (parsed by
+    safetensors, which holds tensors only) are read; any other file in the
+    directory is ignored, and nothing is ever unpickled.
+
+    Returns
+    -------
+    NebulaClassifier
+
+    Raises
+    ------
+    ModelFileError
+        Missing files, a card from another format version or with damaged
+        contents, or weights whose SHA-256 differs from the card's (tampered
+        or mismatched files), or that are not safetensors.
+    """
+    import torch
+
+    from nebuladapt.models.estimator import ModelState, NebulaClassifier
+
+    directory = Path(directory)
+    card, arrays = _read_model(directory)
+    tensors = {key: torch.from_numpy(value) for key, value in arrays.items()}
     params = dict(card["params"])
     params["hidden"] = tuple(params["hidden"])
     try:
@@ -295,58 +317,49 @@ def load_model(directory) -> NebulaClassifier:
     try:
         model.set_state(ModelState(tensors, values))
     except ValueError as exc:
-        raise ModelFileError(f"{weights_path}: {exc}; re-run `nebuladapt fit`") from exc
+        raise ModelFileError(f"{directory / WEIGHTS_FILE}: {exc}; re-run `nebuladapt fit`") from exc
     return model
 
 
-# ------------------------------------------------------------------ model vs catalogue
-def available_lines(catalog) -> set[str]:
-    """Lines a catalogue can give, by its columns (not by row values).
+def load_predictor(directory):
+    """Load only the inference object of a model written by :func:`save_model`.
 
-    The catalogue's own lines, summed doublets whose components are all
-    present, strong doublet lines whose weak partner is present
-    (:data:`~nebuladapt.lines.DOUBLET_RATIOS`), and Halpha/Hbeta from the other
-    by case B when some row is dust-corrected -- the rules of
-    :func:`nebuladapt.features.catalog_line_matrix` (:func:`nebuladapt.lines.derivable_lines`).
-    """
-    from nebuladapt.lines import derivable_lines
-
-    return derivable_lines(catalog.flux, case_b=bool(np.asarray(catalog.dust_corrected).any()))
-
-
-def check_catalog_lines(model, catalog, model_dir=None) -> list[str]:
-    """Check that a catalogue gives at least one of a model's line ratios.
-
-    Parameters
-    ----------
-    model : NebulaClassifier or FeatureSpec
-        A fitted model (its ``spec_``), or the features about to be fitted.
-    catalog : LineCatalog
-    model_dir : str or Path, optional
-        Named in the message.
+    The same files and checks as :func:`load_model`, without PyTorch,
+    scikit-learn or SciPy: the network's label path, the scaler, temperature,
+    target prior and off-grid map as NumPy arrays. Predictions equal those of
+    :func:`load_model`'s estimator, which computes them with the same object.
 
     Returns
     -------
-    list of str
-        The model's lines the catalogue lacks (rows are classified from the
-        ratios it has; empty when it has them all).
+    Predictor
 
     Raises
     ------
     ModelFileError
-        If no ratio of the model can be formed from the catalogue's lines: the
-        message names the catalogue, the model directory and the missing lines.
+        As :func:`load_model`.
     """
-    spec = model if isinstance(model, FeatureSpec) else model.spec_
-    have = available_lines(catalog)
-    missing = [line for line in spec.lines if line not in have]
-    usable = [r for r in spec.ratios if r.numerator in have and r.denominator in have]
-    if not usable:
-        ratios = ", ".join(f"{r.numerator}/{r.denominator}" for r in spec.ratios)
-        who = f"the model in {model_dir}" if model_dir is not None else "the features"
-        raise ModelFileError(
-            f"{catalog.source or 'catalogue'}: gives none of the line ratios used by {who} "
-            f"({ratios}); missing lines {missing}; add columns such as {missing[0]}_FLUX, or "
-            "fit a model on lines this catalogue has"
+    from nebuladapt.models.inference import Predictor, network_layers
+    from nebuladapt.models.off_grid import OffGridMap
+
+    directory = Path(directory)
+    card, arrays = _read_model(directory)
+    params = {**DEFAULTS, **card["params"]}
+    prefix = "off_grid."
+    parts = {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+    try:
+        layers = network_layers(arrays)
+        widths = [int(weight.shape[0]) for weight, _ in layers[:-1]]
+        if widths != list(params["hidden"]):
+            raise ValueError(
+                f"weights do not fit the network of these parameters (hidden layers {widths}, "
+                f"the card says {params['hidden']})"
+            )
+        grid_map = OffGridMap.from_arrays(parts) if parts else None
+        return Predictor(
+            FeatureSpec.from_dict(card["feature_spec"]), card["classes"], layers,
+            card["scaler"]["mean"], card["scaler"]["scale"], card["temperature"],
+            card.get("target_prior"), params["prior_correction"], grid_map,
+            card.get("resolved_noise") or params["noise"],
         )
-    return missing
+    except ValueError as exc:
+        raise ModelFileError(f"{directory / WEIGHTS_FILE}: {exc}; re-run `nebuladapt fit`") from exc

@@ -33,3 +33,29 @@ def test_arrays_round_trip_and_incomplete_refused():
     assert np.array_equal(again.off_grid(probe), grid.off_grid(probe))
     with pytest.raises(ValueError, match="incomplete"):
         OffGridMap.from_arrays({"low": grid.low, "high": grid.high})
+
+
+def test_lookup_equals_the_projection_of_each_presence_pattern():
+    rng = np.random.default_rng(3)
+    grid_map = OffGridMap.fit(rng.normal(0, 1, (5000, 3)))
+    rows = rng.normal(0, 1.6, (4000, 3))
+    rows[rng.random(rows.shape) < 0.3] = np.nan
+    rows[:40] = grid_map.low - 1e-12  # just outside the map
+    rows[40:80] = grid_map.high  # on its upper edge: the last cell
+    expected = np.zeros(len(rows), dtype=bool)
+    n_bins = grid_map.n_bins
+    for r, row in enumerate(rows):
+        here = np.isfinite(row)
+        if not here.any():
+            continue
+        if ((row[here] < grid_map.low[here]) | (row[here] > grid_map.high[here])).any():
+            expected[r] = True
+            continue
+        absent = tuple(np.flatnonzero(~here))
+        projection = grid_map.occupancy.any(axis=absent) if absent else grid_map.occupancy
+        scaled = (row[here] - grid_map.low[here]) / (grid_map.high[here] - grid_map.low[here]) * n_bins
+        cell = np.clip(np.floor(scaled), 0, n_bins - 1).astype(int)
+        expected[r] = not projection[tuple(cell)]
+    got = grid_map.off_grid(rows)
+    assert np.array_equal(got, expected)
+    assert got[:40].all() and got.any() and not got.all()

@@ -82,3 +82,53 @@ def test_card_written_before_resolved_noise_still_loads(fitted, toy_domains, tmp
     loaded = load_model(directory)
     assert loaded.noise_ == "fixed"
     assert np.array_equal(loaded.predict_proba(toy_domains["target"]), fitted.predict_proba(toy_domains["target"]))
+
+
+def test_predictor_gives_the_estimators_outputs(fitted, toy_domains, tmp_path):
+    from nebuladapt.models.persistence import load_predictor
+
+    directory = save_model(fitted, tmp_path / "m")
+    predictor, model = load_predictor(directory), load_model(directory)
+    X = toy_domains["target"].copy()
+    X[:7, 2] = np.nan
+    X[7:9, 0] *= 1e6  # off the grid
+    X[9] = np.nan  # unusable
+    rows, expected = predictor.classify_rows(X), model.classify_rows(X)
+    for a, b in zip(rows.proba, expected.proba):
+        assert a.tobytes() == b.tobytes()
+    for name in ("class_index", "usable", "off_grid"):
+        assert np.array_equal(getattr(rows, name), getattr(expected, name))
+    assert rows.off_grid[7:9].all() and rows.class_index[9] == -1
+    assert np.array_equal(predictor.predict_proba(X), model.predict_proba(X))
+    assert predictor.lines_ == model.lines_ and list(predictor.classes_) == list(model.classes_)
+    assert predictor.noise_ == model.noise_
+
+
+def test_predictor_refuses_what_load_model_refuses(fitted, tmp_path):
+    from nebuladapt.models.persistence import load_predictor
+
+    directory = save_model(fitted, tmp_path / "m")
+    data = bytearray((directory / WEIGHTS_FILE).read_bytes())
+    data[-1] ^= 0xFF
+    (directory / WEIGHTS_FILE).write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="checksum"):
+        load_predictor(directory)
+
+
+def test_loading_for_prediction_imports_no_training_library(fitted, tmp_path):
+    import subprocess
+    import sys
+
+    directory = save_model(fitted, tmp_path / "m")
+    code = (
+        "import sys, numpy as np\n"
+        "heavy = ('torch', 'sklearn', 'scipy', 'skada', 'astropy', 'matplotlib', 'pandas')\n"
+        "from nebuladapt.models.persistence import load_predictor\n"
+        f"p = load_predictor({str(directory)!r})\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "p.classify_rows(np.ones((3, len(p.lines_))))\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    # neither loading nor predicting imports any of them
+    assert result.stdout.split("\n")[:2] == ["[]", "[]"]
