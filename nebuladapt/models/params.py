@@ -45,7 +45,7 @@ PRIOR_CORRECTIONS = ("none", "em")
 #: Parameters that only act when ``method`` adapts to the target: with
 #: ``method="nn"`` no adaptation loss is built, so they (the entropy term
 #: included) have no effect.
-ADAPTATION_ONLY = ("alignment", "domain_weight", "entropy_weight")
+ADAPTATION_ONLY = ("alignment", "domain_weight", "entropy_weight", "members")
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,11 @@ PARAMS: tuple[Param, ...] = (
     Param("noise_level", float, 0.1, "Fractional noise of 'fixed' (and fallback of 'matched')",
           low=0.0, high=None, closed="left", cli=True),
     Param("hidden", tuple, (64, 64), "Feature-extractor layer sizes"),
-    Param("n_steps", int, 2000, "Training steps", low=1, closed="left", cli=True),
+    Param("n_steps", int, 1000, "Training steps (of each member and of the final network)", low=1,
+          closed="left", cli=True),
+    Param("members", int, 3, "Networks trained with seeds derived from the seed; their mean target "
+          "probabilities are distilled into the one network saved (1: a single network)", low=1,
+          closed="left", cli=True),
     Param("batch_size", int, 256, "Source rows per step (class-balanced)", low=1, closed="left"),
     Param("lr", float, 1e-3, "Adam learning rate", low=0.0, closed="neither"),
     Param("domain_weight", float, 0.3, "Maximum weight of the alignment term (gradient-reversal "
