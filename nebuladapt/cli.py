@@ -133,10 +133,10 @@ def fit(
     console.print(f"{line_usage(catalog, spec).describe()}; {noise_choice(catalog, spec, params['noise'])}",
                   highlight=False)
     start = time.perf_counter()
-    networks = params["members"] + 1 if params["members"] > 1 and params["method"] != "nn" else 1
+    networks = params["members"] + 2 if params["members"] > 1 and params["method"] != "nn" else 1
     progress, callback = _training_progress(
         networks * params["n_steps"],
-        f"training {params['method']}" + (f" ({params['members']} members, then distilled)" if networks > 1 else ""),
+        f"training {params['method']}" + (f" (source-only start, {params['members']} members, distilled)" if networks > 1 else ""),
     )
     try:
         with progress:

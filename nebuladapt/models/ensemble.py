@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from nebuladapt.models.estimator import NebulaClassifier
 
-__all__ = ["NebulaEnsemble", "distillation_losses", "member_seeds", "teacher_probabilities"]
+__all__ = ["NebulaEnsemble", "distillation_losses", "member_seeds", "source_only_weights", "teacher_probabilities"]
 
 
 def member_seeds(random_state: int, n_members: int) -> list[int]:
@@ -35,7 +35,8 @@ def member_seeds(random_state: int, n_members: int) -> list[int]:
 
 
 def teacher_probabilities(
-    params: Mapping, X, y, sample_domain, X_err=None, callback: Callable | None = None
+    params: Mapping, X, y, sample_domain, X_err=None, callback: Callable | None = None,
+    initial_weights: dict | None = None,
 ) -> tuple[np.ndarray, list[int], np.ndarray]:
     """Mean target probabilities of ``params["members"]`` single-network fits.
 
@@ -50,6 +51,8 @@ def teacher_probabilities(
         target rows.
     callback : callable, optional
         ``callback(member, step, record)``.
+    initial_weights : dict, optional
+        Weights every member starts from (:func:`source_only_weights`).
 
     Returns
     -------
@@ -67,7 +70,7 @@ def teacher_probabilities(
     for k, seed in enumerate(seeds):
         hook = None if callback is None else (lambda step, rec, k=k: callback(k, step, rec))
         member = NebulaClassifier(**{**dict(params), **overrides, "random_state": seed})
-        member.fit(X, y, sample_domain=sample_domain, X_err=X_err, callback=hook)
+        member.fit(X, y, sample_domain=sample_domain, X_err=X_err, callback=hook, initial_weights=initial_weights)
         probabilities.append(member.predict_proba(np.asarray(X, dtype=np.float64)[is_target]))
     stacked = np.stack(probabilities)
     proportions = np.stack([np.bincount(np.argmax(np.nan_to_num(p, nan=-1), axis=1), minlength=p.shape[1])
@@ -75,10 +78,28 @@ def teacher_probabilities(
     return stacked.mean(axis=0), seeds, proportions
 
 
+def source_only_weights(params: Mapping, X, y, sample_domain, X_err=None, callback: Callable | None = None) -> dict:
+    """Weights of a source-only network (``method="nn"``, seed ``random_state``) to start from.
+
+    An adapted network that starts from random weights can settle, on a
+    catalogue of one class, on calling nearly every row another class (the
+    target-entropy and alignment terms act before the classifier has learned
+    the source); started from a network that has learned the source, it does
+    not (docs/experiment/trust_suite.md). Same ``n_steps``, noise and features
+    as the fit; no target row is used.
+    """
+    overrides = {"method": "nn", "members": 1, "calibrate": False, "prior_correction": "none",
+                 "checkpoint_steps": ()}  # fmt: skip
+    network = NebulaClassifier(**{**dict(params), **overrides})
+    network.fit(X, y, sample_domain=sample_domain, X_err=X_err, callback=callback)
+    return network.network_.state_dict()
+
+
 def distillation_losses(model, X, y, is_source, X_err=None, callback: Callable | None = None):
     """What ``model.fit`` trains with when ``model.members > 1``.
 
-    Trains the members (:func:`teacher_probabilities` of ``model.get_params()``),
+    Trains a source-only network (:func:`source_only_weights`), then the
+    members from its weights (:func:`teacher_probabilities` of ``model.get_params()``),
     records their seeds and target class proportions in ``model.ensemble_``
     (their mean target probabilities in ``model.teacher_proba_``, not saved),
     and returns the loss list of the distilled network (the source
@@ -90,18 +111,25 @@ def distillation_losses(model, X, y, is_source, X_err=None, callback: Callable |
     losses : list of AdaptationLoss
         One :class:`~nebuladapt.models.losses.distillation.TargetDistillation`.
     callback : callable or None
+    initial_weights : dict
+        The source-only network's weights (the distilled network starts from them too).
     """
     from nebuladapt.models.losses.distillation import TargetDistillation
 
-    n_steps = model.n_steps
+    n_steps, params = model.n_steps, model.get_params()
     hook = None if callback is None else (lambda k, step, rec: callback(k * n_steps + step, rec))
     domain = np.where(np.asarray(is_source), 1, -2)
-    teacher, seeds, proportions = teacher_probabilities(model.get_params(), X, y, domain, X_err=X_err, callback=hook)
-    model.ensemble_ = {"member_seeds": seeds, "member_target_proportions": proportions.round(4).tolist()}
+    start = source_only_weights(params, X, y, domain, X_err, None if hook is None else (lambda s, r: hook(0, s, r)))
+    teacher, seeds, proportions = teacher_probabilities(
+        params, X, y, domain, X_err=X_err, initial_weights=start,
+        callback=None if hook is None else (lambda k, step, rec: hook(k + 1, step, rec)),
+    )
+    model.ensemble_ = {"member_seeds": seeds, "member_target_proportions": proportions.round(4).tolist(),
+                       "start": "source-only network, seed random_state"}  # fmt: skip
     model.teacher_proba_ = teacher
-    offset = model.members * n_steps
+    offset = (model.members + 1) * n_steps
     shifted = None if callback is None else (lambda step, rec: callback(offset + step, rec))
-    return [TargetDistillation(teacher, 1.0, model.batch_size, model.random_state)], shifted
+    return [TargetDistillation(teacher, 1.0, model.batch_size, model.random_state)], shifted, start
 
 
 class NebulaEnsemble(ClassifierMixin, BaseEstimator):

@@ -191,7 +191,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ fit
     def fit(
         self, X, y, sample_domain=None, X_err=None, callback: Callable | None = None,
-        source_grids: list | None = None,
+        source_grids: list | None = None, initial_weights: dict | None = None,
     ):
         """Fit on labelled source rows and (when adapting) unlabelled target rows.
 
@@ -211,6 +211,9 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         source_grids : list of dict, optional
             Provenance of the source rows (:meth:`nebuladapt.grids.GridSet.card`),
             kept as :attr:`source_grids_` for the model card.
+        initial_weights : dict of str to Tensor, optional
+            Network weights to start from (e.g. a source-only network's
+            ``network_.state_dict()``); layers it lacks keep their initialisation.
 
         Returns
         -------
@@ -268,9 +271,11 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         if self.members > 1 and losses:  # the network learns the members' mean target probabilities
             from nebuladapt.models.ensemble import distillation_losses
 
-            losses, callback = distillation_losses(self, X, y, is_source, X_err, callback)
+            losses, callback, initial_weights = distillation_losses(self, X, y, is_source, X_err, callback)
         torch.manual_seed(self.random_state)
         self.network_ = self._build_network(self._adaptation_losses())
+        if initial_weights is not None:
+            self.network_.load_state_dict(initial_weights, strict=False)
         self.history_, self.snapshots_ = train_network(
             self.network_, spec, self.scaler_, data, config, losses, callback
         )

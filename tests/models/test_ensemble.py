@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from nebuladapt.models import NebulaClassifier
-from nebuladapt.models.ensemble import NebulaEnsemble, member_seeds, teacher_probabilities
+from nebuladapt.models.ensemble import NebulaEnsemble, member_seeds, source_only_weights, teacher_probabilities
 from nebuladapt.models.losses.base import TrainingContext
 from nebuladapt.models.losses.distillation import TargetDistillation
 
@@ -102,13 +102,28 @@ def test_same_seed_same_predictions_other_seed_other_members(toy_domains, distil
     assert not np.array_equal(other.predict_proba(d["target"]), distilled.predict_proba(d["target"]))
 
 
-def test_progress_counts_members_then_the_distilled_network(toy_domains):
+def test_progress_counts_start_members_then_the_distilled_network(toy_domains):
     d = toy_domains
     steps = []
     NebulaClassifier(**{**DISTILLED, "n_steps": 5}).fit(
         d["X"], d["y"], sample_domain=d["sample_domain"], callback=lambda step, rec: steps.append(step)
     )
-    assert steps == list(range(15))
+    assert steps == list(range(20))  # source-only start, 2 members, the distilled network
+
+
+def test_members_start_from_the_source_only_network(toy_domains):
+    d = toy_domains
+    params = {**NebulaClassifier(**DISTILLED, random_state=11).get_params(), "n_steps": 10}
+    start = source_only_weights(params, d["X"], d["y"], d["sample_domain"])
+    nn = NebulaClassifier(**{**params, "method": "nn", "members": 1, "calibrate": False}).fit(
+        d["X"], d["y"], sample_domain=d["sample_domain"]
+    )
+    for key, value in nn.network_.state_dict().items():
+        torch.testing.assert_close(start[key], value)
+    member = NebulaClassifier(**{**params, "members": 1, "n_steps": 1, "lr": 1e-12}).fit(
+        d["X"], d["y"], sample_domain=d["sample_domain"], initial_weights=start
+    )  # one step at a negligible learning rate: still (nearly) the start
+    torch.testing.assert_close(member.network_.label_head.weight, start["label_head.weight"], atol=1e-6, rtol=0)
 
 
 def test_source_only_method_trains_one_network(toy_domains):
