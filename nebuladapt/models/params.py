@@ -104,7 +104,8 @@ PARAMS: tuple[Param, ...] = (
           choices=alignment_names(), cli=True),
     Param("prior_correction", str, "none", "em: probabilities re-weighted to the EM-estimated "
           "class proportions of the target", choices=PRIOR_CORRECTIONS, cli=True),
-    Param("calibrate", bool, True, "Fit a softmax temperature on held-out, noise-perturbed models"),
+    Param("calibrate", bool, False, "Fit a softmax temperature on held-out, noise-perturbed models "
+          "(off by default: it made calibration on the target task suite worse)"),
     Param("validation_fraction", float, 0.1, "Fraction of source models held out (calibration)",
           low=0.0, high=1.0, closed="left"),
     Param("checkpoint_steps", tuple, (), "Steps at which to keep a copy of the weights"),
