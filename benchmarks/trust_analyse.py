@@ -26,16 +26,21 @@ from nebuladapt.evaluation.trust import (
 )
 from nebuladapt.features import default_feature_spec, log_ratios
 
+from trust_suite import record_config  # benchmarks/ is the script's directory
+
 RESULTS = Path(__file__).parent / "results"
 ENSEMBLE_SEED_SETS = ((0, 1), (2, 3), (0, 1, 2), (3, 4, 5))
-CONFIG_ENSEMBLE = ("default", "entropy 0.3", "GRL 1")
+PREVIOUS = "previous default (1 network, 2000 steps)"
+CONFIG_ENSEMBLE = (PREVIOUS, "entropy 0.3", "GRL 1")
+#: The new default's members' mean probabilities (recorded before distillation).
+MEMBERS_MEAN = "default: its 3 members' mean (not distilled)"
 
 
 def load_records():
     records = []
     for path in sorted(RESULTS.glob("trust_suite_*.jsonl")):
         records += [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    fits = {(r["config"], r["task"], r["seed"]): r for r in records if r["kind"] == "fit"}
+    fits = {(record_config(r), r["task"], r["seed"]): r for r in records if r["kind"] == "fit"}
     sanity = [r for r in records if r["kind"] == "sanity"]
     return fits, sanity
 
@@ -47,13 +52,16 @@ def _predict(proba, classes):
 def method_runs(fits):
     """method -> task -> list of (replicate id, probabilities, raw probabilities, classes)."""
     runs = defaultdict(lambda: defaultdict(list))
-    for (config, task, seed), r in fits.items():
+    for (config, task, seed), r in sorted(fits.items(), key=lambda kv: kv[0][2]):
         runs[config][task].append((seed, np.asarray(r["proba"]), np.asarray(r["proba_raw"]), r["classes"]))
+        if "proba_members" in r:
+            members = np.asarray(r["proba_members"])
+            runs[MEMBERS_MEAN][task].append((seed, members, members, r["classes"]))
     for seeds in ENSEMBLE_SEED_SETS:
-        for task in {t for (c, t, s) in fits if c == "default"}:
-            members = [fits.get(("default", task, s)) for s in seeds]
+        for task in {t for (c, t, s) in fits if c == PREVIOUS}:
+            members = [fits.get((PREVIOUS, task, s)) for s in seeds]
             if all(members):
-                runs[f"default, {len(seeds)}-seed ensemble"][task].append(
+                runs[f"previous default, {len(seeds)}-seed ensemble (not distilled)"][task].append(
                     (seeds, mean_probabilities([m["proba"] for m in members]),
                      mean_probabilities([m["proba_raw"] for m in members]), members[0]["classes"])
                 )  # fmt: skip
@@ -61,7 +69,7 @@ def method_runs(fits):
         for seed in range(10):
             members = [fits.get((c, task, seed)) for c in CONFIG_ENSEMBLE]
             if all(members):
-                runs["configuration ensemble (default, entropy 0.3, GRL 1)"][task].append(
+                runs["configuration ensemble (previous default, entropy 0.3, GRL 1)"][task].append(
                     (seed, mean_probabilities([m["proba"] for m in members]),
                      mean_probabilities([m["proba_raw"] for m in members]), members[0]["classes"])
                 )  # fmt: skip
@@ -137,6 +145,31 @@ def scorer_tables(fits, sanity, tasks_by_name):
     return {k: dict(v) for k, v in fooled.items()}, corr
 
 
+def calibration_table(per_method, method="default"):
+    """Mean and worst (highest) ECE, NLL and Brier of ``method`` over each task set.
+
+    ``temperature``: the distilled network with the temperature fitted on noisy
+    held-out source models; ``none``: without it; ``members``: the members'
+    mean probabilities (what the network was distilled from).
+    """
+    rows = []
+    for held_out in (False, True):
+        variants = {"temperature (source-fitted)": (method, "temperature"), "no temperature": (method, "none"),
+                    "members' mean, no temperature": (MEMBERS_MEAN, "none")}  # fmt: skip
+        for label, (name, kind) in variants.items():
+            sel = [r for r in per_method.get(name, []) if (r["family"] == HELD_OUT_FAMILY) == held_out]
+            if not sel:
+                continue
+            row = {"set": "held out (confirmation)" if held_out else "choice tasks", "probabilities": label,
+                   "n_tasks": len(sel)}  # fmt: skip
+            for metric in ("ece", "nll", "brier"):
+                values = [r["calibration"][kind][metric] for r in sel]
+                row[metric] = {"mean": float(np.mean(values)), "worst": float(np.max(values)),
+                               "worst_task": sel[int(np.argmax(values))]["task"]}  # fmt: skip
+            rows.append(row)
+    return rows
+
+
 def overview_rows(per_method):
     """Per method and task set (chosen-on vs held-out): over the tasks every method was run on."""
     rows = []
@@ -173,15 +206,18 @@ def main() -> None:
     by_name = {t.name: t for t in tasks}
     order = sorted(tasks, key=lambda t: (t.family == HELD_OUT_FAMILY, FAMILIES.index(t.family)))
     runs = method_runs(fits)
+    first = ("default", MEMBERS_MEAN, PREVIOUS)
+    runs = {m: runs[m] for m in sorted(runs, key=lambda m: first.index(m) if m in first else len(first))}
     per_method = {}
     for method, per_task in runs.items():
         per_method[method] = [task_rows(t, per_task[t.name]) for t in order if t.name in per_task]
     fooled, corr = scorer_tables(fits, sanity, by_name)
     overview = overview_rows(per_method)
-    fit_times = [r["fit_s"] for r in fits.values()]
+    fit_times = [r["fit_s"] for (c, _, _), r in fits.items() if c == "default"]
     out = {
         "overview": overview,
         "per_method": per_method,
+        "calibration": calibration_table(per_method),
         "missing_lines": missing_table(order, runs),
         "scorer_sanity": fooled,
         "scorer_rank_correlation": corr,
@@ -216,6 +252,12 @@ def to_markdown(out) -> str:
                 f"[{_f(r['ci95'][0])}, {_f(r['ci95'][1])}] | {rec} | {_f(c['temperature']['ece'])} / {_f(c['none']['ece'])} | "
                 f"{_f(c['temperature']['nll'], 2)} / {_f(c['none']['nll'], 2)} | {_f(c['temperature']['brier'])} / {_f(c['none']['brier'])} |"
             )  # fmt: skip
+    lines += ["\n### Calibration of the default's probabilities (mean over tasks; worst = highest, its task)\n",
+              "| tasks | probabilities | n tasks | ECE mean / worst | NLL mean / worst | Brier mean / worst | worst ECE task |",
+              "|---|---|---|---|---|---|---|"]  # fmt: skip
+    for r in out["calibration"]:
+        lines.append(f"| {r['set']} | {r['probabilities']} | {r['n_tasks']} | " + " | ".join(
+            f"{_f(r[m]['mean'])} / {_f(r[m]['worst'])}" for m in ("ece", "nll", "brier")) + f" | {r['ece']['worst_task']} |")
     lines += ["\n### Missing lines (default): rows that lost the line\n",
               "| task | rows | classes | model bal. acc. (those classes) | classical that applies | model bal. acc. (all classes) |",
               "|---|---|---|---|---|---|"]  # fmt: skip
@@ -232,7 +274,7 @@ def to_markdown(out) -> str:
     for scorer, row in out["scorer_rank_correlation"].items():
         lines.append(f"| {scorer} | {_f(row['pooled_spearman'])} | {row['n_runs']} | {_f(row['within_task_mean_spearman'])} | {row['n_tasks_within']} |")
     t = out["fit_time_s"]
-    lines.append(f"\nFit wall time per run (contended machine): median {t['median']:.0f} s, max {t['max']:.0f} s, {t['n']} runs.")
+    lines.append(f"\nFit wall time per default run (contended machine): median {t['median']:.0f} s, max {t['max']:.0f} s, {t['n']} runs.")
     return "\n".join(lines) + "\n"
 
 

@@ -30,15 +30,21 @@ from nebuladapt.models.estimator import NebulaClassifier
 
 RESULTS = Path(__file__).parent / "results"
 #: Configurations measured (overrides of NebulaClassifier's defaults = `fit`'s), in priority order.
+#: Every configuration but "default" is a single network of 2000 steps (the previous default's
+#: size); "previous default" is `fit`'s default before members were distilled.
+SINGLE = {"members": 1, "n_steps": 2000}
 CONFIGS = {
     "default": {},
-    "paper NN (no noise)": {"method": "nn", "noise": "none", "entropy_weight": 0.0},
-    "entropy 0.3": {"entropy_weight": 0.3},
-    "GRL 1": {"domain_weight": 1.0},
-    "fixed noise": {"noise": "fixed"},
-    "paper DANN (GRL 1, no entropy, fixed noise)": {"domain_weight": 1.0, "entropy_weight": 0.0, "noise": "fixed"},
-    "IWDAN (alignment iw)": {"alignment": "iw"},
+    "previous default (1 network, 2000 steps)": SINGLE,
+    "paper NN (no noise)": {**SINGLE, "method": "nn", "noise": "none", "entropy_weight": 0.0},
+    "entropy 0.3": {**SINGLE, "entropy_weight": 0.3},
+    "GRL 1": {**SINGLE, "domain_weight": 1.0},
+    "fixed noise": {**SINGLE, "noise": "fixed"},
+    "paper DANN (GRL 1, no entropy, fixed noise)": {**SINGLE, "domain_weight": 1.0, "entropy_weight": 0.0, "noise": "fixed"},
+    "IWDAN (alignment iw)": {**SINGLE, "alignment": "iw"},
 }
+#: Records written before the members existed name the previous default "default".
+LEGACY_NAMES = {"default": "previous default (1 network, 2000 steps)"}
 #: name -> (configs, seeds, tasks), run in this order ("core": CORE_TASKS, "rest": the others).
 PLANS = {
     "default-0": (["default"], range(0, 1), "all"),
@@ -53,6 +59,11 @@ PLANS = {
                      "paper DANN (GRL 1, no entropy, fixed noise)"], range(0, 1),
                     ("Ho 2019 HII (M101)", "no HB4861 in all rows")),
     "more-alternatives": (["paper NN (no noise)", "paper DANN (GRL 1, no entropy, fixed noise)"], range(0, 2), "core"),
+    # The distilled 3-member default: the unstable tasks and the held-out family first, then the rest.
+    "members-unstable": (["default"], range(0, 3), ("HII only", "Ho 2019 HII (M101)", "NEAT HII",
+                         "no SII6716_6730 in all rows", "no HB4861 in all rows", "PN-rich 20/60/20",
+                         "metal-poor slice", "high-ionisation slice")),
+    "members-rest": (["default"], range(0, 3), "all"),
 }
 SCORERS = ["importance_weighted", "deep_embedded_validation", "prediction_entropy", "soft_neighborhood_density"]
 
@@ -75,13 +86,20 @@ def _probabilities(model, target) -> tuple[list, list]:
     return np.round(calibrated, 6).tolist(), np.round(raw, 6).tolist()
 
 
+def record_config(record: dict) -> str:
+    """The configuration name of a record (legacy records renamed, see :data:`LEGACY_NAMES`)."""
+    if "members" in record:
+        return record["config"]
+    return LEGACY_NAMES.get(record["config"], record["config"])
+
+
 def _done(paths) -> set:
     keys = set()
     for path in paths:
         if path.exists():
             for line in path.read_text().splitlines():
                 r = json.loads(line)
-                keys.add((r["kind"], r["config"], r["task"], r["seed"]))
+                keys.add((r["kind"], record_config(r), r["task"], r["seed"]))
     return keys
 
 
@@ -91,6 +109,7 @@ def main() -> None:
     parser.add_argument("--shard", default="0/1", help="i/n: run every n-th job starting at i")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--name", default=None, help="output file suffix (default: the shard index)")
+    parser.add_argument("--skip-scores", action="store_true", help="do not compute skada's label-free scores")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     index, count = map(int, args.shard.split("/"))
@@ -113,13 +132,16 @@ def main() -> None:
             continue
         model, arrays, fit_s = fit_task(task, CONFIGS[config], seed)
         record = {"kind": kind, "config": config, "task": task.name, "family": task.family, "seed": seed,
-                  "fit_s": fit_s, "noise": model.noise, "temperature": float(model.temperature_)}  # fmt: skip
+                  "fit_s": fit_s, "noise": model.noise, "temperature": float(model.temperature_),
+                  "members": model.members, "n_steps": model.n_steps, "ensemble": model.ensemble_}  # fmt: skip
         start = time.perf_counter()
         if kind == "fit" or (kind == "sanity" and ("fit", config, task.name, seed) not in done):
             record["kind"] = "fit"
             record["proba"], record["proba_raw"] = _probabilities(model, arrays["target"])
             record["classes"] = model.classes_.tolist()
-            record["label_free"] = label_free_scores(
+            if model.members > 1:  # the members' mean, before distillation
+                record["proba_members"] = np.round(model.teacher_proba_, 6).tolist()
+            record["label_free"] = {} if args.skip_scores else label_free_scores(
                 model, arrays["X"], arrays["y"], arrays["d"], SCORERS, 1000, random_state=0
             )
         if kind == "sanity":

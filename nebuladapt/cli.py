@@ -133,7 +133,11 @@ def fit(
     console.print(f"{line_usage(catalog, spec).describe()}; {noise_choice(catalog, spec, params['noise'])}",
                   highlight=False)
     start = time.perf_counter()
-    progress, callback = _training_progress(params["n_steps"], f"training {params['method']}")
+    networks = params["members"] + 2 if params["members"] > 1 and params["method"] != "nn" else 1
+    progress, callback = _training_progress(
+        networks * params["n_steps"],
+        f"training {params['method']}" + (f" (source-only start, {params['members']} members, distilled)" if networks > 1 else ""),
+    )
     try:
         with progress:
             model = fitting.fit_on_catalog(

@@ -1,9 +1,14 @@
-"""An ensemble of NebulaClassifiers over seeds (and optionally configurations), averaging probabilities.
+"""Ensembles of NebulaClassifiers over seeds (and optionally configurations), averaging probabilities.
 
 A single adversarial fit depends on its seed; averaging the class probabilities
 of a few fits removes most of that dependence without choosing anything by a
-label-free scorer. Built only on :class:`~nebuladapt.models.estimator.NebulaClassifier`'s
-public API (``fit``, ``predict_proba``, ``off_grid``, ``classes_``).
+label-free scorer. :func:`teacher_probabilities` is what ``NebulaClassifier.fit``
+uses when ``members > 1``: the members' mean target probabilities, which the
+fitted network is then trained to reproduce (distillation), so one network of
+the usual size is saved and prediction costs what it always did.
+:class:`NebulaEnsemble` keeps the members themselves (for experiments).
+Both use only :class:`~nebuladapt.models.estimator.NebulaClassifier`'s public
+API (``fit``, ``predict_proba``, ``off_grid``, ``classes_``, ``get_params``).
 """
 
 from __future__ import annotations
@@ -15,7 +20,116 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from nebuladapt.models.estimator import NebulaClassifier
 
-__all__ = ["NebulaEnsemble"]
+__all__ = ["NebulaEnsemble", "distillation_losses", "member_seeds", "source_only_weights", "teacher_probabilities"]
+
+
+def member_seeds(random_state: int, n_members: int) -> list[int]:
+    """Seeds of the ``n_members`` members of a fit seeded ``random_state``.
+
+    Derived with :class:`numpy.random.SeedSequence` (``spawn``), so they are
+    fixed by ``random_state`` and distinct from one another and from the
+    seeds of neighbouring ``random_state`` values.
+    """
+    children = np.random.SeedSequence(int(random_state)).spawn(int(n_members))
+    return [int(child.generate_state(1)[0] >> 1) for child in children]
+
+
+def teacher_probabilities(
+    params: Mapping, X, y, sample_domain, X_err=None, callback: Callable | None = None,
+    initial_weights: dict | None = None,
+) -> tuple[np.ndarray, list[int], np.ndarray]:
+    """Mean target probabilities of ``params["members"]`` single-network fits.
+
+    Parameters
+    ----------
+    params : mapping
+        NebulaClassifier parameters of the fit (``members`` members, each
+        seeded by :func:`member_seeds` of ``random_state``); members are single
+        networks without temperature, prior correction or checkpoints.
+    X, y, sample_domain, X_err
+        As for :meth:`NebulaClassifier.fit`; ``sample_domain < 0`` marks the
+        target rows.
+    callback : callable, optional
+        ``callback(member, step, record)``.
+    initial_weights : dict, optional
+        Weights every member starts from (:func:`source_only_weights`).
+
+    Returns
+    -------
+    teacher : ndarray (n_target, n_classes)
+        Mean class probabilities (temperature 1) of the target rows, in order.
+    seeds : list of int
+    proportions : ndarray (n_members, n_classes)
+        Each member's predicted class proportions on the target (a record of
+        how much the members agree).
+    """
+    is_target = np.asarray(sample_domain) < 0
+    overrides = {"members": 1, "calibrate": False, "prior_correction": "none", "checkpoint_steps": ()}
+    seeds = member_seeds(params["random_state"], params["members"])
+    probabilities = []
+    for k, seed in enumerate(seeds):
+        hook = None if callback is None else (lambda step, rec, k=k: callback(k, step, rec))
+        member = NebulaClassifier(**{**dict(params), **overrides, "random_state": seed})
+        member.fit(X, y, sample_domain=sample_domain, X_err=X_err, callback=hook, initial_weights=initial_weights)
+        probabilities.append(member.predict_proba(np.asarray(X, dtype=np.float64)[is_target]))
+    stacked = np.stack(probabilities)
+    proportions = np.stack([np.bincount(np.argmax(np.nan_to_num(p, nan=-1), axis=1), minlength=p.shape[1])
+                            for p in stacked]) / max(1, stacked.shape[1])  # fmt: skip
+    return stacked.mean(axis=0), seeds, proportions
+
+
+def source_only_weights(params: Mapping, X, y, sample_domain, X_err=None, callback: Callable | None = None) -> dict:
+    """Weights of a source-only network (``method="nn"``, seed ``random_state``) to start from.
+
+    An adapted network that starts from random weights can settle, on a
+    catalogue of one class, on calling nearly every row another class (the
+    target-entropy and alignment terms act before the classifier has learned
+    the source); started from a network that has learned the source, it does
+    not (docs/experiment/trust_suite.md). Same ``n_steps``, noise and features
+    as the fit; no target row is used.
+    """
+    overrides = {"method": "nn", "members": 1, "calibrate": False, "prior_correction": "none",
+                 "checkpoint_steps": ()}  # fmt: skip
+    network = NebulaClassifier(**{**dict(params), **overrides})
+    network.fit(X, y, sample_domain=sample_domain, X_err=X_err, callback=callback)
+    return network.network_.state_dict()
+
+
+def distillation_losses(model, X, y, is_source, X_err=None, callback: Callable | None = None):
+    """What ``model.fit`` trains with when ``model.members > 1``.
+
+    Trains a source-only network (:func:`source_only_weights`), then the
+    members from its weights (:func:`teacher_probabilities` of ``model.get_params()``),
+    records their seeds and target class proportions in ``model.ensemble_``
+    (their mean target probabilities in ``model.teacher_proba_``, not saved),
+    and returns the loss list of the distilled network (the source
+    classification loss is the training loop's own) and the progress
+    callback renumbered to follow the members' steps.
+
+    Returns
+    -------
+    losses : list of AdaptationLoss
+        One :class:`~nebuladapt.models.losses.distillation.TargetDistillation`.
+    callback : callable or None
+    initial_weights : dict
+        The source-only network's weights (the distilled network starts from them too).
+    """
+    from nebuladapt.models.losses.distillation import TargetDistillation
+
+    n_steps, params = model.n_steps, model.get_params()
+    hook = None if callback is None else (lambda k, step, rec: callback(k * n_steps + step, rec))
+    domain = np.where(np.asarray(is_source), 1, -2)
+    start = source_only_weights(params, X, y, domain, X_err, None if hook is None else (lambda s, r: hook(0, s, r)))
+    teacher, seeds, proportions = teacher_probabilities(
+        params, X, y, domain, X_err=X_err, initial_weights=start,
+        callback=None if hook is None else (lambda k, step, rec: hook(k + 1, step, rec)),
+    )
+    model.ensemble_ = {"member_seeds": seeds, "member_target_proportions": proportions.round(4).tolist(),
+                       "start": "source-only network, seed random_state"}  # fmt: skip
+    model.teacher_proba_ = teacher
+    offset = (model.members + 1) * n_steps
+    shifted = None if callback is None else (lambda step, rec: callback(offset + step, rec))
+    return [TargetDistillation(teacher, 1.0, model.batch_size, model.random_state)], shifted, start
 
 
 class NebulaEnsemble(ClassifierMixin, BaseEstimator):
@@ -26,7 +140,8 @@ class NebulaEnsemble(ClassifierMixin, BaseEstimator):
     n_members : int
         Fits per configuration; member ``i`` uses seed ``random_state + i``.
     params : dict, optional
-        NebulaClassifier parameters shared by every member.
+        NebulaClassifier parameters shared by every member (``members``
+        defaults to 1 here: each member is a single network).
     configurations : sequence of dict, optional
         Overrides of ``params``, one set of ``n_members`` fits each (default:
         one configuration, ``params`` itself).
@@ -63,7 +178,7 @@ class NebulaEnsemble(ClassifierMixin, BaseEstimator):
             for i in range(int(self.n_members)):
                 index = len(self.estimators_)
                 member = NebulaClassifier(
-                    **{**dict(self.params or {}), **dict(config), "random_state": self.random_state + i}
+                    **{"members": 1, **dict(self.params or {}), **dict(config), "random_state": self.random_state + i}
                 )
                 hook = None if callback is None else (lambda step, rec, k=index: callback(k, step, rec))
                 self.estimators_.append(member.fit(X, y, sample_domain=sample_domain, X_err=X_err, callback=hook))

@@ -122,6 +122,12 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         Training steps at which to keep a copy of the weights (:meth:`at_step`).
     entropy_weight : float
         Weight of the target-entropy add-on (0 = off; ignored for ``nn``).
+    members : int
+        With ``members > 1`` (and an adapting ``method``), that many single networks (this configuration,
+        seeds derived from ``random_state``) are trained first; the fitted
+        network is then trained on the source labels plus their mean target
+        probabilities (distillation), in place of the adaptation losses. One
+        network is kept, so prediction costs the same.
     random_state : int
         Seed: the same seed on CPU gives the same predictions.
 
@@ -142,6 +148,9 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         Occupancy map of the source models in feature space.
     history_ : list of dict
         Per-step training losses.
+    ensemble_ : dict or None
+        With ``members > 1``: the members' seeds and their predicted class
+        proportions on the target (kept in the model card).
     """
 
     _parameter_constraints: dict = sklearn_constraints()
@@ -182,7 +191,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ fit
     def fit(
         self, X, y, sample_domain=None, X_err=None, callback: Callable | None = None,
-        source_grids: list | None = None,
+        source_grids: list | None = None, initial_weights: dict | None = None,
     ):
         """Fit on labelled source rows and (when adapting) unlabelled target rows.
 
@@ -202,6 +211,9 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         source_grids : list of dict, optional
             Provenance of the source rows (:meth:`nebuladapt.grids.GridSet.card`),
             kept as :attr:`source_grids_` for the model card.
+        initial_weights : dict of str to Tensor, optional
+            Network weights to start from (e.g. a source-only network's
+            ``network_.state_dict()``); layers it lacks keep their initialisation.
 
         Returns
         -------
@@ -255,8 +267,15 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             batch_size=self.batch_size, lr=self.lr, mask_prob=self.mask_prob,
             seed=self.random_state, checkpoints=tuple(self.checkpoint_steps),
         )
+        self.ensemble_ = None
+        if self.members > 1 and losses:  # the network learns the members' mean target probabilities
+            from nebuladapt.models.ensemble import distillation_losses
+
+            losses, callback, initial_weights = distillation_losses(self, X, y, is_source, X_err, callback)
         torch.manual_seed(self.random_state)
-        self.network_ = self._build_network(losses)
+        self.network_ = self._build_network(self._adaptation_losses())
+        if initial_weights is not None:
+            self.network_.load_state_dict(initial_weights, strict=False)
         self.history_, self.snapshots_ = train_network(
             self.network_, spec, self.scaler_, data, config, losses, callback
         )
@@ -363,6 +382,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             "target_prior": None if prior is None else [float(p) for p in prior],
             "resolved_noise": self.noise_,
             "grids": getattr(self, "source_grids_", None),
+            "ensemble": getattr(self, "ensemble_", None),
         }
         return ModelState(tensors, values)
 
@@ -389,6 +409,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         self.target_prior_ = None if prior is None else np.asarray(prior, dtype=float)
         self.noise_ = values.get("resolved_noise") or self.noise
         self.source_grids_ = values.get("grids")  # absent from cards written before it existed
+        self.ensemble_ = values.get("ensemble")
         self.n_features_in_ = len(self.lines_)
         self.off_grid_map_ = grid_map
         network = self._build_network(self._adaptation_losses())

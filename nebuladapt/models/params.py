@@ -45,7 +45,7 @@ PRIOR_CORRECTIONS = ("none", "em")
 #: Parameters that only act when ``method`` adapts to the target: with
 #: ``method="nn"`` no adaptation loss is built, so they (the entropy term
 #: included) have no effect.
-ADAPTATION_ONLY = ("alignment", "domain_weight", "entropy_weight")
+ADAPTATION_ONLY = ("alignment", "domain_weight", "entropy_weight", "members")
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,11 @@ PARAMS: tuple[Param, ...] = (
     Param("noise_level", float, 0.1, "Fractional noise of 'fixed' (and fallback of 'matched')",
           low=0.0, high=None, closed="left", cli=True),
     Param("hidden", tuple, (64, 64), "Feature-extractor layer sizes"),
-    Param("n_steps", int, 2000, "Training steps", low=1, closed="left", cli=True),
+    Param("n_steps", int, 1000, "Training steps (of each member and of the final network)", low=1,
+          closed="left", cli=True),
+    Param("members", int, 3, "Networks trained with seeds derived from the seed; their mean target "
+          "probabilities are distilled into the one network saved (1: a single network)", low=1,
+          closed="left", cli=True),
     Param("batch_size", int, 256, "Source rows per step (class-balanced)", low=1, closed="left"),
     Param("lr", float, 1e-3, "Adam learning rate", low=0.0, closed="neither"),
     Param("domain_weight", float, 0.3, "Maximum weight of the alignment term (gradient-reversal "
@@ -100,7 +104,8 @@ PARAMS: tuple[Param, ...] = (
           choices=alignment_names(), cli=True),
     Param("prior_correction", str, "none", "em: probabilities re-weighted to the EM-estimated "
           "class proportions of the target", choices=PRIOR_CORRECTIONS, cli=True),
-    Param("calibrate", bool, True, "Fit a softmax temperature on held-out, noise-perturbed models"),
+    Param("calibrate", bool, False, "Fit a softmax temperature on held-out, noise-perturbed models "
+          "(off by default: it made calibration on the target task suite worse)"),
     Param("validation_fraction", float, 0.1, "Fraction of source models held out (calibration)",
           low=0.0, high=1.0, closed="left"),
     Param("checkpoint_steps", tuple, (), "Steps at which to keep a copy of the weights"),

@@ -383,8 +383,8 @@ def write_catalog_report(
         written["probabilities"] = out / "probabilities.png"
         body += ["<h2>Probabilities</h2>", html_figure("probabilities.png", (
             "Distribution of each class probability over the classified rows, stacked by predicted class. "
-            "Probabilities are temperature-calibrated on held-out model grids, not on labelled nebulae "
-            "of this catalogue."))]  # fmt: skip
+            "Probabilities are the model's (temperature-scaled on model grids only if fitted with "
+            "calibrate), not calibrated on labelled nebulae of this catalogue."))]  # fmt: skip
     sky = find_sky_columns(table.colnames)
     if sky is not None:
         coords = sky_coordinates(table, sky)

@@ -1,18 +1,30 @@
-"""NebulaEnsemble: mean probabilities of seed/configuration members."""
+"""Seed ensembles: NebulaEnsemble (members kept) and the distilled ``members`` fit of NebulaClassifier."""
+
+import json
 
 import numpy as np
 import pytest
+import torch
 
 from nebuladapt.models import NebulaClassifier
-from nebuladapt.models.ensemble import NebulaEnsemble
+from nebuladapt.models.ensemble import NebulaEnsemble, member_seeds, source_only_weights, teacher_probabilities
+from nebuladapt.models.losses.base import TrainingContext
+from nebuladapt.models.losses.distillation import TargetDistillation
 
-PARAMS = {"method": "dann", "noise": "fixed", "n_steps": 30, "entropy_weight": 1.0}
+PARAMS = {"method": "dann", "noise": "fixed", "n_steps": 30, "entropy_weight": 1.0, "members": 1}
+DISTILLED = {"method": "dann", "noise": "fixed", "n_steps": 40, "members": 2}
 
 
 @pytest.fixture(scope="module")
 def ensemble(toy_domains):
     d = toy_domains
     return NebulaEnsemble(n_members=2, params=PARAMS, random_state=5).fit(d["X"], d["y"], sample_domain=d["sample_domain"])
+
+
+@pytest.fixture(scope="module")
+def distilled(toy_domains):
+    d = toy_domains
+    return NebulaClassifier(**DISTILLED, random_state=11).fit(d["X"], d["y"], sample_domain=d["sample_domain"])
 
 
 def test_ensemble_is_the_mean_of_its_seeds(toy_domains, ensemble):
@@ -37,5 +49,117 @@ def test_configurations_multiply_members(toy_domains):
                            configurations=[{"domain_weight": 0.3}, {"domain_weight": 1.0}])  # fmt: skip
     model.fit(d["X"], d["y"], sample_domain=d["sample_domain"])
     assert [m.domain_weight for m in model.estimators_] == [0.3, 1.0]
+    assert all(m.members == 1 for m in model.estimators_)
     with pytest.raises(ValueError, match="n_members"):
         NebulaEnsemble(n_members=0).fit(d["X"], d["y"], sample_domain=d["sample_domain"])
+
+
+def test_member_seeds_are_fixed_by_the_seed_and_distinct():
+    assert member_seeds(0, 3) == member_seeds(0, 3)
+    seeds = member_seeds(0, 3) + member_seeds(1, 3)
+    assert len(set(seeds)) == 6
+    assert member_seeds(0, 2) == member_seeds(0, 3)[:2]  # a member keeps its seed when K grows
+    assert all(isinstance(s, int) and 0 <= s < 2**31 for s in seeds)
+
+
+def test_teacher_is_the_mean_of_single_networks_with_the_member_seeds(toy_domains):
+    d = toy_domains
+    params = {**NebulaClassifier(**DISTILLED, random_state=11).get_params(), "n_steps": 10}
+    teacher, seeds, proportions = teacher_probabilities(params, d["X"], d["y"], d["sample_domain"])
+    assert seeds == member_seeds(11, 2)
+    single = [
+        NebulaClassifier(**{**params, "members": 1, "calibrate": False, "random_state": s})
+        .fit(d["X"], d["y"], sample_domain=d["sample_domain"]).predict_proba(d["target"])
+        for s in seeds
+    ]
+    np.testing.assert_allclose(teacher, np.mean(single, axis=0), rtol=1e-6)
+    assert proportions.shape == (2, 3)
+    np.testing.assert_allclose(proportions.sum(axis=1), 1.0)
+
+
+def test_distilled_fit_is_one_network_of_the_usual_shape(toy_domains, distilled):
+    d = toy_domains
+    single = NebulaClassifier(**{**DISTILLED, "members": 1, "n_steps": 2}, random_state=11).fit(
+        d["X"], d["y"], sample_domain=d["sample_domain"]
+    )
+    shapes = {k: tuple(v.shape) for k, v in distilled.network_.state_dict().items()}
+    assert shapes == {k: tuple(v.shape) for k, v in single.network_.state_dict().items()}
+    assert distilled.ensemble_["member_seeds"] == member_seeds(11, 2)
+    assert single.ensemble_ is None
+    assert "distillation" in distilled.history_[-1] and "distillation" not in single.history_[-1]
+    # the network reproduces its teacher on the target (where the members agree, it agrees)
+    teacher = distilled.teacher_proba_
+    agree = np.mean(distilled.predict_proba(d["target"]).argmax(axis=1) == teacher.argmax(axis=1))
+    assert agree > 0.9
+    assert np.mean(distilled.predict(d["target"]) == np.asarray(d["target_labels"])) > 0.8
+
+
+def test_same_seed_same_predictions_other_seed_other_members(toy_domains, distilled):
+    d = toy_domains
+    again = NebulaClassifier(**DISTILLED, random_state=11).fit(d["X"], d["y"], sample_domain=d["sample_domain"])
+    np.testing.assert_array_equal(again.predict_proba(d["target"]), distilled.predict_proba(d["target"]))
+    other = NebulaClassifier(**DISTILLED, random_state=12).fit(d["X"], d["y"], sample_domain=d["sample_domain"])
+    assert not np.array_equal(other.predict_proba(d["target"]), distilled.predict_proba(d["target"]))
+
+
+def test_progress_counts_start_members_then_the_distilled_network(toy_domains):
+    d = toy_domains
+    steps = []
+    NebulaClassifier(**{**DISTILLED, "n_steps": 5}).fit(
+        d["X"], d["y"], sample_domain=d["sample_domain"], callback=lambda step, rec: steps.append(step)
+    )
+    assert steps == list(range(20))  # source-only start, 2 members, the distilled network
+
+
+def test_members_start_from_the_source_only_network(toy_domains):
+    d = toy_domains
+    params = {**NebulaClassifier(**DISTILLED, random_state=11).get_params(), "n_steps": 10}
+    start = source_only_weights(params, d["X"], d["y"], d["sample_domain"])
+    nn = NebulaClassifier(**{**params, "method": "nn", "members": 1, "calibrate": False}).fit(
+        d["X"], d["y"], sample_domain=d["sample_domain"]
+    )
+    for key, value in nn.network_.state_dict().items():
+        torch.testing.assert_close(start[key], value)
+    member = NebulaClassifier(**{**params, "members": 1, "n_steps": 1, "lr": 1e-12}).fit(
+        d["X"], d["y"], sample_domain=d["sample_domain"], initial_weights=start
+    )  # one step at a negligible learning rate: still (nearly) the start
+    torch.testing.assert_close(member.network_.label_head.weight, start["label_head.weight"], atol=1e-6, rtol=0)
+
+
+def test_source_only_method_trains_one_network(toy_domains):
+    d = toy_domains
+    model = NebulaClassifier(method="nn", n_steps=5, members=3).fit(d["X"], d["y"], sample_domain=d["sample_domain"])
+    assert model.ensemble_ is None and len(model.history_) == 5
+
+
+def test_distilled_model_round_trips_through_the_model_files(tmp_path, toy_domains, distilled):
+    from nebuladapt.models.persistence import load_model, save_model
+
+    d = toy_domains
+    save_model(distilled, tmp_path / "m")
+    card = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert card["params"]["members"] == 2
+    assert card["ensemble"]["member_seeds"] == member_seeds(11, 2)
+    loaded = load_model(tmp_path / "m")
+    np.testing.assert_array_equal(loaded.predict_proba(d["target"]), distilled.predict_proba(d["target"]))
+
+
+def test_distillation_term_is_the_cross_entropy_to_the_teacher():
+    torch.manual_seed(0)
+    net = torch.nn.Linear(4, 3)
+    target_x = torch.randn(20, 4)
+    teacher = np.full((20, 3), 1 / 3)
+    teacher[0] = np.nan  # a row without a teacher value is never drawn
+    term = TargetDistillation(teacher, weight=2.0, batch_size=64, seed=1)
+    term.start(TrainingContext(net, target_x, 3, 10))
+
+    class _Batch:
+        record = {}
+
+    value = term(_Batch())
+    log_p = torch.log_softmax(net(target_x[1:]), dim=1)
+    expected_mean = -(log_p / 3).sum(dim=1)
+    assert expected_mean.min() - 1e-6 <= value.item() / 2 <= expected_mean.max() + 1e-6
+    assert not torch.isin(torch.tensor(0), term.rows)
+    with pytest.raises(ValueError, match="teacher has 20 rows"):
+        TargetDistillation(teacher).start(TrainingContext(net, target_x[:5], 3, 10))

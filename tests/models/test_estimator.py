@@ -65,7 +65,7 @@ def test_entropy_and_alignment_variants_run(toy_domains):
         # importance weights also scale the classification loss: a prior estimated after
         # a very short warm-up can starve a class, so these runs are long enough to learn
         model = NebulaClassifier(method="dann", alignment=alignment, entropy_weight=0.5, n_steps=300,
-                                 checkpoint_steps=(40, 300), random_state=0)
+                                 checkpoint_steps=(40, 300), random_state=0, members=1)
         model.fit(d["X"], d["y"], sample_domain=d["sample_domain"])
         assert (model.predict(d["target"]) == d["target_labels"]).mean() > 0.8
         early = model.at_step(40)

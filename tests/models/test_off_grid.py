@@ -17,7 +17,7 @@ def test_off_grid_map():
 
 def test_estimator_flags_off_grid_rows(toy_domains):
     d = toy_domains
-    model = NebulaClassifier(method="nn", n_steps=50, random_state=0).fit(d["X"], d["y"], sample_domain=d["sample_domain"])
+    model = NebulaClassifier(method="nn", n_steps=50, random_state=0, calibrate=True).fit(d["X"], d["y"], sample_domain=d["sample_domain"])
     far = d["target"][:3].copy()
     far[:, 0] *= 1e6  # [OIII]/Hbeta of a million: nothing we modelled
     assert model.off_grid(far).all()

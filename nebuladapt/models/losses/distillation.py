@@ -1,0 +1,60 @@
+"""Distillation of target probabilities into the trained network (knowledge distillation).
+
+The student sees the teacher's (an ensemble's) class probabilities on the
+target rows and minimises the cross-entropy ``-sum_k q_k log p_k`` between
+them and its own posteriors (Hinton et al. 2015), beside the source
+classification loss of the training loop. No target label is involved: the
+teacher's probabilities come from networks trained on the source labels and
+adapted to the unlabelled target.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from nebuladapt.models.losses.base import AdaptationLoss, Batch, TrainingContext
+
+__all__ = ["TargetDistillation"]
+
+
+class TargetDistillation(AdaptationLoss):
+    """``weight * mean_i H(q_i, p_i)`` over a seeded random batch of target rows.
+
+    Parameters
+    ----------
+    teacher : ndarray (n_target, n_classes)
+        Teacher probabilities of the target rows, in the order of the
+        training data's target rows; rows with a non-finite value are skipped.
+    weight : float
+    batch_size : int
+        Target rows per step.
+    seed : int
+        Seed of the row sampling (the same seed draws the same rows).
+    """
+
+    name = "distillation"
+
+    def __init__(self, teacher: np.ndarray, weight: float = 1.0, batch_size: int = 256, seed: int = 0) -> None:
+        teacher = np.asarray(teacher, dtype=np.float32)
+        self.rows = torch.from_numpy(np.flatnonzero(np.isfinite(teacher).all(axis=1)))
+        self.teacher = torch.from_numpy(np.nan_to_num(teacher))
+        self.weight = weight
+        self.batch_size = batch_size
+        self.seed = seed
+
+    def start(self, context: TrainingContext) -> None:
+        if len(self.teacher) != len(context.target_x):
+            raise ValueError(f"teacher has {len(self.teacher)} rows, the target {len(context.target_x)}")
+        self.net = context.net
+        self.target_x = context.target_x
+        self.generator = torch.Generator().manual_seed(self.seed)
+
+    def __call__(self, batch: Batch) -> torch.Tensor | None:
+        if len(self.rows) == 0:
+            return None
+        rows = self.rows[torch.randint(len(self.rows), (self.batch_size,), generator=self.generator)]
+        log_p = torch.log_softmax(self.net(self.target_x[rows]), dim=1)
+        value = -(self.teacher[rows] * log_p).sum(dim=1).mean()
+        batch.record[self.name] = value.item()
+        return self.weight * value
