@@ -95,6 +95,7 @@ class LineColumns:
         from nebuladapt.catalogs import looks_like_ratio_table, read_phangs_table
         from nebuladapt.catalogs.columns import line_column_names
 
+        template = template.copy(copy_data=False)  # the caller's template (the writer's) unchanged
         template.meta["source"] = source
         if looks_like_ratio_table(template, source):
             raise StreamingUnsupported(f"{source}: a ratio table")
