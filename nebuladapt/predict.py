@@ -109,9 +109,11 @@ class Predictions:
         """
         import pyarrow as pa
 
+        from nebuladapt.io.sources import numpy_to_arrow, strings_to_arrow
+
         def strings(index: np.ndarray, values) -> "pa.Array":
-            words = pa.array(list(values), type=pa.string())
-            indices = pa.array(index.astype(np.int32, copy=False))
+            words = strings_to_arrow(values)
+            indices = numpy_to_arrow(index.astype(np.int32, copy=False))
             encoded = pa.DictionaryArray.from_arrays(indices, words)
             return encoded if dictionary else encoded.cast(pa.string())
 
@@ -119,7 +121,7 @@ class Predictions:
         index = np.where(self.class_index < 0, len(labels) - 1, self.class_index)
         out = {"pred_class": strings(index, labels)}
         for k, cls in enumerate(CLASSES):
-            out[f"prob_{cls}"] = pa.array(self.proba[:, k], type=pa.float64())
+            out[f"prob_{cls}"] = numpy_to_arrow(self.proba[:, k].astype(np.float64, copy=False))
         out["flag"] = strings(self.flag_index, self.flag_strings)
         return out
 
@@ -206,12 +208,13 @@ def _encode_flags(groups: list[np.ndarray], names: list[list[str]]) -> tuple[np.
             keys[:, byte] = acc
             byte += 1
     if width == 8:
-        import pyarrow as pa
         import pyarrow.compute as pc
 
-        encoded = pc.dictionary_encode(pa.array(keys.view(np.uint64)[:, 0]))
-        index = encoded.indices.to_numpy().astype(np.int32, copy=False)
-        patterns = encoded.dictionary.to_numpy(zero_copy_only=False).astype(np.uint64)
+        from nebuladapt.io.sources import arrow_values, numpy_to_arrow
+
+        encoded = pc.dictionary_encode(numpy_to_arrow(keys.view(np.uint64)[:, 0]))
+        index = arrow_values(encoded.indices).astype(np.int32, copy=False)
+        patterns = arrow_values(encoded.dictionary).astype(np.uint64)
         patterns = patterns.view(np.uint8).reshape(-1, 8)
     else:
         patterns, index = np.unique(keys, axis=0, return_inverse=True)

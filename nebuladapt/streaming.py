@@ -40,7 +40,7 @@ import numpy as np
 from nebuladapt.catalogs import CatalogError
 from nebuladapt.io.atomic import AtomicPath
 from nebuladapt.io.formats import output_format
-from nebuladapt.io.sources import StreamingUnsupported, open_source, parquet_files
+from nebuladapt.io.sources import StreamingUnsupported, arrow_values, open_source, parquet_files
 from nebuladapt.io.writers import OutputSpec, output_schema
 from nebuladapt.lines import input_lines_for
 from nebuladapt.models.inference import compute_threads
@@ -95,6 +95,7 @@ class LineColumns:
         from nebuladapt.catalogs import looks_like_ratio_table, read_phangs_table
         from nebuladapt.catalogs.columns import line_column_names
 
+        template = template.copy(copy_data=False)  # the caller's template (the writer's) unchanged
         template.meta["source"] = source
         if looks_like_ratio_table(template, source):
             raise StreamingUnsupported(f"{source}: a ratio table")
@@ -114,11 +115,11 @@ class LineColumns:
         table = Table(meta={"source": self.source})
         masks = self.masks or (None,) * len(self.columns)
         for name, unit, mask in zip(self.columns, self.units, masks):
-            values = np.asarray(chunk.column(name).to_numpy())
+            values = arrow_values(chunk.column(name))
             if mask is None:
                 table.add_column(Column(values, name=name, unit=unit, copy=False))
             else:  # astropy's Parquet serialisation of a masked column
-                flags = np.asarray(chunk.column(mask).to_numpy(), dtype=bool)
+                flags = np.asarray(arrow_values(chunk.column(mask)), dtype=bool)
                 table.add_column(MaskedColumn(values, name=name, unit=unit, mask=flags))
         return table
 

@@ -243,3 +243,34 @@ def test_predict_command_imports_no_training_library(model_dir, tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr
     assert len(pq.read_table(tmp_path / "out.parquet")) == 200
+
+
+def test_predict_on_plain_parquet_imports_no_pandas_nor_astropy_yaml(model_dir, tmp_path):
+    """A plain Parquet file (no astropy header): no pandas, no astropy YAML writer, no header made up.
+
+    The input's zero-row template must not be changed by the line-column check
+    (it used to gain ``meta['source']``, which made the writer add an astropy
+    header naming the input path, importing ``astropy.coordinates`` on the way).
+    """
+    import subprocess
+    import sys
+
+    from nebuladapt.synthetic import write_synthetic_parquet
+
+    folder = tmp_path / "plain"
+    write_synthetic_parquet(folder, 300, rows_per_file=300, seed=0)
+    source = parquet_files(folder)[0]
+    table = pq.read_table(source)
+    assert b"table_meta_yaml" not in (table.schema.metadata or {})
+    code = (
+        "import sys\n"
+        "from nebuladapt.cli import app\n"
+        f"app(['predict', {str(source)!r}, '--model', {str(model_dir)!r}, '--out', "
+        f"{str(tmp_path / 'out.parquet')!r}], standalone_mode=False)\n"
+        "print(sorted(m for m in ('pandas', 'astropy.io.misc.yaml') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr
+    out = pq.read_table(tmp_path / "out.parquet")
+    assert out.num_rows == 300 and out.column_names[: table.num_columns] == table.column_names
+    assert b"table_meta_yaml" not in (out.schema.metadata or {})

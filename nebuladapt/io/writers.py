@@ -81,6 +81,8 @@ def _canonical_dictionaries(table):
     """
     import pyarrow as pa
 
+    from nebuladapt.io.sources import arrow_values, numpy_to_arrow, strings_to_arrow
+
     for index, field in enumerate(table.schema):
         if not pa.types.is_dictionary(field.type):
             continue
@@ -88,14 +90,14 @@ def _canonical_dictionaries(table):
         used = []
         for chunk in chunks:
             words = chunk.dictionary.to_pylist()
-            counts = np.bincount(chunk.indices.to_numpy(zero_copy_only=False), minlength=len(words))
-            used.append((words, chunk.indices.to_numpy(zero_copy_only=False), counts))
+            indices = arrow_values(chunk.indices)
+            used.append((words, indices, np.bincount(indices, minlength=len(words))))
         vocabulary = sorted({w for words, _, counts in used for w, c in zip(words, counts) if c})
         position = {w: i for i, w in enumerate(vocabulary)}
         codes = [np.array([position.get(w, -1) for w in words], dtype=np.int32)[indices]
                  for words, indices, _ in used]
         indices = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32)
-        column = pa.DictionaryArray.from_arrays(pa.array(indices), pa.array(vocabulary, pa.string()))
+        column = pa.DictionaryArray.from_arrays(numpy_to_arrow(indices), strings_to_arrow(vocabulary))
         table = table.set_column(index, field, column)
     return table
 
