@@ -27,9 +27,10 @@ __all__ = ["DEMO_CONFIGS", "DEMO_METHODS", "run_demo", "summary_rows"]
 
 #: Row name -> :func:`fit_on_catalog` arguments.
 DEMO_CONFIGS = {
-    "paper NN (no noise)": {"method": "nn", "noise": "none"},
+    "paper NN (no noise)": {"method": "nn", "noise": "none", "n_steps": 2000},
     "paper DANN (GRL weight 1, no entropy, fixed noise)": {
         "method": "dann", "noise": "fixed", "domain_weight": 1.0, "entropy_weight": 0.0, "alignment": "marginal",
+        "members": 1, "n_steps": 2000,
     },
     "nebuladapt default (fit defaults)": {},  # NebulaClassifier's declared defaults
 }  # fmt: skip
