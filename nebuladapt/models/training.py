@@ -22,7 +22,7 @@ from nebuladapt.models.networks import NebulaNet
 from nebuladapt.noise import inject_noise
 
 __all__ = [
-    "Scaler", "encode", "random_mask", "TrainingData", "TrainingConfig", "train_network",
+    "Scaler", "encode", "random_mask", "mask_probabilities", "TrainingData", "TrainingConfig", "train_network",
     "source_classification_loss", "stratified_split",
 ]
 
@@ -71,14 +71,51 @@ class TrainingData:
     target_fractional_errors: torch.Tensor
 
 
-def random_mask(features: torch.Tensor, prob: float, generator: torch.Generator) -> torch.Tensor:
-    """Mask each feature with probability ``prob``, never all features of a row."""
-    if prob <= 0:
+def random_mask(features: torch.Tensor, prob, generator: torch.Generator) -> torch.Tensor:
+    """Mask each feature with probability ``prob``, never all features of a row.
+
+    ``prob`` is a float, or one probability per feature (a tensor of shape
+    ``(n_features,)``, see :func:`mask_probabilities`). Each row's draw does
+    not depend on its class.
+    """
+    prob = torch.as_tensor(prob, dtype=torch.float32)
+    if not (prob > 0).any():
         return features
     drop = torch.rand(features.shape, generator=generator) < prob
     all_dropped = drop.all(dim=1)
     drop[all_dropped] = False
     return torch.where(drop, torch.full_like(features, float("nan")), features)
+
+
+def mask_probabilities(target_features: torch.Tensor, base: float) -> torch.Tensor:
+    """Per-feature masking probability of the source rows: ``max(base, target missing share)``.
+
+    The share is taken over the target rows that give at least one feature, so
+    a line missing from 30 % of the catalogue is missing from 30 % of the
+    training models too, whatever their class: the network learns to classify
+    without it as often as it will have to, and a missing mask is no rarer in
+    the source than in the target (which the domain discriminator would
+    otherwise exploit).
+
+    Parameters
+    ----------
+    target_features : Tensor, shape (n_target, n_features)
+        Log ratios of the target rows, NaN where missing.
+    base : float
+        The ``mask_prob`` parameter.
+
+    Returns
+    -------
+    Tensor of float32, shape (n_features,)
+    """
+    n_features = target_features.shape[1]
+    base_prob = torch.full((n_features,), float(base), dtype=torch.float32)
+    given = torch.isfinite(target_features)
+    usable = given.any(dim=1)
+    if not usable.any():
+        return base_prob
+    missing_share = 1.0 - given[usable].to(torch.float32).mean(dim=0)
+    return torch.maximum(base_prob, missing_share)
 
 
 def stratified_split(label_idx: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -111,7 +148,8 @@ class TrainingConfig:
     n_steps, batch_size : int
     lr : float
     mask_prob : float
-        Probability of masking each source feature (see :func:`random_mask`).
+        Least probability of masking each source feature; raised per feature to
+        the target's missing share (:func:`mask_probabilities`, :func:`random_mask`).
     seed : int
     checkpoints : tuple of int
         1-based steps after which to keep a copy of the weights.
@@ -171,10 +209,13 @@ def train_network(
         per_class = [torch.nonzero(data.source_label == c).squeeze(1) for c in range(n_classes)]
         per_batch = max(1, config.batch_size // n_classes)
         target_x = None
+        target_features = log_ratios(data.target_flux, spec)
+        mask_prob = mask_probabilities(target_features, config.mask_prob)
         if losses:
-            target_x = encode(log_ratios(data.target_flux, spec), scaler)
+            # rows without any feature carry nothing to align or to make confident
+            target_x = encode(target_features[torch.isfinite(target_features).any(dim=1)], scaler)
             if target_x.shape[0] == 0:
-                raise ValueError("adaptation needs target rows (sample_domain < 0)")
+                raise ValueError("adaptation needs target rows (sample_domain < 0) with at least one line ratio")
             context = TrainingContext(net, target_x, n_classes, config.n_steps)
             for term in losses:
                 term.start(context)
@@ -194,7 +235,7 @@ def train_network(
                 data.source_flux[idx], config.noise, config.noise_level, generator,
                 data.target_fractional_errors,
             )
-            x = encode(random_mask(log_ratios(flux, spec), config.mask_prob, generator), scaler)
+            x = encode(random_mask(log_ratios(flux, spec), mask_prob, generator), scaler)
             if target_x is not None:
                 t_idx = torch.randint(target_x.shape[0], (len(idx),), generator=generator)
                 x = torch.cat([x, target_x[t_idx]])

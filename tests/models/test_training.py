@@ -115,3 +115,25 @@ def test_stratified_split_holds_out_each_class():
     assert sorted(np.concatenate([train, held]).tolist()) == list(range(151))
     again = stratified_split(labels, 0.1, seed=0)
     assert np.array_equal(again[1], held) and not np.array_equal(stratified_split(labels, 0.1, 1)[1], held)
+
+
+def test_mask_probabilities_follow_the_target_missing_share():
+    from nebuladapt.models.training import mask_probabilities
+
+    target = torch.tensor([[0.1, np.nan, 0.2], [0.3, np.nan, np.nan], [0.5, 0.1, 0.2], [0.2, 0.3, 0.4],
+                           [np.nan, np.nan, np.nan]])  # the last row gives nothing: not counted
+    probs = mask_probabilities(target, 0.1)
+    torch.testing.assert_close(probs, torch.tensor([0.1, 0.5, 0.25]))
+    torch.testing.assert_close(mask_probabilities(torch.full((3, 2), np.nan), 0.2), torch.tensor([0.2, 0.2]))
+
+
+def test_per_feature_mask_is_class_blind_and_matches_the_scalar_form():
+    features = torch.ones((4000, 3))
+    probs = torch.tensor([0.1, 0.5, 0.1])
+    masked = torch.isnan(random_mask(features, probs, torch.Generator().manual_seed(1)))
+    share = masked.float().mean(dim=0)
+    assert abs(share[1] - 0.5) < 0.05 and abs(share[0] - 0.1) < 0.03
+    # any split of the rows (e.g. by class) sees the same masking rate: the draw ignores labels
+    assert abs(masked[:2000, 1].float().mean() - masked[2000:, 1].float().mean()) < 0.05
+    same = random_mask(features, torch.full((3,), 0.1), torch.Generator().manual_seed(2))
+    assert torch.equal(torch.isnan(same), torch.isnan(random_mask(features, 0.1, torch.Generator().manual_seed(2))))
