@@ -18,7 +18,8 @@ suite (nebuladapt.evaluation.tasks) to check the change costs nothing there.
 
     nice -n 10 python benchmarks/missing_lines.py run --label after --seeds 0 1 2
     nice -n 10 python benchmarks/missing_lines.py run --label after --suite "benchmark as shipped"
-    python benchmarks/missing_lines.py report --label before after   # -> results/missing_lines.md
+    python benchmarks/missing_lines.py report --label before after "trust_suite default"
+    # -> results/missing_lines.{md,json}; "trust_suite default" = the suite's records of the default
 """
 
 from __future__ import annotations
@@ -176,11 +177,25 @@ def run(args) -> None:
 
 
 # ----------------------------------------------------------------------------- report
+#: Label under which the report shows the task suite's own records of the default
+#: (benchmarks/trust_suite.py, config "default"), the "before" of the full-line tasks.
+TRUST_SUITE_LABEL = "trust_suite default"
+
+
 def _load(label: str) -> dict:
-    path = RESULTS / f"missing_lines_{label}.jsonl"
+    """task -> seed -> record, from ``missing_lines_<label>.jsonl`` and its ``_s<seed>`` shards."""
     runs: dict = {}
-    for r in map(json.loads, path.read_text().splitlines()):
-        runs.setdefault(r["task"], {})[r["seed"]] = r
+    if label == TRUST_SUITE_LABEL:
+        paths = sorted(RESULTS.glob("trust_suite_*.jsonl"))
+        keep = lambda r: r.get("kind") == "fit" and r.get("config") == "default"  # noqa: E731
+    else:
+        paths = [RESULTS / f"missing_lines_{label}.jsonl", *sorted(RESULTS.glob(f"missing_lines_{label}_s*.jsonl"))]
+        keep = lambda r: True  # noqa: E731
+    for path in paths:
+        if path.exists():
+            for r in map(json.loads, path.read_text().splitlines()):
+                if keep(r):
+                    runs.setdefault(r["task"], {})[r["seed"]] = r
     return runs
 
 
@@ -237,7 +252,7 @@ def suite_rows(label: str, seeds) -> list[dict]:
     runs = _load(label)
     rows = []
     for task in build_task_suite(seed=0):
-        if task.name not in runs or not all(s in runs[task.name] for s in seeds):
+        if task.family == "missing" or task.name not in runs:  # same names as the patterns here or not all(s in runs[task.name] for s in seeds):
             continue
         preds = _predictions(runs[task.name], seeds)
         summary = seed_summary([balanced_accuracy(task.labels, p) for p in preds])
@@ -261,17 +276,26 @@ def to_markdown(patterns: list[dict], suite: list[dict]) -> str:
             f"{_f(r['classical'])} | [{_f(r['classical_ci'][0])}, {_f(r['classical_ci'][1])}] | "
             f"[{_f(r['difference_ci'][0])}, {_f(r['difference_ci'][1])}] | {_f(a['mean'])} ± {_f(a['std'])} | {_f(w['mean'])} ± {_f(w['std'])} |"
         )  # fmt: skip
-    if suite:
-        lines += ["", "| label | family | task | bal. acc. mean ± std (ddof=1) | worst seed | seeds |", "|---|---|---|---|---|---|"]
-        for r in suite:
-            lines.append(f"| {r['label']} | {r['family']} | {r['task']} | {_f(r['mean'])} ± {_f(r['std'])} | {_f(r['worst'])} | {r['n']} |")
+    labels = list(dict.fromkeys(r["label"] for r in suite))
+    by_task: dict = {}
+    for r in suite:
+        by_task.setdefault((r["family"], r["task"]), {})[r["label"]] = r
+    if by_task:
+        lines += ["", "| family | task | " + " | ".join(f"{lab}: mean ± std (ddof=1) [worst seed]" for lab in labels) + " |",
+                  "|---|---|" + "---|" * len(labels)]  # fmt: skip
+        for (family, task), cells in by_task.items():
+            if len(cells) < 2 and len(labels) > 1:
+                continue  # only tasks measured under more than one label
+            row = [f"{_f(c['mean'])} ± {_f(c['std'])} [{_f(c['worst'])}]" if (c := cells.get(lab)) else "" for lab in labels]
+            lines.append(f"| {family} | {task} | " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n"
 
 
 def report(args) -> None:
     patterns, suite = [], []
     for label in args.label:
-        patterns += pattern_rows(label, args.seeds)
+        if label != TRUST_SUITE_LABEL:
+            patterns += pattern_rows(label, args.seeds)
         suite += suite_rows(label, args.seeds)
     patterns.sort(key=lambda r: (r["task"], r["rule"], args.label.index(r["label"])))
     suite.sort(key=lambda r: (r["family"] == HELD_OUT_FAMILY, r["task"], args.label.index(r["label"])))

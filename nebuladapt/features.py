@@ -32,6 +32,7 @@ __all__ = [
     "line_flag_masks",
     "LINE_FLAG_KINDS",
     "LOW_SNR",
+    "ratio_reddening",
 ]
 
 #: Signal-to-noise below which a line is flagged ``low_snr:<LINE>`` (still used).
@@ -60,6 +61,7 @@ RATIOS: tuple[LineRatio, ...] = (
     LineRatio("OIII5006", "HB4861"),  # [OIII]5007/Hbeta
     LineRatio("NII6583", "HA6562"),  # [NII]6583/Halpha
     LineRatio("SII6716_6730", "HA6562"),  # [SII]6716+6731/Halpha
+    LineRatio("OIII5006", "HA6562"),  # [OIII]5007/Halpha: survives a missing Hbeta (dust-sensitive)
     LineRatio("OI6300", "HA6562"),  # [OI]6300/Halpha: shocks vs photoionisation
     LineRatio("SII6716", "SII6730"),  # [SII] doublet ratio: electron density
 )
@@ -322,6 +324,26 @@ def catalog_line_arrays(catalog, lines: list[str], case_b: bool = True):
         masks += [fill_a, fill_b]
     note_masks = np.column_stack(masks) if masks else np.zeros((n, 0), dtype=bool)
     return flux, flux_err, names, note_masks.reshape(n, len(names))
+
+
+def ratio_reddening(spec: FeatureSpec) -> np.ndarray:
+    """Change of each ``log10`` ratio per magnitude of E(B-V): ``-0.4 (k(num) - k(den))``.
+
+    With the default extinction law of :mod:`nebuladapt.dust` (O'Donnell 1994,
+    R_V = 3.1): -0.40 for [OIII]5007/Halpha, +0.06 for [OIII]5007/Hbeta, +0.03
+    for [SII]/Halpha and near 0 for [NII]/Halpha.
+
+    Returns
+    -------
+    ndarray of float32, shape (len(spec.ratios),)
+    """
+    from nebuladapt.dust import extinction_k, thread_default_law
+
+    law = thread_default_law()
+    return np.array(
+        [-0.4 * (extinction_k(r.numerator, law) - extinction_k(r.denominator, law)) for r in spec.ratios],
+        dtype=np.float32,
+    )
 
 
 def log_ratios(flux, spec: FeatureSpec):

@@ -16,13 +16,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from nebuladapt.features import FeatureSpec, log_ratios
+from nebuladapt.features import FeatureSpec, log_ratios, ratio_reddening
 from nebuladapt.models.losses.base import AdaptationLoss, Batch, TrainingContext
 from nebuladapt.models.networks import NebulaNet
 from nebuladapt.noise import inject_noise
 
 __all__ = [
-    "Scaler", "encode", "random_mask", "mask_probabilities", "TrainingData", "TrainingConfig", "train_network",
+    "Scaler", "encode", "random_mask", "mask_probabilities", "redden_without_hbeta", "REDDENING_AV_MAX",
+    "TrainingData", "TrainingConfig", "train_network",
     "source_classification_loss", "stratified_split",
 ]
 
@@ -85,6 +86,52 @@ def random_mask(features: torch.Tensor, prob, generator: torch.Generator) -> tor
     all_dropped = drop.all(dim=1)
     drop[all_dropped] = False
     return torch.where(drop, torch.full_like(features, float("nan")), features)
+
+
+#: Largest V-band extinction (mag) of the random reddening of training models (uniform from 0).
+REDDENING_AV_MAX = 3.0
+_DUST_SEED_OFFSET = 7919  # the reddening draws use their own generator: the rest of the stream is kept
+
+
+def redden_without_hbeta(
+    features: torch.Tensor, spec: FeatureSpec, generator: torch.Generator, av_max: float = REDDENING_AV_MAX
+) -> torch.Tensor:
+    """Redden, at random, the rows whose Hbeta ratios are missing (masked), as a survey leaves them.
+
+    Catalogue rows with Hbeta are dereddened by their Balmer decrement
+    (:func:`nebuladapt.catalogs.read_catalog`); rows without it keep their
+    dust, which shifts Hbeta-free ratios such as [OIII]/Halpha. Training
+    models are intrinsic (dust-free): in each row where a ratio with Hbeta
+    is missing, every remaining ratio is shifted by ``E(B-V) *``
+    :func:`nebuladapt.features.ratio_reddening`, with ``A_V ~ U(0, av_max)``
+    and ``E(B-V) = A_V / 3.1``, so the network learns those ratios with dust
+    as a nuisance. Rows with Hbeta are unchanged; with no Hbeta ratio in
+    ``spec`` (e.g. :func:`nebuladapt.catalogs.usage.fit_feature_spec` left it
+    out), every row is reddened.
+
+    Parameters
+    ----------
+    features : Tensor, shape (n, len(spec.ratios))
+        Log ratios, NaN where missing or masked.
+    spec : FeatureSpec
+    generator : torch.Generator
+        Draws one A_V per row (always, so the stream does not depend on the data).
+    av_max : float
+
+    Returns
+    -------
+    Tensor like ``features``
+    """
+    hbeta = [k for k, r in enumerate(spec.ratios) if "HB4861" in (r.numerator, r.denominator)]
+    av = torch.rand(features.shape[0], generator=generator, dtype=features.dtype) * av_max
+    if len(hbeta) == len(spec.ratios):
+        return features
+    if hbeta:
+        unanchored = torch.isnan(features[:, hbeta]).any(dim=1)
+    else:  # no Hbeta ratio at all (left out of the fit: no row has Hbeta, so none was dereddened)
+        unanchored = torch.ones(features.shape[0], dtype=torch.bool)
+    shift = (av / 3.1)[:, None] * torch.from_numpy(ratio_reddening(spec)).to(features.dtype)[None, :]
+    return torch.where(unanchored[:, None], features + shift, features)
 
 
 def mask_probabilities(target_features: torch.Tensor, base: float) -> torch.Tensor:
@@ -205,6 +252,7 @@ def train_network(
     with _one_thread():
         torch.manual_seed(config.seed)
         generator = torch.Generator().manual_seed(config.seed)
+        dust_generator = torch.Generator().manual_seed(config.seed + _DUST_SEED_OFFSET)
         n_classes = int(data.source_label.max()) + 1
         per_class = [torch.nonzero(data.source_label == c).squeeze(1) for c in range(n_classes)]
         per_batch = max(1, config.batch_size // n_classes)
@@ -235,7 +283,8 @@ def train_network(
                 data.source_flux[idx], config.noise, config.noise_level, generator,
                 data.target_fractional_errors,
             )
-            x = encode(random_mask(log_ratios(flux, spec), mask_prob, generator), scaler)
+            features = random_mask(log_ratios(flux, spec), mask_prob, generator)
+            x = encode(redden_without_hbeta(features, spec, dust_generator), scaler)
             if target_x is not None:
                 t_idx = torch.randint(target_x.shape[0], (len(idx),), generator=generator)
                 x = torch.cat([x, target_x[t_idx]])

@@ -28,7 +28,7 @@ def _setup(d, n_steps=12, checkpoints=()):
 
 def _net(domain=False):
     torch.manual_seed(0)
-    return NebulaNet(6, 3, hidden=(16,), domain_hidden=8 if domain else 0)
+    return NebulaNet(2 * len(default_feature_spec().ratios), 3, hidden=(16,), domain_hidden=8 if domain else 0)
 
 
 class Recorder(AdaptationLoss):
@@ -137,3 +137,25 @@ def test_per_feature_mask_is_class_blind_and_matches_the_scalar_form():
     assert abs(masked[:2000, 1].float().mean() - masked[2000:, 1].float().mean()) < 0.05
     same = random_mask(features, torch.full((3,), 0.1), torch.Generator().manual_seed(2))
     assert torch.equal(torch.isnan(same), torch.isnan(random_mask(features, 0.1, torch.Generator().manual_seed(2))))
+
+
+def test_reddening_shifts_only_rows_without_hbeta_and_by_the_law():
+    from nebuladapt.features import FeatureSpec, LineRatio, ratio_reddening
+    from nebuladapt.models.training import REDDENING_AV_MAX, redden_without_hbeta
+
+    spec = FeatureSpec((LineRatio("OIII5006", "HB4861"), LineRatio("NII6583", "HA6562"), LineRatio("OIII5006", "HA6562")))
+    features = torch.zeros((500, 3), dtype=torch.float64)
+    features[:250, 0] = float("nan")  # Hbeta missing (masked) in the first half
+    out = redden_without_hbeta(features, spec, torch.Generator().manual_seed(3))
+    assert torch.equal(out[250:], features[250:])  # rows with Hbeta were dereddened by their decrement
+    shift = out[:250, 2].numpy()
+    per_ebv = ratio_reddening(spec)[2]
+    assert per_ebv < -0.3  # [OIII]/Halpha falls with dust
+    assert np.all(shift <= 0) and np.all(shift >= per_ebv * REDDENING_AV_MAX / 3.1 - 1e-6)
+    assert np.ptp(shift) > 0.5 * abs(per_ebv) * REDDENING_AV_MAX / 3.1  # A_V drawn per row over the range
+    np.testing.assert_allclose(out[:250, 1].numpy() / shift, ratio_reddening(spec)[1] / per_ebv, rtol=1e-5)
+    again = redden_without_hbeta(features, spec, torch.Generator().manual_seed(3))
+    assert torch.equal(torch.nan_to_num(again), torch.nan_to_num(out))
+    # a spec without Hbeta (no row had it): every row carries dust
+    no_hb = FeatureSpec(spec.ratios[1:])
+    assert (redden_without_hbeta(torch.zeros((50, 2)), no_hb, torch.Generator().manual_seed(0))[:, 1] < 0).all()
