@@ -222,11 +222,12 @@ def pattern_rows(label: str, seeds) -> list[dict]:
     runs = _load(label)
     rows = []
     for task in pattern_tasks():
-        if task.name not in runs or not all(s in runs[task.name] for s in seeds):
+        have = [s for s in seeds if s in runs.get(task.name, {})]  # the requested seeds measured
+        if not have:
             continue
         (line, removed), = task.removed.items()
-        preds = _predictions(runs[task.name], seeds)
-        features = runs[task.name][seeds[0]]["features"]
+        preds = _predictions(runs[task.name], have)
+        features = runs[task.name][have[0]]["features"]
         all_classes = seed_summary([balanced_accuracy(task.labels[removed], p[removed]) for p in preds])
         whole = seed_summary([balanced_accuracy(task.labels, p) for p in preds])
         features_all = _features(task.catalog)
@@ -252,9 +253,10 @@ def suite_rows(label: str, seeds) -> list[dict]:
     runs = _load(label)
     rows = []
     for task in build_task_suite(seed=0):
-        if task.family == "missing" or task.name not in runs:  # same names as the patterns here or not all(s in runs[task.name] for s in seeds):
+        have = [s for s in seeds if s in runs.get(task.name, {})]
+        if task.family == "missing" or not have:  # the suite's missing tasks share the patterns' names
             continue
-        preds = _predictions(runs[task.name], seeds)
+        preds = _predictions(runs[task.name], have)
         summary = seed_summary([balanced_accuracy(task.labels, p) for p in preds])
         rows.append({"label": label, "task": task.name, "family": task.family, **summary})
     return sorted(rows, key=lambda r: r["family"] == HELD_OUT_FAMILY)

@@ -22,7 +22,8 @@ from nebuladapt.models.networks import NebulaNet
 from nebuladapt.noise import inject_noise
 
 __all__ = [
-    "Scaler", "encode", "random_mask", "mask_probabilities", "redden_without_hbeta", "REDDENING_AV_MAX",
+    "Scaler", "encode", "random_mask", "mask_probabilities", "redden_without_hbeta", "needs_reddening",
+    "REDDENING_AV_MAX", "DUST_SENSITIVE",
     "TrainingData", "TrainingConfig", "train_network",
     "source_classification_loss", "stratified_split",
 ]
@@ -105,7 +106,8 @@ def redden_without_hbeta(
     is missing, every remaining ratio is shifted by ``E(B-V) *``
     :func:`nebuladapt.features.ratio_reddening`, with ``A_V ~ U(0, av_max)``
     and ``E(B-V) = A_V / 3.1``, so the network learns those ratios with dust
-    as a nuisance. Rows with Hbeta are unchanged; with no Hbeta ratio in
+    as a nuisance (only for specs where :func:`needs_reddening`; others are
+    returned as they are). Rows with Hbeta are unchanged; with no Hbeta ratio in
     ``spec`` (e.g. :func:`nebuladapt.catalogs.usage.fit_feature_spec` left it
     out), every row is reddened.
 
@@ -123,15 +125,31 @@ def redden_without_hbeta(
     Tensor like ``features``
     """
     hbeta = [k for k, r in enumerate(spec.ratios) if "HB4861" in (r.numerator, r.denominator)]
-    av = torch.rand(features.shape[0], generator=generator, dtype=features.dtype) * av_max
-    if len(hbeta) == len(spec.ratios):
+    if not needs_reddening(spec):
         return features
+    av = torch.rand(features.shape[0], generator=generator, dtype=features.dtype) * av_max
     if hbeta:
         unanchored = torch.isnan(features[:, hbeta]).any(dim=1)
     else:  # no Hbeta ratio at all (left out of the fit: no row has Hbeta, so none was dereddened)
         unanchored = torch.ones(features.shape[0], dtype=torch.bool)
     shift = (av / 3.1)[:, None] * torch.from_numpy(ratio_reddening(spec)).to(features.dtype)[None, :]
     return torch.where(unanchored[:, None], features + shift, features)
+
+
+#: An Hbeta-free ratio changing by more than this (dex per mag of E(B-V)) makes training redden.
+DUST_SENSITIVE = 0.2
+
+
+def needs_reddening(spec: FeatureSpec) -> bool:
+    """True when ``spec`` holds an Hbeta-free ratio that dust shifts by more than :data:`DUST_SENSITIVE`.
+
+    [OIII]5007/Halpha does (0.40 dex per mag of E(B-V)); the default ratios do
+    not ([NII]/Halpha, [SII]/Halpha: <= 0.03), so default training is not reddened.
+    """
+    shift = np.abs(ratio_reddening(spec))
+    return any(
+        "HB4861" not in (r.numerator, r.denominator) and s > DUST_SENSITIVE for r, s in zip(spec.ratios, shift)
+    )
 
 
 def mask_probabilities(target_features: torch.Tensor, base: float) -> torch.Tensor:

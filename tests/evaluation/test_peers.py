@@ -17,7 +17,6 @@ from nebuladapt.evaluation.peers import (  # noqa: E402
 from nebuladapt.features import default_feature_spec  # noqa: E402
 
 
-
 FAST = dict(n_source_per_class=120, max_epochs=4, batch_size=64)
 
 

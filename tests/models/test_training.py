@@ -159,3 +159,11 @@ def test_reddening_shifts_only_rows_without_hbeta_and_by_the_law():
     # a spec without Hbeta (no row had it): every row carries dust
     no_hb = FeatureSpec(spec.ratios[1:])
     assert (redden_without_hbeta(torch.zeros((50, 2)), no_hb, torch.Generator().manual_seed(0))[:, 1] < 0).all()
+    # the default ratios are not dust-sensitive without Hbeta: default training is not reddened
+    from nebuladapt.models.training import needs_reddening
+
+    assert needs_reddening(spec) and not needs_reddening(default_feature_spec())
+    default = torch.zeros((20, 3), dtype=torch.float64)
+    default[:, 0] = float("nan")
+    assert torch.equal(torch.nan_to_num(redden_without_hbeta(default, default_feature_spec(), torch.Generator())),
+                       torch.nan_to_num(default))
