@@ -103,7 +103,7 @@ def fit(
     of nebuladapt.features.RATIOS that all grids in use provide.
     """
     from nebuladapt.catalogs import CatalogError, count_usable_rows, read_catalog
-    from nebuladapt.catalogs.usage import check_catalog_lines, line_usage, noise_choice
+    from nebuladapt.catalogs.usage import check_catalog_lines, fit_feature_spec, line_usage, noise_choice
     from nebuladapt.grids import GridError, select_grids
     from nebuladapt.models import fitting
     from nebuladapt.models.persistence import ModelFileError, save_model
@@ -129,7 +129,9 @@ def fit(
             f"needs two finite, positive fluxes among {', '.join(spec.lines)}); check the flux "
             "columns and their units"
         )
-    console.print(f"{grid_set.describe()}; features: {', '.join(spec.names)}", highlight=False)
+    chosen = fit_feature_spec(spec, catalog)  # ratios (nearly) no row gives are left out
+    spec = chosen.spec
+    console.print(f"{grid_set.describe()}; {chosen.describe()}", highlight=False)
     console.print(f"{line_usage(catalog, spec).describe()}; {noise_choice(catalog, spec, params['noise'])}",
                   highlight=False)
     start = time.perf_counter()
@@ -141,7 +143,7 @@ def fit(
     try:
         with progress:
             model = fitting.fit_on_catalog(
-                catalog, seed=seed, callback=callback, grids=grid_set, **params
+                catalog, seed=seed, callback=callback, grids=grid_set, spec=spec, **params
             )
         save_model(
             model, out, extra={"target_catalogue": str(target), "n_target_rows": len(catalog)},

@@ -32,6 +32,8 @@ __all__ = [
     "line_flag_masks",
     "LINE_FLAG_KINDS",
     "LOW_SNR",
+    "ratio_reddening",
+    "OIII_HA",
 ]
 
 #: Signal-to-noise below which a line is flagged ``low_snr:<LINE>`` (still used).
@@ -63,6 +65,12 @@ RATIOS: tuple[LineRatio, ...] = (
     LineRatio("OI6300", "HA6562"),  # [OI]6300/Halpha: shocks vs photoionisation
     LineRatio("SII6716", "SII6730"),  # [SII] doublet ratio: electron density
 )
+#: [OIII]5007/Halpha: survives a missing Hbeta, but carries the dust of rows that could not be
+#: dereddened. Not in :data:`RATIOS` (so not a default feature): as a default it cost the one-class
+#: Ho 2019 task 0.98 -> 0.36 on two of three seeds (docs/experiment/missing_lines.md). Pass it in a
+#: ``feature_spec`` to train with it; training then reddens models at random where Hbeta is missing
+#: (:func:`nebuladapt.models.training.redden_without_hbeta`).
+OIII_HA = LineRatio("OIII5006", "HA6562")
 #: Lines every shipped default grid gives in every model (3MdB exports: Hbeta, [OIII]5007,
 #: Halpha, [NII]6583, [OII]3726, [SII] sum only); tests/grids check it against the grids.
 DEFAULT_GRID_LINES = frozenset({"HB4861", "OIII5006", "HA6562", "NII6583", "SII6716_6730", "OII3726"})
@@ -322,6 +330,26 @@ def catalog_line_arrays(catalog, lines: list[str], case_b: bool = True):
         masks += [fill_a, fill_b]
     note_masks = np.column_stack(masks) if masks else np.zeros((n, 0), dtype=bool)
     return flux, flux_err, names, note_masks.reshape(n, len(names))
+
+
+def ratio_reddening(spec: FeatureSpec) -> np.ndarray:
+    """Change of each ``log10`` ratio per magnitude of E(B-V): ``-0.4 (k(num) - k(den))``.
+
+    With the default extinction law of :mod:`nebuladapt.dust` (O'Donnell 1994,
+    R_V = 3.1): -0.40 for [OIII]5007/Halpha, +0.06 for [OIII]5007/Hbeta, +0.03
+    for [SII]/Halpha and near 0 for [NII]/Halpha.
+
+    Returns
+    -------
+    ndarray of float32, shape (len(spec.ratios),)
+    """
+    from nebuladapt.dust import extinction_k, thread_default_law
+
+    law = thread_default_law()
+    return np.array(
+        [-0.4 * (extinction_k(r.numerator, law) - extinction_k(r.denominator, law)) for r in spec.ratios],
+        dtype=np.float32,
+    )
 
 
 def log_ratios(flux, spec: FeatureSpec):

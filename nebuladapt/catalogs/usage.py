@@ -16,13 +16,13 @@ import numpy as np
 from nebuladapt.lines import LINES, SUMMED_LINES, derivable_lines, input_lines_for
 
 __all__ = [
-    "LineUsage",
-    "available_lines",
-    "check_catalog_lines",
-    "line_label",
-    "line_usage",
-    "noise_choice",
+    "LineUsage", "FitFeatures", "MIN_RATIO_COVERAGE", "available_lines", "check_catalog_lines",
+    "fit_feature_spec", "line_label", "line_usage", "noise_choice",
 ]
+
+#: A ratio given by fewer than this fraction of the target rows that give any ratio is
+#: left out of a fit (:func:`fit_feature_spec`).
+MIN_RATIO_COVERAGE = 0.01
 
 
 def line_label(name: str) -> str:
@@ -167,3 +167,69 @@ def check_catalog_lines(model, catalog, model_dir=None) -> list[str]:
             "fit a model on lines this catalogue has"
         )
     return missing
+
+
+@dataclass
+class FitFeatures:
+    """The features of one fit and the ratios left out.
+
+    Attributes
+    ----------
+    spec : FeatureSpec
+        The ratios trained on.
+    dropped : dict of str to float
+        Name of each ratio left out -> fraction of the usable target rows giving it.
+    """
+
+    spec: object
+    dropped: dict[str, float] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """``features: ...`` plus, if any, ``(left out: <ratio> given by x% of rows)``."""
+        text = "features: " + ", ".join(self.spec.names)
+        if self.dropped:
+            text += "; left out (too few target rows give them): " + ", ".join(
+                f"{name} ({100 * share:.0f}% of rows)" for name, share in self.dropped.items()
+            )
+        return text
+
+
+def fit_feature_spec(spec, catalog, min_coverage: float = MIN_RATIO_COVERAGE) -> FitFeatures:
+    """The ratios of ``spec`` that enough target rows give: what a fit trains on.
+
+    A ratio given (both lines finite and positive, after the derivations of
+    :func:`nebuladapt.features.catalog_line_arrays`) by fewer than
+    ``min_coverage`` of the target rows that give at least one ratio of
+    ``spec`` is left out: the network would otherwise see it masked in every
+    target row while learning it from every model, and the missing mask could
+    act as a class signal. The order of ``spec`` is kept.
+
+    Parameters
+    ----------
+    spec : FeatureSpec
+        What the grids in use provide (:meth:`nebuladapt.grids.GridSet.feature_spec`).
+    catalog : LineCatalog
+        The target catalogue.
+    min_coverage : float, optional
+        Default :data:`MIN_RATIO_COVERAGE`.
+
+    Returns
+    -------
+    FitFeatures
+        ``spec`` unchanged when every ratio is given often enough, or when no
+        ratio is (nothing can be learned about such a catalogue either way).
+    """
+    from nebuladapt.features import FeatureSpec, catalog_line_arrays, log_ratios
+
+    flux = catalog_line_arrays(catalog, list(spec.lines))[0]
+    given = np.isfinite(log_ratios(flux, spec))
+    usable = given.any(axis=1)
+    if not usable.any():
+        return FitFeatures(spec)
+    share = given[usable].mean(axis=0)
+    keep = share >= min_coverage
+    if keep.all() or not keep.any():
+        return FitFeatures(spec)
+    kept = FeatureSpec(tuple(r for r, k in zip(spec.ratios, keep) if k))
+    dropped = {r.name: float(s) for r, s, k in zip(spec.ratios, share, keep) if not k}
+    return FitFeatures(kept, dropped)

@@ -17,7 +17,7 @@ import numpy as np
 
 from nebuladapt.benchmark import benchmark_catalog, load_benchmark
 from nebuladapt.dust import deredden_catalog
-from nebuladapt.evaluation.baselines import classical_cuts
+from nebuladapt.evaluation.baselines import NII_HA, OIII_HB, SII_HA, classical_cuts
 from nebuladapt.evaluation.metrics import classification_scores, summarise_records
 from nebuladapt.features import catalog_line_matrix, default_feature_spec, log_ratios
 from nebuladapt.models.fitting import fit_on_catalog
@@ -68,14 +68,14 @@ def run_demo(
     labels = np.asarray(load_benchmark()["class"]).astype(str)
     spec = default_feature_spec()
     flux, _, _ = catalog_line_matrix(catalog, spec.lines)
-    features = log_ratios(flux, spec)
+    by_name = dict(zip(spec.names, log_ratios(flux, spec).T))
     records = [
         {
             "method": "classical cuts",
             "seed": None,
             "noise": "-",
             "wall_time_s": 0.0,
-            **classification_scores(labels, classical_cuts(*features.T)),
+            **classification_scores(labels, classical_cuts(*(by_name[n] for n in (OIII_HB, NII_HA, SII_HA)))),
         }
     ]
     for method in methods:

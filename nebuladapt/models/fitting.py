@@ -72,7 +72,8 @@ def fit_on_catalog(
         ``random_state`` of the classifier.
     spec : FeatureSpec, optional
         Default: the declared ratios every grid in use provides
-        (:meth:`nebuladapt.grids.GridSet.feature_spec`).
+        (:meth:`nebuladapt.grids.GridSet.feature_spec`), less those (nearly) no
+        row of ``catalog`` gives (:func:`nebuladapt.catalogs.usage.fit_feature_spec`).
     grids : GridSet, optional
         The grids in use (default: the shipped default set); recorded in
         ``model.source_grids_`` for the model card.
@@ -87,10 +88,11 @@ def fit_on_catalog(
     -------
     NebulaClassifier
     """
+    from nebuladapt.catalogs.usage import fit_feature_spec
     from nebuladapt.grids import default_grid_set
 
     grids = grids or default_grid_set()
-    spec = spec or grids.feature_spec()
+    spec = spec or fit_feature_spec(grids.feature_spec(), catalog).spec
     X, y, sample_domain, X_err = domain_arrays(catalog, spec, grids)
     model = NebulaClassifier(feature_spec=spec, random_state=seed, **params)
     return model.fit(

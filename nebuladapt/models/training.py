@@ -16,13 +16,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from nebuladapt.features import FeatureSpec, log_ratios
+from nebuladapt.features import FeatureSpec, log_ratios, ratio_reddening
 from nebuladapt.models.losses.base import AdaptationLoss, Batch, TrainingContext
 from nebuladapt.models.networks import NebulaNet
 from nebuladapt.noise import inject_noise
 
 __all__ = [
-    "Scaler", "encode", "random_mask", "TrainingData", "TrainingConfig", "train_network",
+    "Scaler", "encode", "random_mask", "mask_probabilities", "redden_without_hbeta", "needs_reddening",
+    "REDDENING_AV_MAX", "DUST_SENSITIVE",
+    "TrainingData", "TrainingConfig", "train_network",
     "source_classification_loss", "stratified_split",
 ]
 
@@ -71,14 +73,114 @@ class TrainingData:
     target_fractional_errors: torch.Tensor
 
 
-def random_mask(features: torch.Tensor, prob: float, generator: torch.Generator) -> torch.Tensor:
-    """Mask each feature with probability ``prob``, never all features of a row."""
-    if prob <= 0:
+def random_mask(features: torch.Tensor, prob, generator: torch.Generator) -> torch.Tensor:
+    """Mask each feature with probability ``prob``, never all features of a row.
+
+    ``prob`` is a float, or one probability per feature (a tensor of shape
+    ``(n_features,)``, see :func:`mask_probabilities`). Each row's draw does
+    not depend on its class.
+    """
+    prob = torch.as_tensor(prob, dtype=torch.float32)
+    if not (prob > 0).any():
         return features
     drop = torch.rand(features.shape, generator=generator) < prob
     all_dropped = drop.all(dim=1)
     drop[all_dropped] = False
     return torch.where(drop, torch.full_like(features, float("nan")), features)
+
+
+#: Largest V-band extinction (mag) of the random reddening of training models (uniform from 0).
+REDDENING_AV_MAX = 3.0
+_DUST_SEED_OFFSET = 7919  # the reddening draws use their own generator: the rest of the stream is kept
+
+
+def redden_without_hbeta(
+    features: torch.Tensor, spec: FeatureSpec, generator: torch.Generator, av_max: float = REDDENING_AV_MAX
+) -> torch.Tensor:
+    """Redden, at random, the rows whose Hbeta ratios are missing (masked), as a survey leaves them.
+
+    Catalogue rows with Hbeta are dereddened by their Balmer decrement
+    (:func:`nebuladapt.catalogs.read_catalog`); rows without it keep their
+    dust, which shifts Hbeta-free ratios such as [OIII]/Halpha. Training
+    models are intrinsic (dust-free): in each row where a ratio with Hbeta
+    is missing, every remaining ratio is shifted by ``E(B-V) *``
+    :func:`nebuladapt.features.ratio_reddening`, with ``A_V ~ U(0, av_max)``
+    and ``E(B-V) = A_V / 3.1``, so the network learns those ratios with dust
+    as a nuisance (only for specs where :func:`needs_reddening`; others are
+    returned as they are). Rows with Hbeta are unchanged; with no Hbeta ratio in
+    ``spec`` (e.g. :func:`nebuladapt.catalogs.usage.fit_feature_spec` left it
+    out), every row is reddened.
+
+    Parameters
+    ----------
+    features : Tensor, shape (n, len(spec.ratios))
+        Log ratios, NaN where missing or masked.
+    spec : FeatureSpec
+    generator : torch.Generator
+        Draws one A_V per row (always, so the stream does not depend on the data).
+    av_max : float
+
+    Returns
+    -------
+    Tensor like ``features``
+    """
+    hbeta = [k for k, r in enumerate(spec.ratios) if "HB4861" in (r.numerator, r.denominator)]
+    if not needs_reddening(spec):
+        return features
+    av = torch.rand(features.shape[0], generator=generator, dtype=features.dtype) * av_max
+    if hbeta:
+        unanchored = torch.isnan(features[:, hbeta]).any(dim=1)
+    else:  # no Hbeta ratio at all (left out of the fit: no row has Hbeta, so none was dereddened)
+        unanchored = torch.ones(features.shape[0], dtype=torch.bool)
+    shift = (av / 3.1)[:, None] * torch.from_numpy(ratio_reddening(spec)).to(features.dtype)[None, :]
+    return torch.where(unanchored[:, None], features + shift, features)
+
+
+#: An Hbeta-free ratio changing by more than this (dex per mag of E(B-V)) makes training redden.
+DUST_SENSITIVE = 0.2
+
+
+def needs_reddening(spec: FeatureSpec) -> bool:
+    """True when ``spec`` holds an Hbeta-free ratio that dust shifts by more than :data:`DUST_SENSITIVE`.
+
+    [OIII]5007/Halpha does (0.40 dex per mag of E(B-V)); the default ratios do
+    not ([NII]/Halpha, [SII]/Halpha: <= 0.03), so default training is not reddened.
+    """
+    shift = np.abs(ratio_reddening(spec))
+    return any(
+        "HB4861" not in (r.numerator, r.denominator) and s > DUST_SENSITIVE for r, s in zip(spec.ratios, shift)
+    )
+
+
+def mask_probabilities(target_features: torch.Tensor, base: float) -> torch.Tensor:
+    """Per-feature masking probability of the source rows: ``max(base, target missing share)``.
+
+    The share is taken over the target rows that give at least one feature, so
+    a line missing from 30 % of the catalogue is missing from 30 % of the
+    training models too, whatever their class: the network learns to classify
+    without it as often as it will have to, and a missing mask is no rarer in
+    the source than in the target (which the domain discriminator would
+    otherwise exploit).
+
+    Parameters
+    ----------
+    target_features : Tensor, shape (n_target, n_features)
+        Log ratios of the target rows, NaN where missing.
+    base : float
+        The ``mask_prob`` parameter.
+
+    Returns
+    -------
+    Tensor of float32, shape (n_features,)
+    """
+    n_features = target_features.shape[1]
+    base_prob = torch.full((n_features,), float(base), dtype=torch.float32)
+    given = torch.isfinite(target_features)
+    usable = given.any(dim=1)
+    if not usable.any():
+        return base_prob
+    missing_share = 1.0 - given[usable].to(torch.float32).mean(dim=0)
+    return torch.maximum(base_prob, missing_share)
 
 
 def stratified_split(label_idx: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -111,7 +213,8 @@ class TrainingConfig:
     n_steps, batch_size : int
     lr : float
     mask_prob : float
-        Probability of masking each source feature (see :func:`random_mask`).
+        Least probability of masking each source feature; raised per feature to
+        the target's missing share (:func:`mask_probabilities`, :func:`random_mask`).
     seed : int
     checkpoints : tuple of int
         1-based steps after which to keep a copy of the weights.
@@ -167,14 +270,18 @@ def train_network(
     with _one_thread():
         torch.manual_seed(config.seed)
         generator = torch.Generator().manual_seed(config.seed)
+        dust_generator = torch.Generator().manual_seed(config.seed + _DUST_SEED_OFFSET)
         n_classes = int(data.source_label.max()) + 1
         per_class = [torch.nonzero(data.source_label == c).squeeze(1) for c in range(n_classes)]
         per_batch = max(1, config.batch_size // n_classes)
         target_x = None
+        target_features = log_ratios(data.target_flux, spec)
+        mask_prob = mask_probabilities(target_features, config.mask_prob)
         if losses:
-            target_x = encode(log_ratios(data.target_flux, spec), scaler)
+            # rows without any feature carry nothing to align or to make confident
+            target_x = encode(target_features[torch.isfinite(target_features).any(dim=1)], scaler)
             if target_x.shape[0] == 0:
-                raise ValueError("adaptation needs target rows (sample_domain < 0)")
+                raise ValueError("adaptation needs target rows (sample_domain < 0) with at least one line ratio")
             context = TrainingContext(net, target_x, n_classes, config.n_steps)
             for term in losses:
                 term.start(context)
@@ -194,7 +301,8 @@ def train_network(
                 data.source_flux[idx], config.noise, config.noise_level, generator,
                 data.target_fractional_errors,
             )
-            x = encode(random_mask(log_ratios(flux, spec), config.mask_prob, generator), scaler)
+            features = random_mask(log_ratios(flux, spec), mask_prob, generator)
+            x = encode(redden_without_hbeta(features, spec, dust_generator), scaler)
             if target_x is not None:
                 t_idx = torch.randint(target_x.shape[0], (len(idx),), generator=generator)
                 x = torch.cat([x, target_x[t_idx]])

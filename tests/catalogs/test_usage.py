@@ -41,3 +41,36 @@ def test_noise_choice_explains_itself():
 def test_line_label():
     assert line_label("SII6716_6730") == "[SII]6716+6731"
     assert line_label("OI6300") == "[OI]6300"
+
+
+def _no_hbeta(n=200, with_hbeta=0):
+    rng = np.random.default_rng(0)
+    hbeta = np.full(n, np.nan)
+    hbeta[:with_hbeta] = 100.0
+    return read_phangs_table(Table({
+        "Halpha": rng.uniform(200, 400, n), "Hbeta": hbeta, "OIII5007": rng.uniform(20, 80, n),
+        "NII6584": rng.uniform(20, 60, n), "SII6716": rng.uniform(10, 40, n), "SII6731": rng.uniform(10, 30, n),
+    }))
+
+
+def test_fit_leaves_out_a_ratio_no_row_gives():
+    from nebuladapt.catalogs.usage import MIN_RATIO_COVERAGE, fit_feature_spec
+
+    spec = default_feature_spec()
+    chosen = fit_feature_spec(spec, _no_hbeta())
+    assert "log_OIII5006_HB4861" in spec.names and "log_OIII5006_HB4861" not in chosen.spec.names
+    assert chosen.spec.names == [n for n in spec.names if n != "log_OIII5006_HB4861"]
+    assert chosen.dropped == {"log_OIII5006_HB4861": 0.0}
+    assert "left out" in chosen.describe() and "log_OIII5006_HB4861 (0% of rows)" in chosen.describe()
+    # a ratio some rows give (above the threshold) is kept, and nothing is reported
+    some = int(np.ceil(MIN_RATIO_COVERAGE * 200)) + 1
+    kept = fit_feature_spec(spec, _no_hbeta(with_hbeta=some))
+    assert kept.spec == spec and kept.dropped == {} and "left out" not in kept.describe()
+
+
+def test_fit_on_catalog_trains_on_the_ratios_that_remain():
+    from nebuladapt.models.fitting import fit_on_catalog
+
+    model = fit_on_catalog(_no_hbeta(60), seed=0, n_steps=5)
+    assert "HB4861" not in model.spec_.lines
+    assert set(model.predict(np.full((2, len(model.spec_.lines)), 1.0))) <= {"HII", "PN", "SNR"}

@@ -14,7 +14,7 @@ from nebuladapt.evaluation.peers import (  # noqa: E402
     SkadaPeer,
     make_skada_dann,
 )
-
+from nebuladapt.features import default_feature_spec  # noqa: E402
 
 
 FAST = dict(n_source_per_class=120, max_epochs=4, batch_size=64)
@@ -42,10 +42,12 @@ def test_peer_fits_and_predicts(two_domains, name):
     assert np.isfinite(proba).all()
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
     assert (model.predict(d["target"]) == d["target_labels"]).mean() > 0.9
-    # the encoded features skada sees: 3 standardised ratios + 3 missing flags
+    # the encoded features skada sees: the standardised ratios + one missing flag each
+    n_ratios = len(default_feature_spec().ratios)
     encoded = model.transform(d["target"])
-    assert encoded.shape == (len(d["target"]), 6)
-    assert np.array_equal(encoded[:5, 4], np.ones(5)) and encoded[5:, 4].sum() == 0
+    assert encoded.shape == (len(d["target"]), 2 * n_ratios)
+    nii_flag = n_ratios + default_feature_spec().names.index("log_NII6583_HA6562")
+    assert np.array_equal(encoded[:5, nii_flag], np.ones(5)) and encoded[5:, nii_flag].sum() == 0
 
 
 @pytest.mark.parametrize("name", ["coral", "kmm", "skada_dann"])

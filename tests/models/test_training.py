@@ -28,7 +28,7 @@ def _setup(d, n_steps=12, checkpoints=()):
 
 def _net(domain=False):
     torch.manual_seed(0)
-    return NebulaNet(6, 3, hidden=(16,), domain_hidden=8 if domain else 0)
+    return NebulaNet(2 * len(default_feature_spec().ratios), 3, hidden=(16,), domain_hidden=8 if domain else 0)
 
 
 class Recorder(AdaptationLoss):
@@ -115,3 +115,55 @@ def test_stratified_split_holds_out_each_class():
     assert sorted(np.concatenate([train, held]).tolist()) == list(range(151))
     again = stratified_split(labels, 0.1, seed=0)
     assert np.array_equal(again[1], held) and not np.array_equal(stratified_split(labels, 0.1, 1)[1], held)
+
+
+def test_mask_probabilities_follow_the_target_missing_share():
+    from nebuladapt.models.training import mask_probabilities
+
+    target = torch.tensor([[0.1, np.nan, 0.2], [0.3, np.nan, np.nan], [0.5, 0.1, 0.2], [0.2, 0.3, 0.4],
+                           [np.nan, np.nan, np.nan]])  # the last row gives nothing: not counted
+    probs = mask_probabilities(target, 0.1)
+    torch.testing.assert_close(probs, torch.tensor([0.1, 0.5, 0.25]))
+    torch.testing.assert_close(mask_probabilities(torch.full((3, 2), np.nan), 0.2), torch.tensor([0.2, 0.2]))
+
+
+def test_per_feature_mask_is_class_blind_and_matches_the_scalar_form():
+    features = torch.ones((4000, 3))
+    probs = torch.tensor([0.1, 0.5, 0.1])
+    masked = torch.isnan(random_mask(features, probs, torch.Generator().manual_seed(1)))
+    share = masked.float().mean(dim=0)
+    assert abs(share[1] - 0.5) < 0.05 and abs(share[0] - 0.1) < 0.03
+    # any split of the rows (e.g. by class) sees the same masking rate: the draw ignores labels
+    assert abs(masked[:2000, 1].float().mean() - masked[2000:, 1].float().mean()) < 0.05
+    same = random_mask(features, torch.full((3,), 0.1), torch.Generator().manual_seed(2))
+    assert torch.equal(torch.isnan(same), torch.isnan(random_mask(features, 0.1, torch.Generator().manual_seed(2))))
+
+
+def test_reddening_shifts_only_rows_without_hbeta_and_by_the_law():
+    from nebuladapt.features import FeatureSpec, LineRatio, ratio_reddening
+    from nebuladapt.models.training import REDDENING_AV_MAX, redden_without_hbeta
+
+    spec = FeatureSpec((LineRatio("OIII5006", "HB4861"), LineRatio("NII6583", "HA6562"), LineRatio("OIII5006", "HA6562")))
+    features = torch.zeros((500, 3), dtype=torch.float64)
+    features[:250, 0] = float("nan")  # Hbeta missing (masked) in the first half
+    out = redden_without_hbeta(features, spec, torch.Generator().manual_seed(3))
+    assert torch.equal(out[250:], features[250:])  # rows with Hbeta were dereddened by their decrement
+    shift = out[:250, 2].numpy()
+    per_ebv = ratio_reddening(spec)[2]
+    assert per_ebv < -0.3  # [OIII]/Halpha falls with dust
+    assert np.all(shift <= 0) and np.all(shift >= per_ebv * REDDENING_AV_MAX / 3.1 - 1e-6)
+    assert np.ptp(shift) > 0.5 * abs(per_ebv) * REDDENING_AV_MAX / 3.1  # A_V drawn per row over the range
+    np.testing.assert_allclose(out[:250, 1].numpy() / shift, ratio_reddening(spec)[1] / per_ebv, rtol=1e-5)
+    again = redden_without_hbeta(features, spec, torch.Generator().manual_seed(3))
+    assert torch.equal(torch.nan_to_num(again), torch.nan_to_num(out))
+    # a spec without Hbeta (no row had it): every row carries dust
+    no_hb = FeatureSpec(spec.ratios[1:])
+    assert (redden_without_hbeta(torch.zeros((50, 2)), no_hb, torch.Generator().manual_seed(0))[:, 1] < 0).all()
+    # the default ratios are not dust-sensitive without Hbeta: default training is not reddened
+    from nebuladapt.models.training import needs_reddening
+
+    assert needs_reddening(spec) and not needs_reddening(default_feature_spec())
+    default = torch.zeros((20, 3), dtype=torch.float64)
+    default[:, 0] = float("nan")
+    assert torch.equal(torch.nan_to_num(redden_without_hbeta(default, default_feature_spec(), torch.Generator())),
+                       torch.nan_to_num(default))
