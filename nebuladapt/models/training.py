@@ -279,10 +279,11 @@ def train_network(
         mask_prob = mask_probabilities(target_features, config.mask_prob)
         if losses:
             # rows without any feature carry nothing to align or to make confident
-            target_x = encode(target_features[torch.isfinite(target_features).any(dim=1)], scaler)
+            target_rows = torch.nonzero(torch.isfinite(target_features).any(dim=1)).squeeze(1)
+            target_x = encode(target_features[target_rows], scaler)
             if target_x.shape[0] == 0:
                 raise ValueError("adaptation needs target rows (sample_domain < 0) with at least one line ratio")
-            context = TrainingContext(net, target_x, n_classes, config.n_steps)
+            context = TrainingContext(net, target_x, n_classes, config.n_steps, target_rows)
             for term in losses:
                 term.start(context)
         optimiser = torch.optim.Adam(net.parameters(), lr=config.lr)

@@ -163,3 +163,17 @@ def test_distillation_term_is_the_cross_entropy_to_the_teacher():
     assert not torch.isin(torch.tensor(0), term.rows)
     with pytest.raises(ValueError, match="teacher has 20 rows"):
         TargetDistillation(teacher).start(TrainingContext(net, target_x[:5], 3, 10))
+
+
+def test_distillation_follows_the_target_rows_training_keeps():
+    """Training drops target rows without any line ratio; the teacher rows must follow that selection."""
+    torch.manual_seed(0)
+    net = torch.nn.Linear(4, 3)
+    teacher = np.random.default_rng(0).dirichlet(np.ones(3), size=10)
+    kept = torch.tensor([1, 4, 7])
+    term = TargetDistillation(teacher, batch_size=8, seed=0)
+    term.start(TrainingContext(net, torch.randn(3, 4), 3, 10, target_rows=kept))
+    np.testing.assert_allclose(term.teacher.numpy(), teacher[[1, 4, 7]].astype(np.float32))
+    assert term.rows.tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match="fewer than the training data's target rows"):
+        TargetDistillation(teacher[:5]).start(TrainingContext(net, torch.randn(3, 4), 3, 10, target_rows=kept))

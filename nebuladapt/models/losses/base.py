@@ -18,15 +18,20 @@ class TrainingContext:
     ----------
     net : NebulaNet
     target_x : Tensor (n_target, n_inputs)
-        Encoded target rows (all of them).
+        Encoded target rows used in training: every target row that gives at
+        least one line ratio.
     n_classes : int
     n_steps : int
+    target_rows : Tensor of int64 or None
+        Index of each ``target_x`` row among all the training data's target
+        rows (None: all of them, in order).
     """
 
     net: torch.nn.Module
     target_x: torch.Tensor
     n_classes: int
     n_steps: int
+    target_rows: torch.Tensor | None = None
 
 
 @dataclass

@@ -44,8 +44,16 @@ class TargetDistillation(AdaptationLoss):
         self.seed = seed
 
     def start(self, context: TrainingContext) -> None:
-        if len(self.teacher) != len(context.target_x):
+        teacher, rows = self.teacher, self.rows
+        if context.target_rows is not None and len(teacher) != len(context.target_x):
+            # training keeps only the target rows with a line ratio: follow its selection
+            if len(context.target_rows) and int(context.target_rows.max()) >= len(teacher):
+                raise ValueError(f"teacher has {len(teacher)} rows, fewer than the training data's target rows")
+            teacher = teacher[context.target_rows]
+            rows = torch.from_numpy(np.flatnonzero(np.isfinite(teacher.numpy()).all(axis=1)))
+        if len(teacher) != len(context.target_x):
             raise ValueError(f"teacher has {len(self.teacher)} rows, the target {len(context.target_x)}")
+        self.teacher, self.rows = teacher, rows
         self.net = context.net
         self.target_x = context.target_x
         self.generator = torch.Generator().manual_seed(self.seed)
