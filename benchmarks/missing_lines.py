@@ -28,7 +28,6 @@ import argparse
 import json
 import subprocess
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -37,10 +36,24 @@ import torch
 from nebuladapt.benchmark import benchmark_catalog, load_benchmark
 from nebuladapt.dust import deredden_catalog
 from nebuladapt.evaluation.baselines import (
-    NII_HA, OIII_HB, SII_HA, ciardullo02_log_r, ciardullo02_pn, classify_classical, kewley01_nii,
-    kopsacheili20_2d, sii_ha_snr,
+    NII_HA,
+    OIII_HB,
+    SII_HA,
+    ciardullo02_log_r,
+    ciardullo02_pn,
+    classify_classical,
+    kewley01_nii,
+    kopsacheili20_2d,
+    sii_ha_snr,
 )  # fmt: skip
-from nebuladapt.evaluation.tasks import HELD_OUT_FAMILY, Task, build_task_suite, subset_catalog, task_arrays
+from nebuladapt.evaluation.tasks import (
+    HELD_OUT_FAMILY,
+    Task,
+    build_task_suite,
+    remove_lines,
+    subset_catalog,
+    task_arrays,
+)
 from nebuladapt.evaluation.trust import balanced_accuracy, seed_summary
 from nebuladapt.features import catalog_line_matrix, default_feature_spec
 from nebuladapt.models.estimator import NebulaClassifier
@@ -62,17 +75,8 @@ CLASSES = ("HII", "PN", "SNR")
 
 # ----------------------------------------------------------------------------- tasks
 def remove_line(catalog, line: str, rows: np.ndarray):
-    """The catalogue without ``line`` in ``rows`` (a row without Hbeta is not dust-corrected)."""
-    dust_corrected = catalog.dust_corrected.copy()
-    if line == "HB4861":
-        dust_corrected[rows] = False
-    flux = {k: v.copy() for k, v in catalog.flux.items()}
-    flux_err = {k: v.copy() for k, v in catalog.flux_err.items()}
-    for name in LINE_COLUMNS[line]:
-        for values in (flux.get(name), flux_err.get(name)):
-            if values is not None:
-                values[rows] = np.nan
-    return replace(catalog, flux=flux, flux_err=flux_err, dust_corrected=dust_corrected)
+    """The catalogue without ``line`` (and its :data:`LINE_COLUMNS`) in ``rows``."""
+    return remove_lines(catalog, line, rows, LINE_COLUMNS[line])
 
 
 def pattern_tasks(seed: int = 0) -> list[Task]:

@@ -51,6 +51,7 @@ __all__ = [
     "MIX_SIZE",
     "CORRELATED_FRACTION",
     "LINE_GROUPS",
+    "remove_lines",
     "subset_catalog",
     "build_task_suite",
     "task_arrays",
@@ -149,15 +150,33 @@ def subset_catalog(catalog: LineCatalog, rows) -> LineCatalog:
     )
 
 
-def _remove_lines(catalog: LineCatalog, line: str, rows: np.ndarray) -> LineCatalog:
-    """Remove a line; a row without Hbeta cannot have been dereddened by its decrement, so it
-    loses its ``dust_corrected`` flag (else Hbeta would be re-inferred from Halpha by case B)."""
+def remove_lines(catalog: LineCatalog, line: str, rows: np.ndarray, columns=None) -> LineCatalog:
+    """The catalogue without ``line`` in ``rows``.
+
+    A row without Hbeta cannot have been dereddened by its decrement, so it loses its
+    ``dust_corrected`` flag (else Hbeta would be re-inferred from Halpha by case B).
+
+    Parameters
+    ----------
+    catalog : LineCatalog
+    line : str
+        Canonical line name.
+    rows : ndarray of int or bool
+        Rows that lose the line.
+    columns : sequence of str, optional
+        Catalogue lines blanked with it (default :data:`LINE_GROUPS` of ``line``: its doublet
+        partners and sums, so that it cannot be re-inferred).
+
+    Returns
+    -------
+    LineCatalog
+    """
     dust_corrected = catalog.dust_corrected.copy()
     if line == "HB4861":
         dust_corrected[rows] = False
     flux = {k: v.copy() for k, v in catalog.flux.items()}
     flux_err = {k: v.copy() for k, v in catalog.flux_err.items()}
-    for name in LINE_GROUPS[line]:
+    for name in LINE_GROUPS[line] if columns is None else columns:
         for values in (flux.get(name), flux_err.get(name)):
             if values is not None:
                 values[rows] = np.nan
@@ -231,7 +250,7 @@ def _benchmark_tasks(seed: int) -> list[Task]:
         }
         for pattern, rows in patterns.items():
             add(f"no {line} in {pattern}", "missing", every, f"{line} removed from {rows.sum()} rows",
-                _remove_lines(raw, line, rows), removed={line: rows})  # fmt: skip
+                remove_lines(raw, line, rows), removed={line: rows})  # fmt: skip
     return tasks
 
 

@@ -9,7 +9,6 @@ its line availability by the same rules (:func:`nebuladapt.lines.derivable_lines
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -20,19 +19,15 @@ from astropy.table import Table
 from nebuladapt import CLASSES
 from nebuladapt.catalogs import LineCatalog
 from nebuladapt.features import catalog_line_arrays
-from nebuladapt.lines import derivable_lines
-from nebuladapt.lines import LINES, SUMMED_LINES
+from nebuladapt.io.checksum import sha256_file
+from nebuladapt.lines import LINES, SUMMED_LINES, derivable_lines
 
 __all__ = ["Grid", "grid_from_table", "file_sha256"]
 
 
 @lru_cache(maxsize=32)
 def _sha256_cached(path: str, size: int, mtime: float) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_file(path)
 
 
 def file_sha256(path) -> str:

@@ -35,6 +35,7 @@ import numpy as np
 from nebuladapt import CLASSES
 from nebuladapt.features import FeatureSpec
 from nebuladapt.io.atomic import replace_directory, temporary_directory_beside
+from nebuladapt.io.checksum import sha256_file
 from nebuladapt.lines import LINES, SUMMED_LINES
 from nebuladapt.models.params import DEFAULTS, METHODS
 
@@ -60,12 +61,6 @@ class ModelFileError(ValueError):
     does not fit the catalogue (see :func:`check_catalog_lines`)."""
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _versions() -> dict:
@@ -264,7 +259,7 @@ def _read_model(directory) -> tuple[dict, dict]:
     weights_path = directory / WEIGHTS_FILE
     if not weights_path.is_file():
         raise ModelFileError(f"{directory}: no {WEIGHTS_FILE}; re-run `nebuladapt fit`")
-    if _sha256(weights_path) != card.get("weights_sha256"):
+    if sha256_file(weights_path) != card.get("weights_sha256"):
         raise ModelFileError(
             f"{weights_path}: checksum differs from the one in {CARD_FILE}; the file was "
             "modified or belongs to another model — refusing to load it"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
 from pathlib import Path
+
+from nebuladapt.io.checksum import sha256_file
 
 __all__ = ["CITATIONS", "fetch_wheel", "sha256_file"]
 
@@ -42,12 +43,3 @@ def fetch_wheel(requirement: str, pattern: str, dest: Path) -> Path:
     if not wheels:
         raise FileNotFoundError(f"pip download did not produce a wheel matching {pattern}")
     return wheels[0]
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
