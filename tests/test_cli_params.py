@@ -52,8 +52,8 @@ def test_nebuladapt_fit_trains_the_default_estimator(tmp_path, monkeypatch):
 
     seen = {}
 
-    def capture(catalog, *, seed, callback, grids, **params):
-        seen.update(params, random_state=seed)
+    def capture(catalog, *, seed, callback, grids, spec=None, **params):
+        seen.update(params, random_state=seed)  # spec: what fit derives from the grids and the catalogue
         raise RuntimeError("captured")  # stop before training
 
     monkeypatch.setattr(fitting, "fit_on_catalog", capture)
