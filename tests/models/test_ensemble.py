@@ -177,3 +177,12 @@ def test_distillation_follows_the_target_rows_training_keeps():
     assert term.rows.tolist() == [0, 1, 2]
     with pytest.raises(ValueError, match="fewer than the training data's target rows"):
         TargetDistillation(teacher[:5]).start(TrainingContext(net, torch.randn(3, 4), 3, 10, target_rows=kept))
+
+
+def test_distillation_skips_rows_without_a_teacher_value_after_the_selection():
+    net = torch.nn.Linear(4, 3)
+    teacher = np.full((6, 3), 1 / 3)
+    teacher[4] = np.nan
+    term = TargetDistillation(teacher, batch_size=8, seed=0)
+    term.start(TrainingContext(net, torch.randn(3, 4), 3, 10, target_rows=torch.tensor([0, 4, 5])))
+    assert term.rows.tolist() == [0, 2]  # training row 1 is target row 4, which has no teacher value

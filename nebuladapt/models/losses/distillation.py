@@ -36,24 +36,22 @@ class TargetDistillation(AdaptationLoss):
     name = "distillation"
 
     def __init__(self, teacher: np.ndarray, weight: float = 1.0, batch_size: int = 256, seed: int = 0) -> None:
-        teacher = np.asarray(teacher, dtype=np.float32)
-        self.rows = torch.from_numpy(np.flatnonzero(np.isfinite(teacher).all(axis=1)))
-        self.teacher = torch.from_numpy(np.nan_to_num(teacher))
+        self.teacher = torch.from_numpy(np.asarray(teacher, dtype=np.float32))  # NaN kept until start()
         self.weight = weight
         self.batch_size = batch_size
         self.seed = seed
 
     def start(self, context: TrainingContext) -> None:
-        teacher, rows = self.teacher, self.rows
-        if context.target_rows is not None and len(teacher) != len(context.target_x):
+        teacher = self.teacher
+        if context.target_rows is not None:
             # training keeps only the target rows with a line ratio: follow its selection
             if len(context.target_rows) and int(context.target_rows.max()) >= len(teacher):
                 raise ValueError(f"teacher has {len(teacher)} rows, fewer than the training data's target rows")
             teacher = teacher[context.target_rows]
-            rows = torch.from_numpy(np.flatnonzero(np.isfinite(teacher.numpy()).all(axis=1)))
         if len(teacher) != len(context.target_x):
             raise ValueError(f"teacher has {len(self.teacher)} rows, the target {len(context.target_x)}")
-        self.teacher, self.rows = teacher, rows
+        self.rows = torch.nonzero(torch.isfinite(teacher).all(dim=1)).squeeze(1)
+        self.teacher = torch.nan_to_num(teacher)
         self.net = context.net
         self.target_x = context.target_x
         self.generator = torch.Generator().manual_seed(self.seed)
