@@ -150,7 +150,12 @@ def fit_spec(task, rule: str):
         return default_feature_spec()
     from nebuladapt.catalogs.usage import fit_feature_spec
 
-    return fit_feature_spec(default_feature_spec(), task.catalog).spec
+    base = default_feature_spec()
+    if rule == "fit-oiii-ha":  # the candidate of results/oiii_ha_choice.md
+        from nebuladapt.features import OIII_HA, FeatureSpec
+
+        base = FeatureSpec((*base.ratios, OIII_HA))
+    return fit_feature_spec(base, task.catalog).spec
 
 
 def run(args) -> None:
@@ -318,7 +323,7 @@ def main() -> None:
     p = sub.add_parser("run")
     p.add_argument("--label", required=True)
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    p.add_argument("--spec", choices=("default", "fit"), default="fit",
+    p.add_argument("--spec", choices=("default", "fit", "fit-oiii-ha"), default="fit",
                    help="default: the default features; fit: what `fit` chooses for the catalogue")
     p.add_argument("--suite", nargs="*", default=[], help="task-suite tasks to fit as well (by name)")
     p.add_argument("--only-suite", action="store_true")

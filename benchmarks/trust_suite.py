@@ -25,7 +25,8 @@ import torch
 from nebuladapt.evaluation.sanity import DegeneratePredictor, scorer_sanity
 from nebuladapt.evaluation.scorers import label_free_scores
 from nebuladapt.evaluation.tasks import CORE_TASKS, build_task_suite, task_arrays
-from nebuladapt.features import default_feature_spec
+from nebuladapt.catalogs.usage import fit_feature_spec
+from nebuladapt.features import OIII_HA, FeatureSpec, default_feature_spec
 from nebuladapt.models.estimator import NebulaClassifier
 
 RESULTS = Path(__file__).parent / "results"
@@ -42,6 +43,9 @@ CONFIGS = {
     "fixed noise": {**SINGLE, "noise": "fixed"},
     "paper DANN (GRL 1, no entropy, fixed noise)": {**SINGLE, "domain_weight": 1.0, "entropy_weight": 0.0, "noise": "fixed"},
     "IWDAN (alignment iw)": {**SINGLE, "alignment": "iw"},
+    # The candidate of benchmarks/results/oiii_ha_choice.md: the default plus [OIII]/Halpha; its
+    # spec is cut to the ratios the task's rows give, as `fit` does (fit_feature_spec).
+    "default + [OIII]/Halpha": {"feature_spec": FeatureSpec((*default_feature_spec().ratios, OIII_HA))},
 }
 #: Records written before the members existed name the previous default "default".
 LEGACY_NAMES = {"default": "previous default (1 network, 2000 steps)"}
@@ -64,14 +68,17 @@ PLANS = {
                          "no SII6716_6730 in all rows", "no HB4861 in all rows", "PN-rich 20/60/20",
                          "metal-poor slice", "high-ionisation slice")),
     "members-rest": (["default"], range(0, 3), "all"),
+    "oiii-ha": (["default + [OIII]/Halpha"], range(0, 3), "all"),
 }
 SCORERS = ["importance_weighted", "deep_embedded_validation", "prediction_entropy", "soft_neighborhood_density"]
 
 
 def fit_task(task, overrides: dict, seed: int, spec=None) -> tuple[NebulaClassifier, dict, float]:
     """What ``fit_on_catalog`` does, on a task (grids minus its held-out slice, if any)."""
-    spec = spec or default_feature_spec()
     params = dict(overrides)  # noise "auto" is resolved by the estimator from X_err, as in `fit`
+    if "feature_spec" in params:
+        spec = fit_feature_spec(params.pop("feature_spec"), task.catalog).spec
+    spec = spec or default_feature_spec()
     X, y, d, X_err, target = task_arrays(task, spec)
     start = time.perf_counter()
     model = NebulaClassifier(**params, feature_spec=spec, random_state=seed).fit(X, y, sample_domain=d, X_err=X_err)
@@ -133,7 +140,8 @@ def main() -> None:
         model, arrays, fit_s = fit_task(task, CONFIGS[config], seed)
         record = {"kind": kind, "config": config, "task": task.name, "family": task.family, "seed": seed,
                   "fit_s": fit_s, "noise": model.noise, "temperature": float(model.temperature_),
-                  "members": model.members, "n_steps": model.n_steps, "ensemble": model.ensemble_}  # fmt: skip
+                  "members": model.members, "n_steps": model.n_steps, "ensemble": model.ensemble_,
+                  "features": model.feature_spec.names if model.feature_spec is not None else None}  # fmt: skip
         start = time.perf_counter()
         if kind == "fit" or (kind == "sanity" and ("fit", config, task.name, seed) not in done):
             record["kind"] = "fit"
