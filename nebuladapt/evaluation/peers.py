@@ -52,6 +52,7 @@ routing on for the whole process (``sklearn.set_config(enable_metadata_routing=T
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from functools import partial
 from typing import Callable
 
@@ -190,6 +191,7 @@ def make_skada_dann(
     )
 
 
+@dataclass(repr=False, eq=False)  # the parameters, declared once; sklearn reads the generated __init__
 class SkadaPeer(ClassifierMixin, BaseEstimator):
     """A skada adaptation method on nebuladapt's data and features.
 
@@ -226,35 +228,19 @@ class SkadaPeer(ClassifierMixin, BaseEstimator):
     n_source_rows_ : int
     """
 
-    def __init__(
-        self,
-        kind: str = "coral",
-        noise: str = "fixed",
-        noise_level: float = 0.1,
-        mask_prob: float = 0.1,
-        n_source_per_class: int | None = None,
-        hidden: tuple = (64, 64),
-        domain_weight: float = 1.0,
-        max_epochs: int = 30,
-        batch_size: int = 128,
-        lr: float = 1e-3,
-        C: float = 1.0,
-        feature_spec: FeatureSpec | None = None,
-        random_state: int = 0,
-    ) -> None:
-        self.kind = kind
-        self.noise = noise
-        self.noise_level = noise_level
-        self.mask_prob = mask_prob
-        self.n_source_per_class = n_source_per_class
-        self.hidden = hidden
-        self.domain_weight = domain_weight
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.C = C
-        self.feature_spec = feature_spec
-        self.random_state = random_state
+    kind: str = "coral"
+    noise: str = "fixed"
+    noise_level: float = 0.1
+    mask_prob: float = 0.1
+    n_source_per_class: int | None = None
+    hidden: tuple = (64, 64)
+    domain_weight: float = 1.0
+    max_epochs: int = 30
+    batch_size: int = 128
+    lr: float = 1e-3
+    C: float = 1.0
+    feature_spec: FeatureSpec | None = None
+    random_state: int = 0
 
     @property
     def spec_(self) -> FeatureSpec:

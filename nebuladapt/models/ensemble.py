@@ -13,6 +13,7 @@ API (``fit``, ``predict_proba``, ``off_grid``, ``classes_``, ``get_params``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
@@ -132,6 +133,7 @@ def distillation_losses(model, X, y, is_source, X_err=None, callback: Callable |
     return [TargetDistillation(teacher, 1.0, model.batch_size, model.random_state)], shifted, start
 
 
+@dataclass(repr=False, eq=False)  # the parameters, declared once; sklearn reads the generated __init__
 class NebulaEnsemble(ClassifierMixin, BaseEstimator):
     """Mean class probabilities of NebulaClassifiers fitted with different seeds/configurations.
 
@@ -153,17 +155,10 @@ class NebulaEnsemble(ClassifierMixin, BaseEstimator):
     classes_ : ndarray of str
     """
 
-    def __init__(
-        self,
-        n_members: int = 3,
-        params: Mapping | None = None,
-        configurations: Sequence[Mapping] | None = None,
-        random_state: int = 0,
-    ) -> None:
-        self.n_members = n_members
-        self.params = params
-        self.configurations = configurations
-        self.random_state = random_state
+    n_members: int = 3
+    params: Mapping | None = None
+    configurations: Sequence[Mapping] | None = None
+    random_state: int = 0
 
     def fit(self, X, y, sample_domain=None, X_err=None, callback: Callable | None = None):
         """Fit every member on the same arrays (see :meth:`NebulaClassifier.fit`).
