@@ -27,7 +27,8 @@ tasks = [t for t in build_task_suite(seed=0) + ml.pattern_tasks() if t.name in n
 base = default_feature_spec()
 for seed in (0, 1):
     for task in tasks:
-        spec = fit_feature_spec(FeatureSpec(ratios=(*base.ratios, OIII_HA)), task.catalog).spec
+        ratios = base.ratios if OIII_HA in base.ratios else (*base.ratios, OIII_HA)  # a default ratio since its adoption
+        spec = fit_feature_spec(FeatureSpec(ratios=ratios), task.catalog).spec
         X, y, d, X_err, target = task_arrays(task, spec)
         t0 = time.perf_counter()
         m = NebulaClassifier(feature_spec=spec, random_state=seed).fit(X, y, sample_domain=d, X_err=X_err)

@@ -25,7 +25,7 @@ import torch
 from astropy.table import Table
 
 sys.path.insert(0, str(Path(__file__).parent))
-from trust_suite import CONFIGS, fit_task  # noqa: E402
+from trust_suite import CONFIGS, fit_task, record_config  # noqa: E402
 
 from nebuladapt.benchmark import benchmark_catalog, load_benchmark  # noqa: E402
 from nebuladapt.catalogs import LineCatalog  # noqa: E402
@@ -93,7 +93,7 @@ def run(args) -> None:
     torch.set_num_threads(1)
     done = set()
     if OUT.exists():
-        done = {(r["config"], r["task"], r["seed"]) for r in map(json.loads, OUT.read_text().splitlines())}
+        done = {(record_config(r), r["task"], r["seed"]) for r in map(json.loads, OUT.read_text().splitlines())}
     for seed in args.seeds:
         for task in build_tasks():
             if (args.config, task.name, seed) in done:
@@ -109,7 +109,7 @@ def run(args) -> None:
 
 
 def report(_args) -> None:
-    records = [json.loads(line) for line in OUT.read_text().splitlines()]
+    records = [{**r, "config": record_config(r)} for r in map(json.loads, OUT.read_text().splitlines())]
     lines = ["| task | configuration | seeds | bal. acc. mean ± std (ddof=1) | worst seed | 95% CI (by object) | recall HII / PN / SNR |",
              "|---|---|---|---|---|---|---|"]  # fmt: skip
     for task in build_tasks():

@@ -55,8 +55,10 @@ from nebuladapt.evaluation.tasks import (
     task_arrays,
 )
 from nebuladapt.evaluation.trust import balanced_accuracy, seed_summary
-from nebuladapt.features import catalog_line_matrix, default_feature_spec
+from nebuladapt.features import OIII_HA, FeatureSpec, catalog_line_matrix, default_feature_spec
 from nebuladapt.models.estimator import NebulaClassifier
+
+from trust_suite import record_config  # benchmarks/ is the script's directory
 
 RESULTS = Path(__file__).parent / "results"
 #: Catalogue columns removed together for each line.
@@ -151,9 +153,7 @@ def fit_spec(task, rule: str):
     from nebuladapt.catalogs.usage import fit_feature_spec
 
     base = default_feature_spec()
-    if rule == "fit-oiii-ha":  # the candidate of results/oiii_ha_choice.md
-        from nebuladapt.features import OIII_HA, FeatureSpec
-
+    if rule == "fit-oiii-ha" and OIII_HA not in base.ratios:  # the candidate of results/oiii_ha_choice.md
         base = FeatureSpec((*base.ratios, OIII_HA))
     return fit_feature_spec(base, task.catalog).spec
 
@@ -196,7 +196,7 @@ def _load(label: str) -> dict:
     runs: dict = {}
     if label == TRUST_SUITE_LABEL:
         paths = sorted(RESULTS.glob("trust_suite_*.jsonl"))
-        keep = lambda r: r.get("kind") == "fit" and r.get("config") == "default"  # noqa: E731
+        keep = lambda r: r.get("kind") == "fit" and record_config(r) == "default"  # noqa: E731
     else:
         paths = [RESULTS / f"missing_lines_{label}.jsonl", *sorted(RESULTS.glob(f"missing_lines_{label}_s*.jsonl"))]
         keep = lambda r: True  # noqa: E731

@@ -26,7 +26,7 @@ from nebuladapt.evaluation.trust import (
 )
 from nebuladapt.features import default_feature_spec, log_ratios
 
-from trust_suite import record_config  # benchmarks/ is the script's directory
+from trust_suite import THREE_RATIO_DEFAULT, record_config  # benchmarks/ is the script's directory
 
 RESULTS = Path(__file__).parent / "results"
 ENSEMBLE_SEED_SETS = ((0, 1), (2, 3), (0, 1, 2), (3, 4, 5))
@@ -54,7 +54,7 @@ def method_runs(fits):
     runs = defaultdict(lambda: defaultdict(list))
     for (config, task, seed), r in sorted(fits.items(), key=lambda kv: kv[0][2]):
         runs[config][task].append((seed, np.asarray(r["proba"]), np.asarray(r["proba_raw"]), r["classes"]))
-        if "proba_members" in r:
+        if "proba_members" in r and config == "default":
             members = np.asarray(r["proba_members"])
             runs[MEMBERS_MEAN][task].append((seed, members, members, r["classes"]))
     for seeds in ENSEMBLE_SEED_SETS:
@@ -206,7 +206,7 @@ def main() -> None:
     by_name = {t.name: t for t in tasks}
     order = sorted(tasks, key=lambda t: (t.family == HELD_OUT_FAMILY, FAMILIES.index(t.family)))
     runs = method_runs(fits)
-    first = ("default", MEMBERS_MEAN, PREVIOUS)
+    first = ("default", MEMBERS_MEAN, THREE_RATIO_DEFAULT, PREVIOUS)
     runs = {m: runs[m] for m in sorted(runs, key=lambda m: first.index(m) if m in first else len(first))}
     per_method = {}
     for method, per_task in runs.items():

@@ -26,7 +26,7 @@ from nebuladapt.evaluation.sanity import DegeneratePredictor, scorer_sanity
 from nebuladapt.evaluation.scorers import label_free_scores
 from nebuladapt.evaluation.tasks import CORE_TASKS, build_task_suite, task_arrays
 from nebuladapt.catalogs.usage import fit_feature_spec
-from nebuladapt.features import OIII_HA, FeatureSpec, default_feature_spec
+from nebuladapt.features import default_feature_spec
 from nebuladapt.models.estimator import NebulaClassifier
 
 RESULTS = Path(__file__).parent / "results"
@@ -34,8 +34,11 @@ RESULTS = Path(__file__).parent / "results"
 #: Every configuration but "default" is a single network of 2000 steps (the previous default's
 #: size); "previous default" is `fit`'s default before members were distilled.
 SINGLE = {"members": 1, "n_steps": 2000}
+#: The default before [OIII]/Halpha joined the default ratios (results/oiii_ha_choice.md).
+THREE_RATIO_DEFAULT = "3-ratio default (before [OIII]/Halpha)"
 CONFIGS = {
-    "default": {},
+    # `fit`'s default: its features cut to the ratios the task's rows give (fit_feature_spec), as `fit` does.
+    "default": {"feature_spec": default_feature_spec()},
     "previous default (1 network, 2000 steps)": SINGLE,
     "paper NN (no noise)": {**SINGLE, "method": "nn", "noise": "none", "entropy_weight": 0.0},
     "entropy 0.3": {**SINGLE, "entropy_weight": 0.3},
@@ -43,12 +46,11 @@ CONFIGS = {
     "fixed noise": {**SINGLE, "noise": "fixed"},
     "paper DANN (GRL 1, no entropy, fixed noise)": {**SINGLE, "domain_weight": 1.0, "entropy_weight": 0.0, "noise": "fixed"},
     "IWDAN (alignment iw)": {**SINGLE, "alignment": "iw"},
-    # The candidate of benchmarks/results/oiii_ha_choice.md: the default plus [OIII]/Halpha; its
-    # spec is cut to the ratios the task's rows give, as `fit` does (fit_feature_spec).
-    "default + [OIII]/Halpha": {"feature_spec": FeatureSpec((*default_feature_spec().ratios, OIII_HA))},
 }
 #: Records written before the members existed name the previous default "default".
 LEGACY_NAMES = {"default": "previous default (1 network, 2000 steps)"}
+#: Records of the candidate that became the default, and of the default it replaced.
+RENAMED = {"default + [OIII]/Halpha": "default"}
 #: name -> (configs, seeds, tasks), run in this order ("core": CORE_TASKS, "rest": the others).
 PLANS = {
     "default-0": (["default"], range(0, 1), "all"),
@@ -68,7 +70,7 @@ PLANS = {
                          "no SII6716_6730 in all rows", "no HB4861 in all rows", "PN-rich 20/60/20",
                          "metal-poor slice", "high-ionisation slice")),
     "members-rest": (["default"], range(0, 3), "all"),
-    "oiii-ha": (["default + [OIII]/Halpha"], range(0, 3), "all"),
+    "oiii-ha": (["default"], range(0, 3), "all"),  # run as "default + [OIII]/Halpha" before its adoption
 }
 SCORERS = ["importance_weighted", "deep_embedded_validation", "prediction_entropy", "soft_neighborhood_density"]
 
@@ -94,10 +96,19 @@ def _probabilities(model, target) -> tuple[list, list]:
 
 
 def record_config(record: dict) -> str:
-    """The configuration name of a record (legacy records renamed, see :data:`LEGACY_NAMES`)."""
-    if "members" in record:
-        return record["config"]
-    return LEGACY_NAMES.get(record["config"], record["config"])
+    """The configuration name of a record (legacy records renamed, see :data:`LEGACY_NAMES`, :data:`RENAMED`).
+
+    A "default" record with members but no recorded features (written before features were
+    recorded, i.e. before [OIII]/Halpha was adopted) is the 3-ratio default it replaced.
+    """
+    config = record["config"]
+    if config in RENAMED:
+        return RENAMED[config]
+    if "members" not in record and "features" not in record:
+        return LEGACY_NAMES.get(config, config)
+    if config == "default" and "features" not in record:
+        return THREE_RATIO_DEFAULT
+    return config
 
 
 def _done(paths) -> set:

@@ -21,7 +21,7 @@ from nebuladapt.lines import derivable_lines
 
 def test_default_spec_lines_and_names():
     spec = default_feature_spec()
-    assert spec.names == ["log_OIII5006_HB4861", "log_NII6583_HA6562", "log_SII6716_6730_HA6562"]
+    assert spec.names == ["log_OIII5006_HB4861", "log_NII6583_HA6562", "log_SII6716_6730_HA6562", "log_OIII5006_HA6562"]
     assert spec.lines == ["OIII5006", "HB4861", "NII6583", "HA6562", "SII6716_6730"]
     assert FeatureSpec.from_dict(spec.to_dict()) == spec
 
@@ -29,7 +29,7 @@ def test_default_spec_lines_and_names():
 def test_log_ratios_numpy_and_torch_agree():
     spec = default_feature_spec()
     flux = np.array([[3.0, 1.0, 0.3, 2.86, 0.5], [np.nan, 1.0, -1.0, 2.86, 0.0]])
-    expected = np.array([[np.log10(3), np.log10(0.3 / 2.86), np.log10(0.5 / 2.86)], [np.nan] * 3])
+    expected = np.array([[np.log10(3), np.log10(0.3 / 2.86), np.log10(0.5 / 2.86), np.log10(3 / 2.86)], [np.nan] * 4])
     np.testing.assert_allclose(log_ratios(flux, spec), expected)
     np.testing.assert_allclose(log_ratios(torch.from_numpy(flux), spec).numpy(), expected)
 

@@ -34,5 +34,5 @@ def trained(domains):
 
 @pytest.fixture(scope="module")
 def untrained(domains):
-    """A DANN stopped after one step: clearly worse on the target."""
-    return _fit(domains, n_steps=1)
+    """A single DANN stopped after one step: clearly worse on the target."""
+    return _fit(domains, n_steps=1, members=1)

@@ -140,7 +140,7 @@ def test_per_feature_mask_is_class_blind_and_matches_the_scalar_form():
 
 
 def test_reddening_shifts_only_rows_without_hbeta_and_by_the_law():
-    from nebuladapt.features import FeatureSpec, LineRatio, ratio_reddening
+    from nebuladapt.features import OIII_HA, FeatureSpec, LineRatio, ratio_reddening
     from nebuladapt.models.training import REDDENING_AV_MAX, redden_without_hbeta
 
     spec = FeatureSpec((LineRatio("OIII5006", "HB4861"), LineRatio("NII6583", "HA6562"), LineRatio("OIII5006", "HA6562")))
@@ -159,11 +159,13 @@ def test_reddening_shifts_only_rows_without_hbeta_and_by_the_law():
     # a spec without Hbeta (no row had it): every row carries dust
     no_hb = FeatureSpec(spec.ratios[1:])
     assert (redden_without_hbeta(torch.zeros((50, 2)), no_hb, torch.Generator().manual_seed(0))[:, 1] < 0).all()
-    # the default ratios are not dust-sensitive without Hbeta: default training is not reddened
+    # the classical ratios are not dust-sensitive without Hbeta: a spec of them only is not reddened;
+    # the default spec holds [OIII]/Halpha, so default training is
     from nebuladapt.models.training import needs_reddening
 
-    assert needs_reddening(spec) and not needs_reddening(default_feature_spec())
+    classical = FeatureSpec(tuple(r for r in default_feature_spec().ratios if r != OIII_HA))
+    assert needs_reddening(spec) and needs_reddening(default_feature_spec()) and not needs_reddening(classical)
     default = torch.zeros((20, 3), dtype=torch.float64)
     default[:, 0] = float("nan")
-    assert torch.equal(torch.nan_to_num(redden_without_hbeta(default, default_feature_spec(), torch.Generator())),
+    assert torch.equal(torch.nan_to_num(redden_without_hbeta(default, classical, torch.Generator())),
                        torch.nan_to_num(default))
