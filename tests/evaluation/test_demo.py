@@ -1,7 +1,8 @@
 """`nebuladapt demo`: fits on the shipped grids, scores on the shipped benchmark, rows named
 for what they are."""
 
-from nebuladapt.evaluation.demo import DEMO_CONFIGS, run_demo, summary_rows
+from nebuladapt.evaluation.demo import DEMO_CONFIGS, PAPER_SPEC, run_demo, summary_rows
+from nebuladapt.features import OIII_HA, default_feature_spec
 from nebuladapt.models.estimator import NebulaClassifier
 
 PAPER_NN = "paper NN (no noise)"
@@ -13,7 +14,10 @@ def test_demo_rows_are_the_papers_nn_dann_and_the_default():
     paper_dann = DEMO_CONFIGS[PAPER_DANN]
     assert (paper_dann["domain_weight"], paper_dann["entropy_weight"], paper_dann["noise"]) == (1.0, 0.0, "fixed")
     assert paper_dann["members"] == 1  # the paper trains one network, not nebuladapt's distilled members
-    assert DEMO_CONFIGS[PAPER_NN] == {"method": "nn", "noise": "none", "n_steps": 2000}
+    assert DEMO_CONFIGS[PAPER_NN] == {"method": "nn", "noise": "none", "members": 1, "n_steps": 2000, "spec": PAPER_SPEC}
+    # the paper's rows keep the three classical ratios; the default adds [OIII]/Halpha
+    assert PAPER_SPEC.names == ["log_OIII5006_HB4861", "log_NII6583_HA6562", "log_SII6716_6730_HA6562"]
+    assert paper_dann["spec"] == PAPER_SPEC and OIII_HA in default_feature_spec().ratios
     # the default row is NebulaClassifier() as declared, i.e. what `nebuladapt fit` trains
     assert DEMO_CONFIGS[DEFAULT] == {}
     defaults = NebulaClassifier().get_params()
