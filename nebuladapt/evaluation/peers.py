@@ -63,6 +63,7 @@ from torch import nn
 
 from nebuladapt.features import FeatureSpec, default_feature_spec, log_ratios
 from nebuladapt.models.networks import GradientReversal, NebulaNet, grl_lambda
+from nebuladapt.models.params import store_init_arguments
 from nebuladapt.models.training import Scaler, random_mask, encode
 from nebuladapt.noise import NOISE_KINDS, inject_noise, target_fractional_errors
 
@@ -242,19 +243,7 @@ class SkadaPeer(ClassifierMixin, BaseEstimator):
         feature_spec: FeatureSpec | None = None,
         random_state: int = 0,
     ) -> None:
-        self.kind = kind
-        self.noise = noise
-        self.noise_level = noise_level
-        self.mask_prob = mask_prob
-        self.n_source_per_class = n_source_per_class
-        self.hidden = hidden
-        self.domain_weight = domain_weight
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.C = C
-        self.feature_spec = feature_spec
-        self.random_state = random_state
+        store_init_arguments(self, locals())
 
     @property
     def spec_(self) -> FeatureSpec:

@@ -19,6 +19,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from nebuladapt.models.estimator import NebulaClassifier
+from nebuladapt.models.params import store_init_arguments
 
 __all__ = ["NebulaEnsemble", "distillation_losses", "member_seeds", "source_only_weights", "teacher_probabilities"]
 
@@ -160,10 +161,7 @@ class NebulaEnsemble(ClassifierMixin, BaseEstimator):
         configurations: Sequence[Mapping] | None = None,
         random_state: int = 0,
     ) -> None:
-        self.n_members = n_members
-        self.params = params
-        self.configurations = configurations
-        self.random_state = random_state
+        store_init_arguments(self, locals())
 
     def fit(self, X, y, sample_domain=None, X_err=None, callback: Callable | None = None):
         """Fit every member on the same arrays (see :meth:`NebulaClassifier.fit`).

@@ -33,7 +33,7 @@ from nebuladapt.models.losses.entropy import TargetEntropy
 from nebuladapt.models.networks import NebulaNet
 from nebuladapt.models.off_grid import OffGridMap
 from nebuladapt.models.params import (
-    METHODS, PRIOR_CORRECTIONS, check_tuples, init_signature, sklearn_constraints,
+    METHODS, PRIOR_CORRECTIONS, check_tuples, init_signature, sklearn_constraints, store_init_arguments,
 )
 from nebuladapt.models.state import ModelState
 from nebuladapt.models.training import (
@@ -140,9 +140,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, *args, **kwargs) -> None:
         bound = _INIT_SIGNATURE.bind(self, *args, **kwargs)
         bound.apply_defaults()
-        for name, value in bound.arguments.items():
-            if name != "self":
-                setattr(self, name, value)
+        store_init_arguments(self, bound.arguments)
 
     # The parameters, their order and defaults are declared once, in
     # nebuladapt.models.params.PARAMS; scikit-learn reads them from this signature.
