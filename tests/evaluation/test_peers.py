@@ -31,19 +31,10 @@ def test_registry_names():
     assert PEERS["kmm"](random_state=3).get_params()["kind"] == "kmm"
 
 
-def test_peer_parameters_follow_sklearn_conventions():
-    from sklearn.base import clone
-    from sklearn.utils.estimator_checks import (
-        check_get_params_invariance,
-        check_no_attributes_set_in_init,
-        check_parameters_default_constructible,
-    )
-
-    for check in (check_no_attributes_set_in_init, check_parameters_default_constructible,
-                  check_get_params_invariance):
-        check("SkadaPeer", SkadaPeer())
+def test_peer_parameters_follow_sklearn_conventions(check_parameter_conventions):
+    check_parameter_conventions(SkadaPeer())
     peer = PEERS["skada_dann"](hidden=(8,), C=0.5, random_state=3)
-    assert clone(peer).get_params() == peer.get_params()
+    check_parameter_conventions(peer)
     assert peer.set_params(lr=0.01).lr == 0.01 and peer.get_params()["hidden"] == (8,)
 
 

@@ -188,17 +188,8 @@ def test_distillation_skips_rows_without_a_teacher_value_after_the_selection():
     assert term.rows.tolist() == [0, 2]  # training row 1 is target row 4, which has no teacher value
 
 
-def test_ensemble_parameters_follow_sklearn_conventions():
-    from sklearn.base import clone
-    from sklearn.utils.estimator_checks import (
-        check_get_params_invariance,
-        check_no_attributes_set_in_init,
-        check_parameters_default_constructible,
-    )
-
-    for check in (check_no_attributes_set_in_init, check_parameters_default_constructible,
-                  check_get_params_invariance):
-        check("NebulaEnsemble", NebulaEnsemble())
+def test_ensemble_parameters_follow_sklearn_conventions(check_parameter_conventions):
+    check_parameter_conventions(NebulaEnsemble())
     ensemble = NebulaEnsemble(n_members=2, params={"n_steps": 10}, random_state=5)
-    assert clone(ensemble).get_params() == ensemble.get_params()
+    check_parameter_conventions(ensemble)
     assert ensemble.set_params(n_members=4).get_params()["n_members"] == 4
