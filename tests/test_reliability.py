@@ -55,6 +55,14 @@ def error_line(result) -> str:
     return lines[0]
 
 
+def assert_prediction_refused(model_dir, catalogue, out, fragments) -> None:
+    """``predict`` fails with one error line holding every fragment, and writes nothing."""
+    line = error_line(invoke("predict", catalogue, "--model", model_dir, "--out", out))
+    for fragment in fragments:
+        assert fragment in line, (fragment, line)
+    assert not out.exists()
+
+
 def messy_table() -> Table:
     """Seven rows with the per-row problems of real survey catalogues."""
     rows = [
@@ -325,12 +333,7 @@ def _case_id(case):
 
 @pytest.mark.parametrize("case,build,fragments", BAD_CATALOGUES, ids=map(_case_id, BAD_CATALOGUES))
 def test_bad_catalogue_is_a_one_line_error(model_dir, tmp_path, case, build, fragments):
-    path = build(tmp_path)
-    out = tmp_path / "pred.csv"
-    line = error_line(invoke("predict", path, "--model", model_dir, "--out", out))
-    for fragment in fragments:
-        assert fragment in line, (fragment, line)
-    assert not out.exists()
+    assert_prediction_refused(model_dir, build(tmp_path), tmp_path / "pred.csv", fragments)
 
 
 def _card_edit(edit):
@@ -389,12 +392,7 @@ BAD_MODELS = [
 @pytest.mark.parametrize("case,build,fragments", BAD_MODELS, ids=[c[0] for c in BAD_MODELS])
 def test_bad_model_directory_is_a_one_line_error(model_dir, messy_csv, tmp_path, case, build,
                                                  fragments):
-    directory = build(model_dir, tmp_path)
-    out = tmp_path / "pred.csv"
-    line = error_line(invoke("predict", messy_csv, "--model", directory, "--out", out))
-    for fragment in fragments:
-        assert fragment in line, (fragment, line)
-    assert not out.exists()
+    assert_prediction_refused(build(model_dir, tmp_path), messy_csv, tmp_path / "pred.csv", fragments)
 
 
 def other_lines_catalogue(tmp_path):
