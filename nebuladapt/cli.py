@@ -13,8 +13,6 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table as RichTable
 
 from nebuladapt.cli_params import estimator_options
 from nebuladapt.models.params import DEFAULTS
@@ -58,6 +56,8 @@ def _fail(message: str) -> None:
 
 
 def _training_progress(n_steps: int, label: str):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     progress = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, transient=True, disable=not console.is_terminal,
@@ -335,7 +335,9 @@ def _stream_progress():
     """A rich progress bar as a context manager yielding ``progress(done, total, unit)``."""
     from contextlib import contextmanager
 
-    from rich.progress import TaskProgressColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
+    )
 
     @contextmanager
     def manager():
@@ -407,6 +409,8 @@ def demo(
 ) -> None:
     """Fit the paper's NN and DANN and nebuladapt's default on the shipped grids; score them on the shipped real benchmark."""
     from nebuladapt.evaluation.demo import run_demo, summary_rows
+    from rich.table import Table as RichTable
+
     from nebuladapt.reports.report import format_mean_std
 
     seed_list = list(range(seed, seed + seeds))
@@ -440,6 +444,8 @@ def experiment(
     figures: bool = typer.Option(True, help="Draw confusion matrices, t-SNE and BPT figures"),
 ) -> None:
     """The paper's matrix, nebuladapt's adaptations, classical cuts and skada peers on one labelled catalogue."""
+    from rich.table import Table as RichTable
+
     from nebuladapt.catalogs import CatalogError, read_catalog
     from nebuladapt.evaluation.experiment import run_experiment
     from nebuladapt.reports.report import display_name, format_mean_std, summary_table, write_figures, write_report

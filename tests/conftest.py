@@ -84,3 +84,28 @@ def _toy_model(n_steps: int, data_seed: int = 0):
 def make_toy_model():
     """Factory of small fitted source-only models (see :func:`_toy_model`)."""
     return _toy_model
+
+
+def _check_parameter_conventions(estimator) -> None:
+    """scikit-learn's parameter checks on an unfitted estimator, plus clone / get / set_params."""
+    from sklearn.base import clone
+    from sklearn.utils.estimator_checks import (
+        check_get_params_invariance,
+        check_no_attributes_set_in_init,
+        check_parameters_default_constructible,
+    )
+
+    name = type(estimator).__name__
+    for check in (check_no_attributes_set_in_init, check_parameters_default_constructible,
+                  check_get_params_invariance):
+        check(name, clone(estimator))
+    params = estimator.get_params(deep=False)
+    assert clone(estimator).get_params(deep=False) == params
+    first = next(iter(params))
+    assert clone(estimator).set_params(**{first: params[first]}).get_params(deep=False) == params
+
+
+@pytest.fixture(scope="session")
+def check_parameter_conventions():
+    """Checker of an estimator's parameter conventions (see :func:`_check_parameter_conventions`)."""
+    return _check_parameter_conventions

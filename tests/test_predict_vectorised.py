@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from nebuladapt.features import LOW_SNR, default_feature_spec, line_flag_masks, log_ratios, row_line_flags
-from nebuladapt.predict import FORWARD_BATCH, _encode_flags, predict_line_arrays
+from nebuladapt.predict import FORWARD_BATCH, predict_line_arrays
 
 SPECIAL = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, -1.0, 1e-300, 0.5, 1.0, 2.0, 10.0, 1e300])
 
@@ -49,31 +49,40 @@ def test_log_ratios_match_their_definition():
         np.testing.assert_array_equal(got, expected)
 
 
-def test_flag_strings_join_bits_in_order():
+def _expected_flags(model, flux, err, note_names=(), note_masks=None):
+    """Per-row flag strings by their definition: line flags, notes, off-grid, unclassified."""
+    per_row = row_line_flags(flux, err, model.lines_)
+    usable = np.isfinite(log_ratios(flux, model.spec_)).any(axis=1)
+    off_grid = model.off_grid(flux) & usable
+    notes = np.zeros((len(flux), 0), dtype=bool) if note_masks is None else note_masks
+    return [
+        ";".join(
+            flags + [name for name, bit in zip(note_names, notes[i]) if bit]
+            + (["off_grid"] if off_grid[i] else []) + ([] if usable[i] else ["unclassified:no_usable_ratio"])
+        )
+        for i, flags in enumerate(per_row)
+    ], usable, off_grid
+
+
+# 11 notes: every flag fits one 8-byte key; 20 notes: keys of more than 8 bytes
+@pytest.mark.parametrize("n_notes", [11, 20])
+def test_flag_strings_join_bits_in_order(model, n_notes):
     rng = np.random.default_rng(5)
-    groups = [rng.random((3000, 5)) < 0.2, rng.random((3000, 11)) < 0.1, rng.random((3000, 1)) < 0.3]
-    names = [[f"a:{i}" for i in range(5)], [f"b:{i}" for i in range(11)], ["c"]]
-    index, strings = _encode_flags(groups, names)
-    flat = np.concatenate(groups, axis=1)
-    flat_names = sum(names, [])
-    expected = [";".join(n for n, bit in zip(flat_names, row) if bit) for row in flat]
-    assert list(strings[index]) == expected
-    assert len(set(strings)) == len(strings)
+    flux, err = _special((3000, 5), 9), _special((3000, 5), 10)
+    names = [f"note:{i}" for i in range(n_notes)]
+    masks = rng.random((3000, n_notes)) < 0.1
+    out = predict_line_arrays(model, flux, err, names, masks).columns()
+    expected, _, _ = _expected_flags(model, flux, err, names, masks)
+    assert list(out["flag"]) == expected
 
 
 def test_flags_and_predictions_match_per_row_path(model):
     flux, err = _special((3000, 5), 6), _special((3000, 5), 7)
     flux[:1500] = np.abs(flux[:1500]) + 0.1  # mostly classifiable rows too
     out = predict_line_arrays(model, flux, err).columns()
-    per_row = row_line_flags(flux, err, model.lines_)
-    usable = np.isfinite(log_ratios(flux, model.spec_)).any(axis=1)
-    off_grid = model.off_grid(flux) & usable
+    expected, usable, off_grid = _expected_flags(model, flux, err)
     assert off_grid.any() and not off_grid.all()  # the random rows exercise both cases
-    for i, flags in enumerate(per_row):
-        expected = ";".join(
-            flags + (["off_grid"] if off_grid[i] else []) + ([] if usable[i] else ["unclassified:no_usable_ratio"])
-        )
-        assert out["flag"][i] == expected
+    assert list(out["flag"]) == expected
     proba = model.predict_proba(flux[usable])
     # one inference path: the table's probabilities are the estimator's, to the bit
     np.testing.assert_array_equal(np.column_stack([out["prob_HII"], out["prob_PN"], out["prob_SNR"]])[usable], proba)

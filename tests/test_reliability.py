@@ -55,6 +55,14 @@ def error_line(result) -> str:
     return lines[0]
 
 
+def assert_prediction_refused(model_dir, catalogue, out, fragments) -> None:
+    """``predict`` fails with one error line holding every fragment, and writes nothing."""
+    line = error_line(invoke("predict", catalogue, "--model", model_dir, "--out", out))
+    for fragment in fragments:
+        assert fragment in line, (fragment, line)
+    assert not out.exists()
+
+
 def messy_table() -> Table:
     """Seven rows with the per-row problems of real survey catalogues."""
     rows = [
@@ -202,18 +210,10 @@ def test_one_row_with_nothing_measured(model_dir, tmp_path):
 # =============================================================================
 # 2. Bad input: one-line error naming the file, the column and the fix
 # =============================================================================
-def _text(name, content):
+def _file(name, content: str | bytes):
     def build(tmp_path):
         path = tmp_path / name
-        path.write_text(content)
-        return path
-    return build
-
-
-def _bytes(name, content):
-    def build(tmp_path):
-        path = tmp_path / name
-        path.write_bytes(content)
+        path.write_bytes(content) if isinstance(content, bytes) else path.write_text(content)
         return path
     return build
 
@@ -264,34 +264,34 @@ def _fits_units(name, **units):
 FLUX = u.erg / u.s / u.cm**2
 #: (case, builder, fragments the one-line message must contain: file, column, fix)
 BAD_CATALOGUES = [
-    ("no line columns", _text("cols.csv", "ra,dec\n1,2\n"),
+    ("no line columns", _file("cols.csv", "ra,dec\n1,2\n"),
      ["cols.csv", "no emission-line column", "['ra', 'dec']", "name columns"]),
-    ("empty file", _text("empty.csv", ""), ["empty.csv", "empty", "check that the file"]),
-    ("header only", _text("header.csv", "HA6562_FLUX,HB4861_FLUX\n"),
+    ("empty file", _file("empty.csv", ""), ["empty.csv", "empty", "check that the file"]),
+    ("header only", _file("header.csv", "HA6562_FLUX,HB4861_FLUX\n"),
      ["header.csv", "no rows", "check that the file"]),
     ("empty Parquet", _table("empty.parquet", lambda: messy_table()[:0]),
      ["empty.parquet", "no rows"]),
     ("empty FITS table", _table("empty.fits", lambda: messy_table()[:0]),
      ["empty.fits", "no rows"]),
-    ("ratio header only", _text("ratios.csv", "OIII5007/Hbeta,NII6583/Halpha\n"),
+    ("ratio header only", _file("ratios.csv", "OIII5007/Hbeta,NII6583/Halpha\n"),
      ["ratios.csv", "no rows"]),
     ("truncated FITS", _truncated("cut.fits"), ["cut.fits", "corrupt or truncated", "re-export"]),
     ("truncated Parquet", _truncated("cut.parquet"),
      ["cut.parquet", "corrupt or truncated", "re-export"]),
-    ("not a FITS file", _bytes("junk.fits", b"SIMPLE? no" * 300),
+    ("not a FITS file", _file("junk.fits", b"SIMPLE? no" * 300),
      ["junk.fits", "corrupt or truncated"]),
-    ("not a Parquet file", _bytes("junk.parquet", b"\x00\x01PAR" * 100),
+    ("not a Parquet file", _file("junk.parquet", b"\x00\x01PAR" * 100),
      ["junk.parquet", "corrupt or truncated"]),
-    ("non-numeric flux", _text("text.csv", "HA6562_FLUX,HB4861_FLUX\n300,100\n280,~90\n"),
+    ("non-numeric flux", _file("text.csv", "HA6562_FLUX,HB4861_FLUX\n300,100\n280,~90\n"),
      ["text.csv", "'HB4861_FLUX'", "row 1", "'~90'", "fix its values"]),
     ("bool flux column", _table("bool.fits", Table({"HA6562_FLUX": [True], "HB4861_FLUX": [1.0]})),
      ["bool.fits", "'HA6562_FLUX'", "should hold numbers"]),
-    ("two columns for one line", _text("dup.csv", "HA6562_FLUX,Halpha_FLUX\n1,2\n"),
+    ("two columns for one line", _file("dup.csv", "HA6562_FLUX,Halpha_FLUX\n1,2\n"),
      ["dup.csv", "'HA6562_FLUX'", "'Halpha_FLUX'", "rename one"]),
-    ("bad upper-limit flag", _text("upper.csv", "HA6562_FLUX,NII6583_FLUX,NII6583_FLUX_UPPER\n"
+    ("bad upper-limit flag", _file("upper.csv", "HA6562_FLUX,NII6583_FLUX,NII6583_FLUX_UPPER\n"
                                    "1,2,maybe\n"),
      ["upper.csv", "'NII6583_FLUX_UPPER'", "'maybe'", "True/False"]),
-    ("bad dust flag", _text("dust.csv", "HA6562_FLUX,HB4861_FLUX,DUST_CORRECTED\n1,2,perhaps\n"),
+    ("bad dust flag", _file("dust.csv", "HA6562_FLUX,HB4861_FLUX,DUST_CORRECTED\n1,2,perhaps\n"),
      ["dust.csv", "DUST_CORRECTED", "True/False"]),
     ("incompatible units", _table("units.fits", _fluxes(HA6562_FLUX=u.Jy, HB4861_FLUX=FLUX,
                                                         OIII5006_FLUX=FLUX)),
@@ -316,13 +316,13 @@ BAD_CATALOGUES = [
      ["ratio_unit.fits", "'OIII5007/Hbeta'", "no unit"]),
     ("missing file", lambda tmp_path: tmp_path / "nowhere.csv",
      ["nowhere.csv", "file not found", "check the path"]),
-    ("unknown extension", _text("cat.xlsx", "x"), ["cat.xlsx", "extension", ".csv"]),
-    ("malformed line list", _text("obj.dat", "# PN\n4861.33 100 2\n6562.8 abc\n"),
+    ("unknown extension", _file("cat.xlsx", "x"), ["cat.xlsx", "extension", ".csv"]),
+    ("malformed line list", _file("obj.dat", "# PN\n4861.33 100 2\n6562.8 abc\n"),
      ["obj.dat:3", "not a number", "comment it out"]),
-    ("binary line list", _bytes("bin.dat", bytes(range(256))), ["bin.dat", "not a text line list"]),
-    ("line list with no known line", _text("far.dat", "1234.5 10\n8000 3\n"),
+    ("binary line list", _file("bin.dat", bytes(range(256))), ["bin.dat", "not a text line list"]),
+    ("line list with no known line", _file("far.dat", "1234.5 10\n8000 3\n"),
      ["far.dat", "no data row matches a known emission line", "Angstrom"]),
-    ("prediction column already there", _text("flagged.csv", "HA6562_FLUX,HB4861_FLUX,flag\n1,2,x\n"),
+    ("prediction column already there", _file("flagged.csv", "HA6562_FLUX,HB4861_FLUX,flag\n1,2,x\n"),
      ["flagged.csv", "flag", "rename or remove"]),
 ]
 
@@ -333,12 +333,7 @@ def _case_id(case):
 
 @pytest.mark.parametrize("case,build,fragments", BAD_CATALOGUES, ids=map(_case_id, BAD_CATALOGUES))
 def test_bad_catalogue_is_a_one_line_error(model_dir, tmp_path, case, build, fragments):
-    path = build(tmp_path)
-    out = tmp_path / "pred.csv"
-    line = error_line(invoke("predict", path, "--model", model_dir, "--out", out))
-    for fragment in fragments:
-        assert fragment in line, (fragment, line)
-    assert not out.exists()
+    assert_prediction_refused(model_dir, build(tmp_path), tmp_path / "pred.csv", fragments)
 
 
 def _card_edit(edit):
@@ -397,12 +392,7 @@ BAD_MODELS = [
 @pytest.mark.parametrize("case,build,fragments", BAD_MODELS, ids=[c[0] for c in BAD_MODELS])
 def test_bad_model_directory_is_a_one_line_error(model_dir, messy_csv, tmp_path, case, build,
                                                  fragments):
-    directory = build(model_dir, tmp_path)
-    out = tmp_path / "pred.csv"
-    line = error_line(invoke("predict", messy_csv, "--model", directory, "--out", out))
-    for fragment in fragments:
-        assert fragment in line, (fragment, line)
-    assert not out.exists()
+    assert_prediction_refused(build(model_dir, tmp_path), messy_csv, tmp_path / "pred.csv", fragments)
 
 
 def other_lines_catalogue(tmp_path):
@@ -460,7 +450,7 @@ def test_unknown_output_extension_is_a_one_line_error(model_dir, messy_csv, tmp_
 
 def test_errors_are_text_not_markup(model_dir, tmp_path):
     """Brackets in messages ([bold], [NII]) are printed, not eaten by the console."""
-    path = _text("brackets.csv", "a,[bold],[/]\n1,2,3\n")(tmp_path)
+    path = _file("brackets.csv", "a,[bold],[/]\n1,2,3\n")(tmp_path)
     line = error_line(invoke("predict", path, "--model", model_dir, "--out", tmp_path / "o.csv"))
     assert "brackets.csv" in line and "'[bold]', '[/]'" in line
 

@@ -52,7 +52,6 @@ routing on for the whole process (``sklearn.set_config(enable_metadata_routing=T
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from functools import partial
 from typing import Callable
 
@@ -64,6 +63,7 @@ from torch import nn
 
 from nebuladapt.features import FeatureSpec, default_feature_spec, log_ratios
 from nebuladapt.models.networks import GradientReversal, NebulaNet, grl_lambda
+from nebuladapt.models.params import store_init_arguments
 from nebuladapt.models.training import Scaler, random_mask, encode
 from nebuladapt.noise import NOISE_KINDS, inject_noise, target_fractional_errors
 
@@ -191,7 +191,6 @@ def make_skada_dann(
     )
 
 
-@dataclass(repr=False, eq=False)  # the parameters, declared once; sklearn reads the generated __init__
 class SkadaPeer(ClassifierMixin, BaseEstimator):
     """A skada adaptation method on nebuladapt's data and features.
 
@@ -228,19 +227,23 @@ class SkadaPeer(ClassifierMixin, BaseEstimator):
     n_source_rows_ : int
     """
 
-    kind: str = "coral"
-    noise: str = "fixed"
-    noise_level: float = 0.1
-    mask_prob: float = 0.1
-    n_source_per_class: int | None = None
-    hidden: tuple = (64, 64)
-    domain_weight: float = 1.0
-    max_epochs: int = 30
-    batch_size: int = 128
-    lr: float = 1e-3
-    C: float = 1.0
-    feature_spec: FeatureSpec | None = None
-    random_state: int = 0
+    def __init__(
+        self,
+        kind: str = "coral",
+        noise: str = "fixed",
+        noise_level: float = 0.1,
+        mask_prob: float = 0.1,
+        n_source_per_class: int | None = None,
+        hidden: tuple = (64, 64),
+        domain_weight: float = 1.0,
+        max_epochs: int = 30,
+        batch_size: int = 128,
+        lr: float = 1e-3,
+        C: float = 1.0,
+        feature_spec: FeatureSpec | None = None,
+        random_state: int = 0,
+    ) -> None:
+        store_init_arguments(self, locals())
 
     @property
     def spec_(self) -> FeatureSpec:

@@ -13,13 +13,13 @@ API (``fit``, ``predict_proba``, ``off_grid``, ``classes_``, ``get_params``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from nebuladapt.models.estimator import NebulaClassifier
+from nebuladapt.models.params import store_init_arguments
 
 __all__ = ["NebulaEnsemble", "distillation_losses", "member_seeds", "source_only_weights", "teacher_probabilities"]
 
@@ -133,7 +133,6 @@ def distillation_losses(model, X, y, is_source, X_err=None, callback: Callable |
     return [TargetDistillation(teacher, 1.0, model.batch_size, model.random_state)], shifted, start
 
 
-@dataclass(repr=False, eq=False)  # the parameters, declared once; sklearn reads the generated __init__
 class NebulaEnsemble(ClassifierMixin, BaseEstimator):
     """Mean class probabilities of NebulaClassifiers fitted with different seeds/configurations.
 
@@ -155,10 +154,14 @@ class NebulaEnsemble(ClassifierMixin, BaseEstimator):
     classes_ : ndarray of str
     """
 
-    n_members: int = 3
-    params: Mapping | None = None
-    configurations: Sequence[Mapping] | None = None
-    random_state: int = 0
+    def __init__(
+        self,
+        n_members: int = 3,
+        params: Mapping | None = None,
+        configurations: Sequence[Mapping] | None = None,
+        random_state: int = 0,
+    ) -> None:
+        store_init_arguments(self, locals())
 
     def fit(self, X, y, sample_domain=None, X_err=None, callback: Callable | None = None):
         """Fit every member on the same arrays (see :meth:`NebulaClassifier.fit`).

@@ -15,7 +15,6 @@ Every parameter is declared once in :mod:`nebuladapt.models.params`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -34,8 +33,9 @@ from nebuladapt.models.losses.entropy import TargetEntropy
 from nebuladapt.models.networks import NebulaNet
 from nebuladapt.models.off_grid import OffGridMap
 from nebuladapt.models.params import (
-    METHODS, PRIOR_CORRECTIONS, check_tuples, init_signature, sklearn_constraints,
+    METHODS, PRIOR_CORRECTIONS, check_tuples, init_signature, sklearn_constraints, store_init_arguments,
 )
+from nebuladapt.models.state import ModelState
 from nebuladapt.models.training import (
     Scaler, TrainingConfig, TrainingData, encode, stratified_split, train_network,
 )
@@ -54,24 +54,6 @@ def _as_flux_matrix(X, n_lines: int, name: str = "X", min_rows: int = 0) -> np.n
     if X.shape[1] != n_lines:
         raise ValueError(f"{name} must have shape (n_rows, {n_lines}), got {X.shape}")
     return X
-
-
-@dataclass
-class ModelState:
-    """A fitted classifier's learned state: tensors, and JSON-serialisable values.
-
-    Attributes
-    ----------
-    tensors : dict of str to Tensor
-        Network weights and the off-grid map (``off_grid.*``).
-    values : dict
-        ``lines``, ``classes``, ``scaler`` ({"mean", "scale"}), ``temperature``,
-        ``target_prior`` (list or None), ``resolved_noise`` and ``grids``
-        (provenance of the source grids, or None).
-    """
-
-    tensors: dict
-    values: dict
 
 
 class NebulaClassifier(ClassifierMixin, BaseEstimator):
@@ -158,9 +140,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, *args, **kwargs) -> None:
         bound = _INIT_SIGNATURE.bind(self, *args, **kwargs)
         bound.apply_defaults()
-        for name, value in bound.arguments.items():
-            if name != "self":
-                setattr(self, name, value)
+        store_init_arguments(self, bound.arguments)
 
     # The parameters, their order and defaults are declared once, in
     # nebuladapt.models.params.PARAMS; scikit-learn reads them from this signature.
@@ -320,10 +300,12 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
                 logits = self.network_(encode(torch.from_numpy(features), self.scaler_)).numpy()
             self.temperature_ = fit_temperature(logits, self.validation_label_)
         self.target_prior_ = None
+        self._refresh_predictor()
         if len(target_flux):
             columns, _ = softmax_argmax(self._logits(self._features(target_flux), prior=False))
             proba = np.column_stack(columns)
             self.target_prior_ = em_target_prior(proba[np.isfinite(proba).all(axis=1)])
+            self._refresh_predictor()
 
     def _finish_fit(self, source_flux: np.ndarray, target_flux: np.ndarray) -> None:
         """Calibrate the temperature, estimate the target prior, build the off-grid map."""
@@ -335,6 +317,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             + [self._noisy_features(source_flux, 2 + k, map_noise, level) for k in range(2)]
         )
         self.off_grid_map_ = OffGridMap.fit(self._standardise(features))
+        self._refresh_predictor()
 
     def _standardise(self, features: np.ndarray) -> np.ndarray:
         return (features - self.scaler_.mean) / self.scaler_.scale
@@ -421,6 +404,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             ) from exc
         network.eval()
         self.network_ = network
+        self._refresh_predictor()
         return self
 
     # ------------------------------------------------------------------ inference
@@ -437,15 +421,28 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
     def predictor(self) -> Predictor:
         """This model's inference object (:class:`~nebuladapt.models.inference.Predictor`).
 
-        Built from the current weights; every prediction method delegates to it.
+        Built once from the fitted state and kept; every prediction method
+        delegates to it. :meth:`fit`, :meth:`set_state` and :meth:`set_params`
+        rebuild or drop it, so it always reflects the current weights and parameters.
         """
         check_is_fitted(self, "network_")
-        return Predictor(
+        cached = self.__dict__.get("_predictor")
+        return cached if cached is not None else self._refresh_predictor()
+
+    def _refresh_predictor(self) -> Predictor:
+        """Build the inference object from the current fitted state and cache it."""
+        self._predictor = Predictor(
             self.spec_, self.classes_, network_layers(self.network_.state_dict()),
             self.scaler_.mean, self.scaler_.scale, self.temperature_,
             getattr(self, "target_prior_", None), self.prior_correction,
             getattr(self, "off_grid_map_", None), self.noise_,
         )
+        return self._predictor
+
+    def set_params(self, **params) -> "NebulaClassifier":
+        """Set parameters (scikit-learn API); drops the cached :meth:`predictor`."""
+        self.__dict__.pop("_predictor", None)
+        return super().set_params(**params)
 
     def decision_function(self, X) -> np.ndarray:
         """Class scores: logits / temperature (+ log prior ratio), shape (n_rows, n_classes).

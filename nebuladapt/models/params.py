@@ -32,6 +32,7 @@ __all__ = [
     "init_signature",
     "sklearn_constraints",
     "check_tuples",
+    "store_init_arguments",
 ]
 
 #: ``nn``: source-only network; ``dann``: adapted to the target catalogue with
@@ -188,3 +189,23 @@ def check_tuples(values: dict) -> None:
             p.name == "hidden" and len(value) == 0
         ):
             raise ValueError(f"The {p.name!r} parameter must be {p.help.lower()} (positive ints); got {value!r}")
+
+
+def store_init_arguments(estimator, arguments: dict) -> None:
+    """Keep each ``__init__`` argument unchanged as the attribute of the same name.
+
+    scikit-learn's convention (``get_params`` reads the attributes named in the
+    signature); an estimator's ``__init__`` calls ``store_init_arguments(self, locals())``
+    so that the signature is the only list of its parameters.
+
+    Parameters
+    ----------
+    estimator : object
+        The estimator being constructed.
+    arguments : dict
+        Argument name -> value (``locals()`` at the start of ``__init__``);
+        ``self`` and ``__class__`` are skipped.
+    """
+    for name, value in arguments.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)

@@ -31,6 +31,13 @@ def test_registry_names():
     assert PEERS["kmm"](random_state=3).get_params()["kind"] == "kmm"
 
 
+def test_peer_parameters_follow_sklearn_conventions(check_parameter_conventions):
+    check_parameter_conventions(SkadaPeer())
+    peer = PEERS["skada_dann"](hidden=(8,), C=0.5, random_state=3)
+    check_parameter_conventions(peer)
+    assert peer.set_params(lr=0.01).lr == 0.01 and peer.get_params()["hidden"] == (8,)
+
+
 @pytest.mark.parametrize("name", PEER_KINDS)
 def test_peer_fits_and_predicts(two_domains, name):
     d = two_domains

@@ -186,3 +186,10 @@ def test_distillation_skips_rows_without_a_teacher_value_after_the_selection():
     term = TargetDistillation(teacher, batch_size=8, seed=0)
     term.start(TrainingContext(net, torch.randn(3, 4), 3, 10, target_rows=torch.tensor([0, 4, 5])))
     assert term.rows.tolist() == [0, 2]  # training row 1 is target row 4, which has no teacher value
+
+
+def test_ensemble_parameters_follow_sklearn_conventions(check_parameter_conventions):
+    check_parameter_conventions(NebulaEnsemble())
+    ensemble = NebulaEnsemble(n_members=2, params={"n_steps": 10}, random_state=5)
+    check_parameter_conventions(ensemble)
+    assert ensemble.set_params(n_members=4).get_params()["n_members"] == 4

@@ -119,3 +119,48 @@ def test_auto_noise_follows_the_target_errors(toy_domains):
     assert with_errors.noise == "auto" and with_errors.noise_ == "matched"
     without = NebulaClassifier(**kwargs).fit(d["X"], d["y"], sample_domain=d["sample_domain"])
     assert without.noise_ == "fixed" and len(without.fractional_errors_) == 0
+
+
+def test_predictor_is_cached_and_follows_fit_state_and_params(toy_domains):
+    d = toy_domains
+    fit_args = (d["X"], d["y"])
+    fit_kwargs = dict(sample_domain=d["sample_domain"])
+    model = NebulaClassifier(method="nn", n_steps=40, random_state=3).fit(*fit_args, **fit_kwargs)
+    cached = model.predictor()
+    model.predict_proba(d["target"])
+    assert model.predictor() is cached  # not rebuilt per prediction call
+
+    # fit again (other seed): the new weights are used, not the cached ones
+    other = NebulaClassifier(method="nn", n_steps=40, random_state=4).fit(*fit_args, **fit_kwargs)
+    assert not np.array_equal(model.predict_proba(d["target"]), other.predict_proba(d["target"]))
+    model.random_state = 4
+    model.fit(*fit_args, **fit_kwargs)
+    np.testing.assert_array_equal(model.target_prior_, other.target_prior_)  # estimated with the new weights
+    assert model.predictor().off_grid_map_ is model.off_grid_map_
+    assert model.predict_proba(d["target"]).tobytes() == other.predict_proba(d["target"]).tobytes()
+
+    # set_state replaces the cached predictor
+    first = NebulaClassifier(method="nn", n_steps=40, random_state=3).fit(*fit_args, **fit_kwargs)
+    model.set_state(first.get_state())
+    assert model.predict_proba(d["target"]).tobytes() == first.predict_proba(d["target"]).tobytes()
+    assert model.predictor().off_grid_map_ is model.off_grid_map_
+
+    # set_params drops it: a changed prior correction applies at once
+    plain = model.predict_proba(d["target"])
+    model.set_params(prior_correction="em")
+    corrected = model.predict_proba(d["target"])
+    expected = NebulaClassifier(**model.get_params()).set_state(model.get_state())
+    assert corrected.tobytes() == expected.predict_proba(d["target"]).tobytes()
+    assert not np.array_equal(corrected, plain)
+
+
+def test_at_step_copy_predicts_with_its_own_weights(toy_domains):
+    d = toy_domains
+    model = NebulaClassifier(method="nn", n_steps=40, checkpoint_steps=(5,), prior_correction="em", random_state=3)
+    model.fit(d["X"], d["y"], sample_domain=d["sample_domain"])
+    final = model.predict_proba(d["target"])
+    early = model.at_step(5)
+    expected = NebulaClassifier(**early.get_params()).set_state(early.get_state())
+    assert early.predict_proba(d["target"]).tobytes() == expected.predict_proba(d["target"]).tobytes()
+    assert not np.array_equal(early.predict_proba(d["target"]), final)
+    assert model.predict_proba(d["target"]).tobytes() == final.tobytes()

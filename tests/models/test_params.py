@@ -8,7 +8,7 @@ from sklearn.exceptions import NotFittedError
 
 from nebuladapt.models import NebulaClassifier
 from nebuladapt.models.losses import alignment_names
-from nebuladapt.models.params import DEFAULTS, PARAMS, param
+from nebuladapt.models.params import DEFAULTS, PARAMS, param, store_init_arguments
 
 
 def test_signature_is_the_declarations():
@@ -63,3 +63,13 @@ def test_unfitted_model_raises_not_fitted(method):
     args = () if method == "get_state" else (np.ones((2, 5)),)
     with pytest.raises(NotFittedError):
         getattr(model, method)(*args)
+
+
+def test_store_init_arguments_keeps_values_and_skips_self():
+    class Holder:
+        def __init__(self, a=1, b=(2, 3)):
+            store_init_arguments(self, locals())
+            super().__init__()  # puts __class__ in locals(): not a parameter
+
+    held = Holder(b=[4])
+    assert vars(held) == {"a": 1, "b": [4]}

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from nebuladapt.models import ModelFileError, NebulaClassifier, load_model, save_model
-from nebuladapt.models.persistence import CARD_FILE, WEIGHTS_FILE
+from nebuladapt.models.persistence import CARD_FILE, WEIGHTS_FILE, load_predictor
 
 
 @pytest.fixture(scope="module")
@@ -31,13 +31,15 @@ def test_round_trip_same_predictions(fitted, toy_domains, tmp_path):
     assert loaded.off_grid(far)[:2].all()
 
 
-def test_tampered_weights_refused(fitted, tmp_path):
+@pytest.mark.parametrize("loader", [load_model, load_predictor])
+def test_tampered_weights_refused(fitted, tmp_path, loader):
+    """Both loaders refuse what the other refuses."""
     directory = save_model(fitted, tmp_path / "m")
     data = bytearray((directory / WEIGHTS_FILE).read_bytes())
     data[-1] ^= 0xFF
     (directory / WEIGHTS_FILE).write_bytes(bytes(data))
     with pytest.raises(ModelFileError, match="checksum"):
-        load_model(directory)
+        loader(directory)
 
 
 def test_pickle_file_never_loaded(fitted, tmp_path):
@@ -85,8 +87,6 @@ def test_card_written_before_resolved_noise_still_loads(fitted, toy_domains, tmp
 
 
 def test_predictor_gives_the_estimators_outputs(fitted, toy_domains, tmp_path):
-    from nebuladapt.models.persistence import load_predictor
-
     directory = save_model(fitted, tmp_path / "m")
     predictor, model = load_predictor(directory), load_model(directory)
     X = toy_domains["target"].copy()
@@ -102,17 +102,6 @@ def test_predictor_gives_the_estimators_outputs(fitted, toy_domains, tmp_path):
     assert np.array_equal(predictor.predict_proba(X), model.predict_proba(X))
     assert predictor.lines_ == model.lines_ and list(predictor.classes_) == list(model.classes_)
     assert predictor.noise_ == model.noise_
-
-
-def test_predictor_refuses_what_load_model_refuses(fitted, tmp_path):
-    from nebuladapt.models.persistence import load_predictor
-
-    directory = save_model(fitted, tmp_path / "m")
-    data = bytearray((directory / WEIGHTS_FILE).read_bytes())
-    data[-1] ^= 0xFF
-    (directory / WEIGHTS_FILE).write_bytes(bytes(data))
-    with pytest.raises(ModelFileError, match="checksum"):
-        load_predictor(directory)
 
 
 def test_loading_for_prediction_imports_no_training_library(fitted, tmp_path):
