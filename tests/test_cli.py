@@ -113,3 +113,21 @@ def test_version_answers_without_heavy_imports():
     from nebuladapt import __version__
 
     assert out.splitlines() == [f"nebuladapt {__version__}", "[]"]
+
+
+def test_demo_rows_keep_their_own_step_counts_unless_told(monkeypatch):
+    """`demo` without --n-steps must not override the paper rows' 2000 steps with fit's default."""
+    import nebuladapt.evaluation.demo as demo
+
+    calls = []
+
+    def fake_run_demo(seeds, progress=None, **params):
+        calls.append(params)
+        return [{"method": "classical cuts", "seed": None, "noise": "-", "wall_time_s": 0.0,
+                 "balanced_accuracy": 1.0, "accuracy": 1.0, "recall": {"HII": 1.0, "PN": 1.0, "SNR": 1.0}}]
+
+    monkeypatch.setattr(demo, "run_demo", fake_run_demo)
+    monkeypatch.setattr(demo, "summary_rows", lambda records: [])
+    assert runner.invoke(app, ["demo", "--seeds", "1"]).exit_code == 0
+    assert runner.invoke(app, ["demo", "--seeds", "1", "--n-steps", "7"]).exit_code == 0
+    assert calls == [{}, {"n_steps": 7}]
