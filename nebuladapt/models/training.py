@@ -143,8 +143,9 @@ DUST_SENSITIVE = 0.2
 def needs_reddening(spec: FeatureSpec) -> bool:
     """True when ``spec`` holds an Hbeta-free ratio that dust shifts by more than :data:`DUST_SENSITIVE`.
 
-    [OIII]5007/Halpha does (0.40 dex per mag of E(B-V)); the default ratios do
-    not ([NII]/Halpha, [SII]/Halpha: <= 0.03), so default training is not reddened.
+    [OIII]5007/Halpha does (0.40 dex per mag of E(B-V)), so the default spec, which
+    holds it, is reddened; the classical Hbeta-free ratios do not ([NII]/Halpha,
+    [SII]/Halpha: <= 0.03), so a spec of the three classical ratios is not.
     """
     shift = np.abs(ratio_reddening(spec))
     return any(
