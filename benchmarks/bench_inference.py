@@ -6,10 +6,18 @@
   the whole command in a fresh process (adds interpreter and library start-up), with
   its CPU time; start-up alone is the whole command on 1,000 rows (peak RSS:
   ``bench_memory.py``, whose runner does not inflate it with this process's pages);
+* I/O floor: what the command's main thread does with no classification at all: read
+  the chunks (:mod:`nebuladapt.io.sources`), append prediction columns computed once for
+  the first chunk, write them (:class:`nebuladapt.io.writers.ParquetWriter`), one thread.
+  ``classify_file`` reads and writes in its main thread, one chunk after the other, so
+  start-up plus this floor bounds the whole command from below whatever the classification
+  costs;
 * forward pass: the network alone (:func:`nebuladapt.models.inference.forward_logits`, padded
-  blocks of 4096 rows, one BLAS thread) on 1M rows of features, next to a bare NumPy bound:
-  the three float32 matrix products of the same layer sizes (6x64, 64x64, 64x3) on the
-  same blocks, one BLAS thread, preallocated outputs, no bias, activation or encoding.
+  blocks of :data:`~nebuladapt.models.inference.FORWARD_BATCH` rows, one BLAS thread) on 1M
+  rows of features, next to a bare NumPy bound: the three float32 matrix products of the same
+  layer sizes (8x64, 64x64, 64x3) on the same blocks, whole, one BLAS thread, preallocated
+  outputs, no bias, activation or encoding (faster, but not row-exact: see
+  :mod:`nebuladapt.models.inference`).
 
     python benchmarks/bench_inference.py --rows 1000000 10000000 --runs 3
 """
@@ -85,6 +93,35 @@ def end_to_end(catalogue: Path, model_dir: Path, out: Path, runs: int) -> dict:
     return {"rows": n, "wall": walls, "cpu": cpus, "cli": whole_command(catalogue, model_dir, out, runs)}
 
 
+def io_floor(catalogue: Path, model_dir: Path, out: Path, runs: int) -> dict:
+    """Read and write as the command does, without classifying: wall and CPU time, one thread."""
+    from nebuladapt.io.sources import open_source
+    from nebuladapt.io.writers import OutputSpec, ParquetWriter
+    from nebuladapt.models.persistence import load_predictor
+    from nebuladapt.predict import PREDICTION_COLUMNS
+    from nebuladapt.streaming import DEFAULT_CHUNK_ROWS, LineColumns, classify_arrow
+
+    model = load_predictor(model_dir)
+    walls, cpus = [], []
+    for _ in range(runs):
+        source = open_source(catalogue, DEFAULT_CHUNK_ROWS)
+        columns = LineColumns.from_template(source.template, source.source, source.schema.names)
+        first = next(iter(source.chunks())).table
+        predicted, _ = classify_arrow(first, model, columns)  # computed once, reused
+        cpu, start = _cpu(), time.perf_counter()
+        writer = ParquetWriter(out, OutputSpec(source.schema, source.template, source.input_yaml))
+        for chunk in source.chunks():
+            table = chunk.table
+            for name in PREDICTION_COLUMNS:
+                table = table.append_column(name, predicted.column(name).slice(0, table.num_rows))
+            writer.write(table)
+        writer.close()
+        walls.append(time.perf_counter() - start)
+        cpus.append(_cpu() - cpu)
+    out.unlink(missing_ok=True)
+    return {"wall": walls, "cpu": cpus}
+
+
 def forward_pass(model_dir: Path, n_rows: int, runs: int) -> dict:
     from threadpoolctl import threadpool_limits
 
@@ -139,13 +176,18 @@ def main() -> None:
         cli = result["cli"]
         print(f"  whole command (fresh process): {spread(cli['wall'])} s -> "
               f"{rows / median(cli['wall']):,.0f} rows/s (CPU {median(cli['cpu']):.2f} s)")
+        floor = io_floor(catalogue, model_dir, args.data_dir / "floor.parquet", args.runs)
+        bound = median(first["wall"]) + median(floor["wall"])
+        print(f"  I/O floor (read + write, no classification, one thread): {spread(floor['wall'])} s "
+              f"(CPU {median(floor['cpu']):.2f} s); start-up + floor = {bound:.2f} s -> at most "
+              f"{rows / bound:,.0f} rows/s for the whole command")
     result = forward_pass(model_dir, 1_000_000, args.runs)
     n = result["rows"]
     print(f"forward pass, {n:,} rows, layers {result['sizes']} ({result['macs']} multiply-adds/row), 1 thread:")
-    print("  network (encode, 3 layers as per-row float32 products + bias + ReLU, temperature): "
+    print("  network (encode, 3 layers as row-exact float32 products + bias + ReLU, temperature): "
           f"{spread(result['forward'])} s -> "
           f"{n / median(result['forward']):,.0f} rows/s")
-    print(f"  bare NumPy matmul bound (same blocks, no bias/ReLU): {spread(result['bound'])} s -> "
+    print(f"  bare NumPy matmul bound (same blocks, whole products, no bias/ReLU): {spread(result['bound'])} s -> "
           f"{n / median(result['bound']):,.0f} rows/s "
           f"({2 * result['macs'] * n / median(result['bound']) / 1e9:.1f} GFLOP/s)")
     print(f"  network at {median(result['bound']) / median(result['forward']):.0%} of the bound")

@@ -14,17 +14,23 @@ there is one inference path whatever the caller (estimator, in-memory
 prediction, streaming, Dask, MAPS).
 
 The network runs in float32 on fixed-size, padded blocks of
-:data:`FORWARD_BATCH` rows, so a row's output does not depend on the rows
+:data:`FORWARD_BATCH` rows, so that a row's output does not depend on the rows
 around it: the streaming and Dask paths rely on this for byte-identical output
-whatever the chunk size. Each row is multiplied by a layer's weights on its
-own (a batched ``(1, n_in) @ (n_in, n_out)`` product): one matrix product over
-the whole block would be faster, but OpenBLAS's float32 ``sgemm`` rounds a row
-differently depending on its position in the block (measured: one row in six
-moves by up to ~1e-5 when the block is shifted by one row), which would make
-output depend on the chunking. Per row, the products cost about what
-PyTorch's ``linear`` costs on whole blocks (measured 0.51 vs 0.47 CPU-s per
-million rows), and prediction no longer needs PyTorch's 1.5-2 s import. Run
-it with one BLAS thread per worker (:func:`compute_threads`).
+whatever the chunk size. A BLAS matrix product does not always give a row the
+same bytes wherever it sits in a block: OpenBLAS's float32 ``sgemm``
+(Haswell kernels, as on this project's AMD EPYC machines) rounds rows
+differently depending on their position in its 24-row tile when a product
+has 16 or more output columns (measured: one row in six moves by up to ~4e-6
+when a block is shifted by one row). With at most :data:`COLUMN_GROUP` output
+columns per product and blocks of a multiple of 24 rows it does not. So each
+layer is computed as products of :data:`COLUMN_GROUP` output columns on whole
+blocks, but only after :func:`block_products_are_row_exact` has checked, once
+per process and layer shape, that a row gets the same bytes in every position
+of a block under this BLAS; where it does not (another BLAS or CPU), every row
+is multiplied on its own (a batched ``(1, n_in) @ (n_in, n_out)`` product),
+about 1.7x slower. Either way prediction needs neither PyTorch nor its 1.5-2 s
+import. The products run with one BLAS thread (:func:`compute_threads`);
+parallelism comes from classifying several chunks at once.
 """
 
 from __future__ import annotations
@@ -40,9 +46,11 @@ import numpy as np
 from nebuladapt.features import FeatureSpec, log_ratios
 
 __all__ = [
+    "COLUMN_GROUP",
     "FORWARD_BATCH",
     "Predictor",
     "RowPredictions",
+    "block_products_are_row_exact",
     "compute_threads",
     "encode_features",
     "forward_logits",
@@ -50,8 +58,12 @@ __all__ = [
     "softmax_argmax",
 ]
 
-#: Rows per network call; the last block is padded to this size.
-FORWARD_BATCH = 4096
+#: Rows per network call; the last block is padded to this size. A multiple of
+#: 24, the row tile of OpenBLAS's Haswell ``sgemm`` kernel (see the module docstring).
+FORWARD_BATCH = 4080
+
+#: Output columns per matrix product on the block path.
+COLUMN_GROUP = 8
 
 
 @dataclass
@@ -134,6 +146,71 @@ def encode_features(features: np.ndarray, mean: np.ndarray, scale: np.ndarray) -
     return np.concatenate([scaled, missing.astype(np.float32)], axis=1)
 
 
+def _column_groups(layers: list) -> list:
+    """Each layer as (float32 ``(n_in, n_out)`` slices of :data:`COLUMN_GROUP` columns, bias)."""
+    groups = []
+    for weight, bias in layers:
+        w = weight.T  # (n_in, n_out)
+        parts = [np.ascontiguousarray(w[:, c : c + COLUMN_GROUP]) for c in range(0, w.shape[1], COLUMN_GROUP)]
+        groups.append((parts, bias))
+    return groups
+
+
+def _block_product(h: np.ndarray, parts: list, out: np.ndarray) -> np.ndarray:
+    """``h @ W`` into ``out``, one BLAS product per slice of :data:`COLUMN_GROUP` columns."""
+    column = 0
+    for w in parts:
+        np.matmul(h, w, out=out[:, column : column + w.shape[1]])
+        column += w.shape[1]
+    return out
+
+
+def _row_product(h: np.ndarray, parts: list, out: np.ndarray) -> np.ndarray:
+    """``h @ W`` into ``out``, one product per row (exact under any BLAS, slower)."""
+    weight = np.concatenate(parts, axis=1)
+    out[:] = np.matmul(h[:, None, :], weight)[:, 0, :]
+    return out
+
+
+_ROW_EXACT: dict = {}
+
+
+def block_products_are_row_exact(n_in: int, n_out: int) -> bool:
+    """Whether this BLAS gives a row the same bytes in every position of a block.
+
+    Checked once per process and layer shape: blocks of :data:`FORWARD_BATCH`
+    copies of one random row through the block path
+    (:data:`COLUMN_GROUP` columns per product, one BLAS thread) must give
+    identical rows, for three random rows. A product's value for a row
+    involves that row and the weights only, so a block path that passes
+    gives every row the same bytes whatever its neighbours.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        The layer's input and output widths.
+
+    Returns
+    -------
+    bool
+        False where :func:`forward_logits` must multiply row by row.
+    """
+    key = (n_in, n_out)
+    if key not in _ROW_EXACT:
+        rng = np.random.default_rng(0)
+        weight = rng.standard_normal((n_out, n_in)).astype(np.float32)
+        (parts, _), = _column_groups([(weight, None)])
+        out = np.empty((FORWARD_BATCH, n_out), dtype=np.float32)
+        exact = True
+        with compute_threads(1):
+            for _ in range(3):
+                row = rng.standard_normal(n_in).astype(np.float32)
+                _block_product(np.tile(row, (FORWARD_BATCH, 1)), parts, out)
+                exact = exact and bool((out == out[:1]).all())
+        _ROW_EXACT[key] = exact
+    return _ROW_EXACT[key]
+
+
 def forward_logits(
     layers: list, mean: np.ndarray, scale: np.ndarray, features: np.ndarray,
     temperature: float = 1.0,
@@ -141,32 +218,36 @@ def forward_logits(
     """Class logits over ``temperature`` (float32) of log-ratio ``features`` (NaN = missing).
 
     The input encoded by :func:`encode_features`, then per layer a float32
-    product row by row, the bias and a ReLU (none after the last layer), in
-    padded blocks of :data:`FORWARD_BATCH` rows. A row's output depends on
-    that row only: not on its neighbours, its position, the block size or the
-    thread count.
+    matrix product, the bias and a ReLU (none after the last layer), in
+    padded blocks of :data:`FORWARD_BATCH` rows with one BLAS thread. A
+    row's output depends on that row only: not on its neighbours, its
+    position, the block size or the caller's thread settings (see the module
+    docstring and :func:`block_products_are_row_exact`).
     """
     n, n_features = features.shape
-    n_out = layers[-1][0].shape[0]
-    out = np.empty((n, n_out), dtype=np.float32)
-    transposed = [(np.ascontiguousarray(w.T), b) for w, b in layers]
+    groups = _column_groups(layers)
+    exact = all(block_products_are_row_exact(w.shape[1], w.shape[0]) for w, _ in layers)
+    product = _block_product if exact else _row_product
+    out = np.empty((n, layers[-1][0].shape[0]), dtype=np.float32)
+    buffers = [np.empty((FORWARD_BATCH, w.shape[0]), dtype=np.float32) for w, _ in layers]
     encoded = encode_features(features, mean, scale)
     pad = None
-    for start in range(0, n, FORWARD_BATCH):
-        block = encoded[start : start + FORWARD_BATCH]
-        rows = len(block)
-        if rows < FORWARD_BATCH:
-            if pad is None:
-                pad = encode_features(np.full((FORWARD_BATCH, n_features), np.nan), mean, scale)
-            pad[:rows] = block
-            block = pad
-        h = block
-        for k, (weight, bias) in enumerate(transposed):
-            h = np.matmul(h[:, None, :], weight)[:, 0, :]  # one product per row, see above
-            h += bias
-            if k < len(transposed) - 1:
-                np.maximum(h, 0.0, out=h)
-        out[start : start + rows] = h[:rows]
+    with compute_threads(1):
+        for start in range(0, n, FORWARD_BATCH):
+            block = encoded[start : start + FORWARD_BATCH]
+            rows = len(block)
+            if rows < FORWARD_BATCH:
+                if pad is None:
+                    pad = encode_features(np.full((FORWARD_BATCH, n_features), np.nan), mean, scale)
+                pad[:rows] = block
+                block = pad
+            h = block
+            for k, ((parts, bias), buffer) in enumerate(zip(groups, buffers)):
+                h = product(h, parts, buffer)
+                h += bias
+                if k < len(groups) - 1:
+                    np.maximum(h, 0.0, out=h)
+            out[start : start + rows] = h[:rows]
     if temperature != 1.0:
         out /= np.float32(temperature)
     return out

@@ -6,8 +6,10 @@ import pytest
 import torch
 from scipy.special import softmax
 
+from nebuladapt.models import inference
 from nebuladapt.models.inference import (
-    FORWARD_BATCH, compute_threads, encode_features, forward_logits, network_layers, softmax_argmax,
+    FORWARD_BATCH, block_products_are_row_exact, compute_threads, encode_features, forward_logits,
+    network_layers, softmax_argmax,
 )
 from nebuladapt.models.networks import NebulaNet
 from nebuladapt.models.training import Scaler, encode
@@ -63,6 +65,34 @@ def test_a_row_gives_the_same_bytes_wherever_it_sits():
         shifted = forward_logits(layers, scaler.mean, scaler.scale, features[row - 5 if row >= 5 else 0 : row + 1], 1.7)
         assert alone.tobytes() == whole[row : row + 1].tobytes() == shifted[-1:].tobytes()
     assert forward_logits(layers, scaler.mean, scaler.scale, features[:0]).shape == (0, 3)
+
+
+@pytest.mark.parametrize("row_exact_blas", [True, False], ids=["block products", "row by row"])
+def test_default_sized_network_is_row_exact_on_either_path(monkeypatch, row_exact_blas):
+    """The default 64-64 network: every shift of the rows gives the same bytes, on both paths."""
+    net, scaler, features = _net_and_features(FORWARD_BATCH + 200, 4, hidden=(64, 64))
+    layers = network_layers(net.state_dict())
+    reference = forward_logits(layers, scaler.mean, scaler.scale, features)
+    if not row_exact_blas:
+        monkeypatch.setattr(inference, "block_products_are_row_exact", lambda n_in, n_out: False)
+    whole = forward_logits(layers, scaler.mean, scaler.scale, features)
+    np.testing.assert_allclose(whole, reference, rtol=1e-5, atol=1e-5)  # the two paths agree
+    for shift in range(0, 30):
+        part = forward_logits(layers, scaler.mean, scaler.scale, features[shift : shift + 500])
+        assert part.tobytes() == whole[shift : shift + 500].tobytes(), shift
+
+
+def test_row_exactness_check_fails_for_a_position_dependent_product(monkeypatch):
+    assert isinstance(block_products_are_row_exact(8, 64), bool)
+
+    def rounding_by_position(h, parts, out):  # what a BLAS with position-dependent rounding does
+        out[:] = h @ np.concatenate(parts, axis=1)
+        out[1::24] = np.nextafter(out[1::24], np.float32(np.inf))
+        return out
+
+    monkeypatch.setattr(inference, "_ROW_EXACT", {})
+    monkeypatch.setattr(inference, "_block_product", rounding_by_position)
+    assert block_products_are_row_exact(8, 64) is False
 
 
 def test_network_layers_refuses_broken_weights():
