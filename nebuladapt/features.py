@@ -34,6 +34,7 @@ __all__ = [
     "LOW_SNR",
     "ratio_reddening",
     "OIII_HA",
+    "CLASSICAL_RATIOS",
 ]
 
 #: Signal-to-noise below which a line is flagged ``low_snr:<LINE>`` (still used).
@@ -71,6 +72,9 @@ RATIOS: tuple[LineRatio, ...] = (
     LineRatio("OI6300", "HA6562"),  # [OI]6300/Halpha: shocks vs photoionisation
     LineRatio("SII6716", "SII6730"),  # [SII] doublet ratio: electron density
 )
+#: The three classical ratios ([OIII]/Hbeta, [NII]/Halpha, [SII]/Halpha): the
+#: features of Belfiore et al. (2025) and of the default before [OIII]/Halpha.
+CLASSICAL_RATIOS: tuple[LineRatio, ...] = RATIOS[:3]
 #: Lines every shipped default grid gives in every model (3MdB exports: Hbeta, [OIII]5007,
 #: Halpha, [NII]6583, [OII]3726, [SII] sum only); tests/grids check it against the grids.
 DEFAULT_GRID_LINES = frozenset({"HB4861", "OIII5006", "HA6562", "NII6583", "SII6716_6730", "OII3726"})

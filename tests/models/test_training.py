@@ -140,7 +140,7 @@ def test_per_feature_mask_is_class_blind_and_matches_the_scalar_form():
 
 
 def test_reddening_shifts_only_rows_without_hbeta_and_by_the_law():
-    from nebuladapt.features import OIII_HA, FeatureSpec, LineRatio, ratio_reddening
+    from nebuladapt.features import CLASSICAL_RATIOS, FeatureSpec, LineRatio, ratio_reddening
     from nebuladapt.models.training import REDDENING_AV_MAX, redden_without_hbeta
 
     spec = FeatureSpec((LineRatio("OIII5006", "HB4861"), LineRatio("NII6583", "HA6562"), LineRatio("OIII5006", "HA6562")))
@@ -163,7 +163,7 @@ def test_reddening_shifts_only_rows_without_hbeta_and_by_the_law():
     # the default spec holds [OIII]/Halpha, so default training is
     from nebuladapt.models.training import needs_reddening
 
-    classical = FeatureSpec(tuple(r for r in default_feature_spec().ratios if r != OIII_HA))
+    classical = FeatureSpec(CLASSICAL_RATIOS)
     assert needs_reddening(spec) and needs_reddening(default_feature_spec()) and not needs_reddening(classical)
     default = torch.zeros((20, 3), dtype=torch.float64)
     default[:, 0] = float("nan")
