@@ -54,6 +54,7 @@ __all__ = [
     "remove_lines",
     "subset_catalog",
     "build_task_suite",
+    "slice_task",
     "task_arrays",
 ]
 
@@ -272,7 +273,27 @@ def _slice_masks(grids, spec_lines=("HB4861", "OIII5006", "HA6562", "NII6583")) 
     return {"metal-poor slice": metal_poor, "high-ionisation slice": high_ion}
 
 
-def _synthetic_task(name, held_out, seed, n=300) -> Task:
+def slice_task(name: str, held_out: np.ndarray, seed: int, n: int = 300, family: str = HELD_OUT_FAMILY) -> Task:
+    """A target made of grid models held out of training, reddened and noisy.
+
+    ``n`` rows drawn from the ``held_out`` models (class mix 0.6/0.2/0.2
+    HII/PN/SNR), reddened with E(B-V) ~ Exp(0.3), Halpha S/N ~ U(5, 20) and
+    Gaussian noise; the task trains on the other models (``source_keep``).
+
+    Parameters
+    ----------
+    name : str
+    held_out : ndarray of bool
+        Rows of :func:`~nebuladapt.grids.source_line_fluxes` (and of
+        :func:`~nebuladapt.grids.load_source_grids`) to hold out.
+    seed : int
+    n : int
+    family : str
+
+    Returns
+    -------
+    Task
+    """
     rng = np.random.default_rng(seed)
     lines = ["HB4861", "OIII5006", "HA6562", "NII6583", "SII6716_6730"]
     flux, labels, _ = source_line_fluxes(lines)
@@ -293,7 +314,7 @@ def _synthetic_task(name, held_out, seed, n=300) -> Task:
         source=f"SYNTHETIC {name}",
     )  # fmt: skip
     groups = np.array([f"model_{r}" for r in rows])  # a grid model drawn twice is one object
-    return _task(name, "synthetic shift", catalog, labels[rows], groups, seed,
+    return _task(name, family, catalog, labels[rows], groups, seed,
                  "grid slice held out of training, reddened and noisy", source_keep=~held_out)  # fmt: skip
 
 
@@ -317,7 +338,7 @@ def build_task_suite(seed: int = 0, families=FAMILIES) -> list[Task]:
     if HELD_OUT_FAMILY in families:
         grids = load_source_grids()
         for i, (name, held_out) in enumerate(_slice_masks(grids).items()):
-            tasks.append(_synthetic_task(name, held_out, seed + 1 + i))
+            tasks.append(slice_task(name, held_out, seed + 1 + i))
     return tasks
 
 
