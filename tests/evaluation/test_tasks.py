@@ -9,6 +9,7 @@ from nebuladapt.evaluation.tasks import (
     LINE_GROUPS,
     MIX_SIZE,
     build_task_suite,
+    slice_task,
     subset_catalog,
     task_arrays,
 )
@@ -72,6 +73,21 @@ def test_held_out_slices_are_out_of_training(suite):
         assert (d > 0).sum() == task.source_keep.sum()
         assert set(map(str, y[d < 0])) == {"-1"}
         assert len(target) == len(task)
+
+
+def test_slice_task_draws_only_the_held_out_models_and_trains_on_the_rest():
+    _, labels, _ = source_line_fluxes(["HB4861", "HA6562"])
+    held_out = np.zeros(len(labels), dtype=bool)
+    for cls in ("HII", "PN", "SNR"):
+        held_out[np.flatnonzero(labels == cls)[:40]] = True
+    task = slice_task("first models", held_out, seed=5, n=100, family="my family")
+    assert task.family == "my family" and len(task) == 100
+    assert np.array_equal(task.source_keep, ~held_out)
+    drawn = np.array([int(g.split("_")[1]) for g in task.groups])
+    assert held_out[drawn].all() and np.array_equal(task.labels, labels[drawn])
+    assert [np.sum(task.labels == c) for c in ("HII", "PN", "SNR")] == [60, 20, 20]
+    again = slice_task("first models", held_out, seed=5, n=100, family="my family")
+    assert np.array_equal(again.groups, task.groups)
 
 
 def test_subset_catalog_repeats_rows(suite):
