@@ -172,7 +172,7 @@ def rule_lines(base: dict, cand: dict, names, baseline: str) -> tuple[list[str],
 def report() -> None:
     choice = {t.name: t for t in build_task_suite(seed=0) if t.family != HELD_OUT_FAMILY}
     base = _scores({k: v for k, v in _load("trust_suite_oiiiha_*.jsonl", "default").items() if k[0] in choice}, choice)
-    cand = _scores(_load("short_start_*.jsonl", CANDIDATE), choice)
+    cand = _scores({k: v for k, v in _load("short_start_*.jsonl", CANDIDATE).items() if k[0] in choice}, choice)
     refit = _scores({k: v for k, v in _load("short_start_*.jsonl", "default").items() if k[0] in choice}, choice)
     lines = ["# Shorter source-only start: result of the registered rule", "",
              "Rule and family: `results/short_start_registration.md` (committed before any fit). "
