@@ -19,20 +19,18 @@ from nebuladapt.benchmark import benchmark_catalog, load_benchmark
 from nebuladapt.dust import deredden_catalog
 from nebuladapt.evaluation.baselines import NII_HA, OIII_HB, SII_HA, classical_cuts
 from nebuladapt.evaluation.metrics import classification_scores, summarise_records
-from nebuladapt.features import CLASSICAL_RATIOS, FeatureSpec, catalog_line_matrix, default_feature_spec, log_ratios
+from nebuladapt.evaluation.experiment import PAPER_DANN, PAPER_SPEC
+from nebuladapt.features import catalog_line_matrix, default_feature_spec, log_ratios
 from nebuladapt.models.fitting import fit_on_catalog
 from nebuladapt.predict import classify_catalog
 
 __all__ = ["DEMO_CONFIGS", "DEMO_METHODS", "run_demo", "summary_rows"]
 
-#: The paper rows' features: the three classical ratios, without nebuladapt's [OIII]/Halpha.
-PAPER_SPEC = FeatureSpec(CLASSICAL_RATIOS)
 #: Row name -> :func:`fit_on_catalog` arguments.
 DEMO_CONFIGS = {
     "paper NN (no noise)": {"method": "nn", "noise": "none", "members": 1, "n_steps": 2000, "spec": PAPER_SPEC},
     "paper DANN (GRL weight 1, no entropy, fixed noise)": {
-        "method": "dann", "noise": "fixed", "domain_weight": 1.0, "entropy_weight": 0.0, "alignment": "marginal",
-        "members": 1, "n_steps": 2000, "spec": PAPER_SPEC,
+        **PAPER_DANN, "method": "dann", "noise": "fixed", "n_steps": 2000, "spec": PAPER_SPEC,
     },
     "nebuladapt default (fit defaults)": {},  # NebulaClassifier's declared defaults
 }  # fmt: skip

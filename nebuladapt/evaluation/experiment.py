@@ -33,13 +33,16 @@ from nebuladapt import CLASSES
 from nebuladapt.catalogs import LineCatalog
 from nebuladapt.evaluation.baselines import classify_classical
 from nebuladapt.evaluation.metrics import classification_scores
-from nebuladapt.features import FeatureSpec, catalog_line_matrix, default_feature_spec, log_ratios
+from nebuladapt.features import CLASSICAL_RATIOS, FeatureSpec, catalog_line_matrix, default_feature_spec, log_ratios
 from nebuladapt.models.estimator import NebulaClassifier
 from nebuladapt.evaluation.selection import CONSENSUS_SCORER
 from nebuladapt.models.fitting import domain_arrays
+from nebuladapt.models.params import DEFAULTS
 
 __all__ = [
     "Method",
+    "PAPER_SPEC",
+    "PAPER_DANN",
     "PAPER_MATRIX",
     "ADAPTATION_METHODS",
     "SELECTION_CANDIDATES",
@@ -59,16 +62,22 @@ class Method:
     params: dict = field(default_factory=dict)
 
 
-#: The paper's DANN (Belfiore et al. 2025): marginal alignment, GRL weight 1, no
-#: entropy term -- spelled out, since NebulaClassifier's defaults are `fit`'s.
-PAPER_DANN = {"alignment": "marginal", "domain_weight": 1.0, "entropy_weight": 0.0}
+#: The paper's features: the three classical ratios (no [OIII]/Halpha).
+PAPER_SPEC = FeatureSpec(CLASSICAL_RATIOS)
+#: The paper's DANN (Belfiore et al. 2025): one network, marginal alignment, GRL
+#: weight 1, no entropy term -- spelled out, since NebulaClassifier's defaults are
+#: `fit`'s (3 members from a source-only start, distilled; 4 ratios).
+PAPER_DANN = {"alignment": "marginal", "domain_weight": 1.0, "entropy_weight": 0.0, "members": 1}
 
 PAPER_MATRIX = tuple(
-    Method(f"{label} / {noise} noise", "paper matrix", {"method": method, "noise": noise, **PAPER_DANN})
+    Method(f"{label} / {noise} noise", "paper matrix",
+           {"method": method, "noise": noise, **PAPER_DANN, "feature_spec": PAPER_SPEC})
     for method, label in (("nn", "NN"), ("dann", "DANN"))
     for noise in ("none", "fixed", "matched")
-)
+)  # fmt: skip
 
+#: nebuladapt's adaptations, each as one network on the default features, and
+#: what ``nebuladapt fit`` trains (every NebulaClassifier default, its own step count).
 ADAPTATION_METHODS = (
     Method("IWDAN / matched noise", "nebuladapt", {**PAPER_DANN, "method": "dann", "noise": "matched", "alignment": "iw"}),
     Method("CDAN / matched noise", "nebuladapt", {**PAPER_DANN, "method": "dann", "noise": "matched", "alignment": "conditional"}),
@@ -82,18 +91,19 @@ ADAPTATION_METHODS = (
         "IWDAN + entropy / matched noise", "nebuladapt",
         {**PAPER_DANN, "method": "dann", "noise": "matched", "alignment": "iw", "entropy_weight": 1.0},
     ),
+    Method("fit defaults (3 members, distilled)", "nebuladapt", {"n_steps": DEFAULTS["n_steps"]}),
 )
 
 #: Candidates among which the label-free scorer chooses (per seed): alignment,
 #: GRL weight, noise and target-entropy weight (stopping step: see below).
-SELECTION_CANDIDATES = (
+SELECTION_CANDIDATES = tuple({**c, "members": 1} for c in (
     {"method": "dann", "noise": "matched", "alignment": "marginal", "domain_weight": 1.0, "entropy_weight": 0.0},
     {"method": "dann", "noise": "matched", "alignment": "marginal", "domain_weight": 1.0, "entropy_weight": 0.3},
     {"method": "dann", "noise": "matched", "alignment": "marginal", "domain_weight": 1.0, "entropy_weight": 1.0},
     {"method": "dann", "noise": "matched", "alignment": "marginal", "domain_weight": 0.3, "entropy_weight": 1.0},
     {"method": "dann", "noise": "fixed", "alignment": "marginal", "domain_weight": 1.0, "entropy_weight": 1.0},
     {"method": "dann", "noise": "matched", "alignment": "iw", "domain_weight": 1.0, "entropy_weight": 1.0},
-)
+))  # one network each (snapshots give the stopping steps)
 #: Stopping steps scored for every candidate (snapshots of one run).
 SELECTION_STOP_STEPS = (1000, 2000)
 #: What decides the "label-free selected" row: the mean rank of the skada
@@ -159,8 +169,9 @@ def score(data: ExperimentData, predicted) -> dict:
 
 
 def _fit(data: ExperimentData, params: dict, seed: int, n_steps: int, **extra) -> NebulaClassifier:
+    """A method's fit: ``n_steps`` and the data's features unless its ``params`` say otherwise."""
     model = NebulaClassifier(
-        **{"n_steps": n_steps, **params, **extra}, feature_spec=data.spec, random_state=seed
+        **{"n_steps": n_steps, "feature_spec": data.spec, **params, **extra}, random_state=seed
     )
     return model.fit(data.X, data.y, sample_domain=data.sample_domain, X_err=data.X_err)
 
@@ -169,7 +180,8 @@ def _model_record(data, method: Method, seed, model, wall) -> dict:
     target = data.target_X
     predicted = model.predict(target)
     record = {
-        "method": method.name, "family": method.family, "params": method.params, "seed": seed,
+        "method": method.name, "family": method.family, "seed": seed,
+        "params": {k: v.names if isinstance(v, FeatureSpec) else v for k, v in method.params.items()},
         "wall_time_s": wall, **score(data, predicted),
         "temperature": model.temperature_,
         "target_prior_estimate": dict(zip(model.classes_.tolist(), model.target_prior_.tolist())),

@@ -1,7 +1,8 @@
 """`nebuladapt demo`: fits on the shipped grids, scores on the shipped benchmark, rows named
 for what they are."""
 
-from nebuladapt.evaluation.demo import DEMO_CONFIGS, PAPER_SPEC, run_demo, summary_rows
+from nebuladapt.evaluation.demo import DEMO_CONFIGS, run_demo, summary_rows
+from nebuladapt.evaluation.experiment import PAPER_SPEC
 from nebuladapt.features import OIII_HA, default_feature_spec
 from nebuladapt.models.estimator import NebulaClassifier
 

@@ -10,7 +10,10 @@ import torch
 
 from nebuladapt.benchmark import benchmark_catalog, load_benchmark
 from nebuladapt.dust import deredden_catalog
-from nebuladapt.evaluation.experiment import PAPER_MATRIX, ExperimentData, run_experiment
+from nebuladapt.evaluation.experiment import (
+    ADAPTATION_METHODS, PAPER_MATRIX, PAPER_SPEC, SELECTION_CANDIDATES, ExperimentData, run_experiment,
+)
+from nebuladapt.features import CLASSICAL_RATIOS, default_feature_spec
 from nebuladapt.models import NebulaClassifier
 from nebuladapt.models.fitting import fit_on_catalog
 from nebuladapt.reports.report import missing_pattern_table, summary_table, write_report
@@ -22,6 +25,20 @@ def result():
     labels = load_benchmark()["class"]
     methods = [m for m in PAPER_MATRIX if m.params["noise"] == "matched"]
     return run_experiment(catalog, labels, seeds=(0, 1), n_steps=30, peers=False, selection=False, methods=methods)
+
+
+def test_rows_train_what_their_names_say():
+    """Paper rows: one network on the paper's three ratios; nebuladapt's methods: one network each
+    on the default features; the 'fit defaults' row: exactly what `nebuladapt fit` trains."""
+    assert PAPER_SPEC.ratios == CLASSICAL_RATIOS != default_feature_spec().ratios
+    for method in PAPER_MATRIX:
+        assert method.params["members"] == 1 and method.params["feature_spec"] == PAPER_SPEC
+    *single, defaults = ADAPTATION_METHODS
+    assert all(m.params["members"] == 1 and "feature_spec" not in m.params for m in single)
+    assert all(c["members"] == 1 for c in SELECTION_CANDIDATES)
+    experiment_n_steps = 2000  # whatever the run's step count, the defaults row keeps fit's own
+    assert (NebulaClassifier(**{"n_steps": experiment_n_steps, **defaults.params}).get_params()
+            == NebulaClassifier().get_params())
 
 
 def test_records_cover_methods_and_seeds(result):
