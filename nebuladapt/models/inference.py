@@ -146,12 +146,12 @@ def encode_features(features: np.ndarray, mean: np.ndarray, scale: np.ndarray) -
     return np.concatenate([scaled, missing.astype(np.float32)], axis=1)
 
 
-def _column_groups(layers: list) -> list:
-    """Each layer as (float32 ``(n_in, n_out)`` slices of :data:`COLUMN_GROUP` columns, bias)."""
+def _column_groups(layers: list, width: int = COLUMN_GROUP) -> list:
+    """Each layer as (float32 ``(n_in, n_out)`` slices of ``width`` columns, bias)."""
     groups = []
     for weight, bias in layers:
         w = weight.T  # (n_in, n_out)
-        parts = [np.ascontiguousarray(w[:, c : c + COLUMN_GROUP]) for c in range(0, w.shape[1], COLUMN_GROUP)]
+        parts = [np.ascontiguousarray(w[:, c : c + width]) for c in range(0, w.shape[1], width)]
         groups.append((parts, bias))
     return groups
 
@@ -166,8 +166,8 @@ def _block_product(h: np.ndarray, parts: list, out: np.ndarray) -> np.ndarray:
 
 
 def _row_product(h: np.ndarray, parts: list, out: np.ndarray) -> np.ndarray:
-    """``h @ W`` into ``out``, one product per row (exact under any BLAS, slower)."""
-    weight = np.concatenate(parts, axis=1)
+    """``h @ W`` into ``out`` (``parts``: the whole weight), one product per row (exact under any BLAS, slower)."""
+    (weight,) = parts
     out[:] = np.matmul(h[:, None, :], weight)[:, 0, :]
     return out
 
@@ -225,9 +225,9 @@ def forward_logits(
     docstring and :func:`block_products_are_row_exact`).
     """
     n, n_features = features.shape
-    groups = _column_groups(layers)
     exact = all(block_products_are_row_exact(w.shape[1], w.shape[0]) for w, _ in layers)
     product = _block_product if exact else _row_product
+    groups = _column_groups(layers, COLUMN_GROUP if exact else max(w.shape[0] for w, _ in layers))
     out = np.empty((n, layers[-1][0].shape[0]), dtype=np.float32)
     buffers = [np.empty((FORWARD_BATCH, w.shape[0]), dtype=np.float32) for w, _ in layers]
     encoded = encode_features(features, mean, scale)
