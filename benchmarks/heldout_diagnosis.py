@@ -36,12 +36,9 @@ CONFIGS = ("default", MEMBERS_MEAN, THREE_RATIO_DEFAULT, PREVIOUS, "entropy 0.3"
 
 def confusion(labels, predicted) -> np.ndarray:
     """Row-normalised confusion matrix (rows true :data:`CLASSES`, columns predicted)."""
-    matrix = np.zeros((len(CLASSES), len(CLASSES)))
-    for i, true in enumerate(CLASSES):
-        rows = labels == true
-        for j, guess in enumerate(CLASSES):
-            matrix[i, j] = np.mean(predicted[rows] == guess) if rows.any() else np.nan
-    return matrix
+    counts = np.asarray(classification_scores(labels, predicted)["confusion_matrix"], dtype=float)
+    with np.errstate(invalid="ignore"):
+        return counts / counts.sum(axis=1, keepdims=True)  # NaN for a class the task lacks
 
 
 def task_table(task, runs) -> list[str]:

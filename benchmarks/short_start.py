@@ -25,6 +25,7 @@ from trust_suite import CONFIGS, fit_task, record_config  # noqa: E402
 from nebuladapt import CLASSES  # noqa: E402
 from nebuladapt.evaluation.metrics import classification_scores  # noqa: E402
 from nebuladapt.evaluation.tasks import HELD_OUT_FAMILY, build_task_suite, slice_task  # noqa: E402
+from nebuladapt.evaluation.trust import seed_summary  # noqa: E402
 from nebuladapt.grids import load_source_grids  # noqa: E402
 from nebuladapt.models import ensemble  # noqa: E402
 
@@ -142,8 +143,9 @@ def rule_lines(base: dict, cand: dict, names, baseline: str) -> tuple[list[str],
     if not common:
         return [f"## Choice tasks against {baseline}: no task has every seed for both yet", ""], False
     runs = {"default": base, "candidate": cand}
-    mean = {n: {t: np.mean([s[0] for s in d[t]]) for t in common} for n, d in runs.items()}
-    std = {n: {t: np.std([s[0] for s in d[t]], ddof=1) for t in common} for n, d in runs.items()}
+    summary = {n: {t: seed_summary(s[0] for s in d[t]) for t in common} for n, d in runs.items()}
+    mean = {n: {t: v["mean"] for t, v in d.items()} for n, d in summary.items()}
+    std = {n: {t: v["std"] for t, v in d.items()} for n, d in summary.items()}
     change = {t: mean["candidate"][t] - mean["default"][t] for t in common}
     worst = {n: min(common, key=lambda t: mean[n][t]) for n in mean}
     stable = {n: sum(std[n][t] <= 0.01 for t in common) for n in mean}
@@ -195,12 +197,11 @@ def report() -> None:
             runs = new[config].get(name, [])
             if not runs:
                 continue
-            bal = [s[0] for s in runs]
+            bal = seed_summary(s[0] for s in runs)
             rec = np.nanmean([s[1] for s in runs], axis=0)
-            family_mean.setdefault(config, []).extend(bal)
-            lines.append(f"| {name} | {config} | {len(runs)} | {np.mean(bal):.3f} +- "
-                         f"{np.std(bal, ddof=1) if len(bal) > 1 else float('nan'):.3f} | {min(bal):.3f} | "
-                         + " / ".join(f"{v:.2f}" for v in rec) + " |")
+            family_mean.setdefault(config, []).extend(s[0] for s in runs)
+            lines.append(f"| {name} | {config} | {len(runs)} | {bal['mean']:.3f} +- {bal['std']:.3f} | "
+                         f"{bal['worst']:.3f} | " + " / ".join(f"{v:.2f}" for v in rec) + " |")
     five = (len(family_mean) == 2 and np.mean(family_mean[CANDIDATE]) >= np.mean(family_mean["default"]))
     grids = load_source_grids()
     old = np.zeros(len(grids), dtype=bool)
