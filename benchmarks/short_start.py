@@ -11,29 +11,24 @@ the new held-out family. Labels only score.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from trust_suite import CONFIGS, fit_task, record_config  # noqa: E402
+from _registered import (  # noqa: E402
+    FAMILY_HEADER, RESULTS, SEEDS, STORED_DEFAULT, family_rows, rule_lines, run_jobs, task_scores,
+)
 
-from nebuladapt import CLASSES  # noqa: E402
-from nebuladapt.evaluation.metrics import classification_scores  # noqa: E402
 from nebuladapt.evaluation.tasks import HELD_OUT_FAMILY, build_task_suite, slice_task  # noqa: E402
-from nebuladapt.evaluation.trust import seed_summary  # noqa: E402
 from nebuladapt.grids import load_source_grids  # noqa: E402
 from nebuladapt.models import ensemble  # noqa: E402
 
-RESULTS = Path(__file__).parent / "results"
 FAMILY = "parameter slices"
 CANDIDATE = "default, 300-step start"
 START_STEPS = 300
-SEEDS = (0, 1, 2)
 
 
 @contextmanager
@@ -88,120 +83,31 @@ def jobs():
     return out
 
 
+def _start_steps(config, model) -> dict:
+    return {"start_steps": START_STEPS if config == CANDIDATE else model.n_steps}
+
+
 def run(shard: str) -> None:
-    torch.set_num_threads(1)
-    index, count = map(int, shard.split("/"))
-    out = RESULTS / f"short_start_{index}.jsonl"
-    done = set()
-    for path in RESULTS.glob("short_start_*.jsonl"):
-        done |= {(r["config"], r["task"], r["seed"]) for r in map(json.loads, path.read_text().splitlines())}
-    for k, (config, task, seed) in enumerate(jobs()):
-        if k % count != index or (config, task.name, seed) in done:
-            continue
-        if config == CANDIDATE:
-            with short_start() as calls:
-                model, arrays, fit_s = fit_task(task, CONFIGS["default"], seed)
-            if calls != [START_STEPS]:
-                raise RuntimeError(f"the short start was not used once ({calls})")
-        else:
-            model, arrays, fit_s = fit_task(task, CONFIGS["default"], seed)
-        record = {"kind": "fit", "config": config, "task": task.name, "family": task.family, "seed": seed,
-                  "fit_s": fit_s, "members": model.members, "n_steps": model.n_steps,
-                  "start_steps": START_STEPS if config == CANDIDATE else model.n_steps,
-                  "features": model.feature_spec.names, "classes": model.classes_.tolist(),
-                  "proba": np.round(model.predict_proba(arrays["target"]), 6).tolist(),
-                  "proba_members": np.round(model.teacher_proba_, 6).tolist()}  # fmt: skip
-        with out.open("a") as handle:
-            handle.write(json.dumps(record) + "\n")
-        print(f"{config} | {task.name} | seed {seed}: {fit_s:.1f} s", flush=True)
-
-
-def _scores(records, tasks) -> dict:
-    """task -> list over seeds of (balanced accuracy, recalls)."""
-    out = {}
-    for (task_name, seed), r in sorted(records.items(), key=lambda kv: kv[0][1]):
-        task = tasks[task_name]
-        predicted = np.asarray(r["classes"])[np.argmax(np.asarray(r["proba"]), axis=1)]
-        scores = classification_scores(task.labels, predicted)
-        recalls = [np.mean(predicted[task.labels == c] == c) if np.any(task.labels == c) else np.nan for c in CLASSES]
-        out.setdefault(task_name, []).append((scores["balanced_accuracy"], recalls))
-    return out
-
-
-def _load(pattern: str, config: str) -> dict:
-    records = {}
-    for path in sorted(RESULTS.glob(pattern)):
-        for r in map(json.loads, path.read_text().splitlines()):
-            if r["kind"] == "fit" and record_config(r) == config and r["seed"] in SEEDS:
-                records[(r["task"], r["seed"])] = r
-    return records
-
-
-def rule_lines(base: dict, cand: dict, names, baseline: str) -> tuple[list[str], bool]:
-    """The registered rules 1-4 on the choice tasks: markdown lines and whether all hold."""
-    common = [t for t in names if len(base.get(t, [])) == len(SEEDS) and len(cand.get(t, [])) == len(SEEDS)]
-    if not common:
-        return [f"## Choice tasks against {baseline}: no task has every seed for both yet", ""], False
-    runs = {"default": base, "candidate": cand}
-    summary = {n: {t: seed_summary(s[0] for s in d[t]) for t in common} for n, d in runs.items()}
-    mean = {n: {t: v["mean"] for t, v in d.items()} for n, d in summary.items()}
-    std = {n: {t: v["std"] for t, v in d.items()} for n, d in summary.items()}
-    change = {t: mean["candidate"][t] - mean["default"][t] for t in common}
-    worst = {n: min(common, key=lambda t: mean[n][t]) for n in mean}
-    stable = {n: sum(std[n][t] <= 0.01 for t in common) for n in mean}
-    average = {n: np.mean(list(mean[n].values())) for n in mean}
-    checks = [
-        ("mean of task means falls by <= 0.005", average["candidate"] >= average["default"] - 0.005),
-        ("worst task does not fall", mean["candidate"][worst["candidate"]] >= mean["default"][worst["default"]]),
-        ("no task falls by more than 0.02", min(change.values()) >= -0.02),
-        ("tasks with std <= 0.01 do not fall", stable["candidate"] >= stable["default"]),
-    ]
-    lines = [f"## Choice tasks against {baseline} ({len(common)} of {len(names)} tasks with all seeds for both)", "",
-             f"| | {baseline} | {CANDIDATE} |", "|---|---|---|",
-             f"| mean of task means | {average['default']:.3f} | {average['candidate']:.3f} |",
-             f"| worst task | {mean['default'][worst['default']]:.3f} ({worst['default']}) | "
-             f"{mean['candidate'][worst['candidate']]:.3f} ({worst['candidate']}) |",
-             f"| tasks with std <= 0.01 | {stable['default']}/{len(common)} | {stable['candidate']}/{len(common)} |",
-             f"| largest fall / rise on one task | | {min(change.values()):+.3f} ({min(change, key=change.get)}) / "
-             f"{max(change.values()):+.3f} ({max(change, key=change.get)}) |", "",
-             "| rule | met |", "|---|---|"] + [f"| {text} | {'yes' if ok else 'NO'} |" for text, ok in checks]
-    lines += ["", "| task | default mean +- std | candidate mean +- std | change |", "|---|---|---|---|"]
-    lines += [f"| {t} | {mean['default'][t]:.3f} +- {std['default'][t]:.3f} | {mean['candidate'][t]:.3f} +- "
-              f"{std['candidate'][t]:.3f} | {change[t]:+.3f} |" for t in common]
-    return lines + [""], bool(common) and all(ok for _, ok in checks)
+    run_jobs(jobs(), "short_start", shard, {CANDIDATE: short_start}, extra=_start_steps)
 
 
 def report() -> None:
     choice = {t.name: t for t in build_task_suite(seed=0) if t.family != HELD_OUT_FAMILY}
-    base = _scores({k: v for k, v in _load("trust_suite_oiiiha_*.jsonl", "default").items() if k[0] in choice}, choice)
-    cand = _scores({k: v for k, v in _load("short_start_*.jsonl", CANDIDATE).items() if k[0] in choice}, choice)
-    refit = _scores({k: v for k, v in _load("short_start_*.jsonl", "default").items() if k[0] in choice}, choice)
+    base = task_scores(STORED_DEFAULT, "default", choice)
+    cand = task_scores("short_start_*.jsonl", CANDIDATE, choice)
+    refit = task_scores("short_start_*.jsonl", "default", choice)
     lines = ["# Shorter source-only start: result of the registered rule", "",
              "Rule and family: `results/short_start_registration.md` (committed before any fit). "
              "`python benchmarks/short_start.py report`. Balanced accuracy; std ddof=1; seeds 0-2. "
              "The rule is applied, as registered, against the stored default records; the same rule "
              "against the default refitted with this code is a check.", ""]
-    registered, rules_met = rule_lines(base, cand, list(choice), "the stored default (registered)")
-    check, check_met = rule_lines(refit, cand, list(choice), "the default refitted now (check)")
+    registered, rules_met = rule_lines(base, cand, list(choice), "the stored default (registered)", CANDIDATE)
+    check, check_met = rule_lines(refit, cand, list(choice), "the default refitted now (check)", CANDIDATE)
     lines += registered + check
-    checks = [("rules 1-4", rules_met)]
     slices = {t.name: t for t in slice_tasks()}
-    new = {c: _scores({k: v for k, v in _load("short_start_*.jsonl", c).items() if k[0] in slices}, slices)
-           for c in ("default", CANDIDATE)}
-    lines += ["", f"## Held-out family \"{FAMILY}\" (confirmation, rule 5)", "",
-              "| task | configuration | seeds | balanced acc. mean +- std | worst seed | recall HII / PN / SNR |",
-              "|---|---|---|---|---|---|"]
-    family_mean = {}
-    for name in slices:
-        for config in ("default", CANDIDATE):
-            runs = new[config].get(name, [])
-            if not runs:
-                continue
-            bal = seed_summary(s[0] for s in runs)
-            rec = np.nanmean([s[1] for s in runs], axis=0)
-            family_mean.setdefault(config, []).extend(s[0] for s in runs)
-            lines.append(f"| {name} | {config} | {len(runs)} | {bal['mean']:.3f} +- {bal['std']:.3f} | "
-                         f"{bal['worst']:.3f} | " + " / ".join(f"{v:.2f}" for v in rec) + " |")
+    new = {c: task_scores("short_start_*.jsonl", c, slices) for c in ("default", CANDIDATE)}
+    rows, family_mean = family_rows(new, slices, ("default", CANDIDATE))
+    lines += ["", f"## Held-out family \"{FAMILY}\" (confirmation, rule 5)", ""] + FAMILY_HEADER + rows
     five = (len(family_mean) == 2 and np.mean(family_mean[CANDIDATE]) >= np.mean(family_mean["default"]))
     grids = load_source_grids()
     old = np.zeros(len(grids), dtype=bool)
@@ -212,7 +118,7 @@ def report() -> None:
               + (f"({np.mean(family_mean['default']):.3f} -> {np.mean(family_mean[CANDIDATE]):.3f})" if len(family_mean) == 2 else ""),
               "", f"Fraction of each new slice's models that were in the earlier held-out slices: {overlap}.", "",
               f"Rules 1-4 against the refitted default (check): {'met' if check_met else 'NOT met'}.", "",
-              f"**Adopted: {'yes' if all(ok for _, ok in checks) and five else 'no'}.**"]  # fmt: skip
+              f"**Adopted: {'yes' if rules_met and five else 'no'}.**"]  # fmt: skip
     text = "\n".join(lines) + "\n"
     (RESULTS / "short_start_result.md").write_text(text)
     print(text)

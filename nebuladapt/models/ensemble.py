@@ -52,8 +52,9 @@ def teacher_probabilities(
         target rows.
     callback : callable, optional
         ``callback(member, step, record)``.
-    initial_weights : dict, optional
-        Weights every member starts from (:func:`source_only_weights`).
+    initial_weights : dict or callable, optional
+        Weights every member starts from (:func:`source_only_weights`), or a
+        function of a member's seed giving the weights that member starts from.
 
     Returns
     -------
@@ -71,7 +72,8 @@ def teacher_probabilities(
     for k, seed in enumerate(seeds):
         hook = None if callback is None else (lambda step, rec, k=k: callback(k, step, rec))
         member = NebulaClassifier(**{**dict(params), **overrides, "random_state": seed})
-        member.fit(X, y, sample_domain=sample_domain, X_err=X_err, callback=hook, initial_weights=initial_weights)
+        start = initial_weights(seed) if callable(initial_weights) else initial_weights
+        member.fit(X, y, sample_domain=sample_domain, X_err=X_err, callback=hook, initial_weights=start)
         probabilities.append(member.predict_proba(np.asarray(X, dtype=np.float64)[is_target]))
     stacked = np.stack(probabilities)
     proportions = np.stack([np.bincount(np.argmax(np.nan_to_num(p, nan=-1), axis=1), minlength=p.shape[1])

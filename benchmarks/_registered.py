@@ -1,0 +1,151 @@
+"""What every pre-registered candidate benchmark shares: fitting the jobs, scoring, the rules.
+
+A candidate benchmark (``short_start.py``, ``independent_starts.py``) declares its candidate
+(a context manager that patches the package for the candidate's fits), its held-out family and
+its rule; this module fits the jobs, appends one JSON line per fit to
+``results/<prefix>_<shard>.jsonl`` (a rerun skips what is there), and turns records into
+balanced accuracies and the markdown of the registered rules. Labels only score.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import nullcontext
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from trust_suite import CONFIGS, fit_task, record_config
+
+from nebuladapt import CLASSES
+from nebuladapt.evaluation.metrics import classification_scores
+from nebuladapt.evaluation.trust import seed_summary
+
+RESULTS = Path(__file__).parent / "results"
+SEEDS = (0, 1, 2)
+#: The stored records of the current default on the choice tasks (config "default").
+STORED_DEFAULT = "trust_suite_oiiiha_*.jsonl"
+
+
+def run_jobs(jobs, prefix: str, shard: str, patches: dict, extra=None) -> None:
+    """Fit ``jobs`` ((config, task, seed) triples) of shard ``i/n`` into ``results/<prefix>_<i>.jsonl``.
+
+    ``patches[config]`` is a context manager factory applied around that configuration's fits (a
+    configuration without one is fitted as the package stands); it yields a list of calls, checked
+    non-empty, so a patch that was never used is an error. ``extra(config, model)`` adds fields.
+    """
+    torch.set_num_threads(1)
+    index, count = map(int, shard.split("/"))
+    out = RESULTS / f"{prefix}_{index}.jsonl"
+    done = set()
+    for path in RESULTS.glob(f"{prefix}_*.jsonl"):
+        done |= {(r["config"], r["task"], r["seed"]) for r in map(json.loads, path.read_text().splitlines())}
+    for k, (config, task, seed) in enumerate(jobs):
+        if k % count != index or (config, task.name, seed) in done:
+            continue
+        with patches.get(config, nullcontext)() as calls:
+            model, arrays, fit_s = fit_task(task, CONFIGS["default"], seed)
+        if config in patches and not calls:
+            raise RuntimeError(f"the patch of {config!r} was not used")
+        record = {"kind": "fit", "config": config, "task": task.name, "family": task.family, "seed": seed,
+                  "fit_s": fit_s, "members": model.members, "n_steps": model.n_steps,
+                  **(extra(config, model) if extra else {}),
+                  "features": model.feature_spec.names, "classes": model.classes_.tolist(),
+                  "proba": np.round(model.predict_proba(arrays["target"]), 6).tolist(),
+                  "proba_members": np.round(model.teacher_proba_, 6).tolist()}  # fmt: skip
+        with out.open("a") as handle:
+            handle.write(json.dumps(record) + "\n")
+        print(f"{config} | {task.name} | seed {seed}: {fit_s:.1f} s", flush=True)
+
+
+def scores(records, tasks) -> dict:
+    """task -> list over seeds of (balanced accuracy, recalls)."""
+    out = {}
+    for (task_name, seed), r in sorted(records.items(), key=lambda kv: kv[0][1]):
+        task = tasks[task_name]
+        predicted = np.asarray(r["classes"])[np.argmax(np.asarray(r["proba"]), axis=1)]
+        result = classification_scores(task.labels, predicted)
+        recalls = [np.mean(predicted[task.labels == c] == c) if np.any(task.labels == c) else np.nan for c in CLASSES]
+        out.setdefault(task_name, []).append((result["balanced_accuracy"], recalls))
+    return out
+
+
+def load(pattern: str, config: str) -> dict:
+    """(task, seed) -> the fit record of ``config`` in ``results/<pattern>``, seeds :data:`SEEDS`."""
+    records = {}
+    for path in sorted(RESULTS.glob(pattern)):
+        for r in map(json.loads, path.read_text().splitlines()):
+            if r["kind"] == "fit" and record_config(r) == config and r["seed"] in SEEDS:
+                records[(r["task"], r["seed"])] = r
+    return records
+
+
+def task_scores(pattern: str, config: str, tasks: dict) -> dict:
+    """:func:`scores` of ``config``'s records in ``pattern`` on ``tasks`` (name -> Task)."""
+    return scores({k: v for k, v in load(pattern, config).items() if k[0] in tasks}, tasks)
+
+
+def rule_lines(base: dict, cand: dict, names, baseline: str, candidate: str,
+               improves: bool = False) -> tuple[list[str], bool]:
+    """The registered rules on the choice tasks: markdown lines and whether all hold.
+
+    Rules 1-4 (mean falls by <= 0.005, worst task does not fall, no task falls by > 0.02, seed-stable
+    tasks do not fall); with ``improves`` also rule 5 (more seed-stable tasks, or the mean up >= 0.005).
+    """
+    common = [t for t in names if len(base.get(t, [])) == len(SEEDS) and len(cand.get(t, [])) == len(SEEDS)]
+    if not common:
+        return [f"## Choice tasks against {baseline}: no task has every seed for both yet", ""], False
+    runs = {"default": base, "candidate": cand}
+    summary = {n: {t: seed_summary(s[0] for s in d[t]) for t in common} for n, d in runs.items()}
+    mean = {n: {t: v["mean"] for t, v in d.items()} for n, d in summary.items()}
+    std = {n: {t: v["std"] for t, v in d.items()} for n, d in summary.items()}
+    change = {t: mean["candidate"][t] - mean["default"][t] for t in common}
+    worst = {n: min(common, key=lambda t: mean[n][t]) for n in mean}
+    stable = {n: sum(std[n][t] <= 0.01 for t in common) for n in mean}
+    average = {n: np.mean(list(mean[n].values())) for n in mean}
+    checks = [
+        ("mean of task means falls by <= 0.005", average["candidate"] >= average["default"] - 0.005),
+        ("worst task does not fall", mean["candidate"][worst["candidate"]] >= mean["default"][worst["default"]]),
+        ("no task falls by more than 0.02", min(change.values()) >= -0.02),
+        ("tasks with std <= 0.01 do not fall", stable["candidate"] >= stable["default"]),
+    ]
+    if improves:
+        checks.append(("improves: more tasks with std <= 0.01, or the mean up by >= 0.005",
+                       stable["candidate"] > stable["default"] or average["candidate"] >= average["default"] + 0.005))
+    lines = [f"## Choice tasks against {baseline} ({len(common)} of {len(names)} tasks with all seeds for both)", "",
+             f"| | {baseline} | {candidate} |", "|---|---|---|",
+             f"| mean of task means | {average['default']:.3f} | {average['candidate']:.3f} |",
+             f"| worst task | {mean['default'][worst['default']]:.3f} ({worst['default']}) | "
+             f"{mean['candidate'][worst['candidate']]:.3f} ({worst['candidate']}) |",
+             f"| tasks with std <= 0.01 | {stable['default']}/{len(common)} | {stable['candidate']}/{len(common)} |",
+             f"| largest fall / rise on one task | | {min(change.values()):+.3f} ({min(change, key=change.get)}) / "
+             f"{max(change.values()):+.3f} ({max(change, key=change.get)}) |", "",
+             "| rule | met |", "|---|---|"] + [f"| {text} | {'yes' if ok else 'NO'} |" for text, ok in checks]
+    lines += ["", "| task | default mean +- std | candidate mean +- std | change |", "|---|---|---|---|"]
+    lines += [f"| {t} | {mean['default'][t]:.3f} +- {std['default'][t]:.3f} | {mean['candidate'][t]:.3f} +- "
+              f"{std['candidate'][t]:.3f} | {change[t]:+.3f} |" for t in common]
+    return lines + [""], bool(common) and all(ok for _, ok in checks)
+
+
+def family_rows(results: dict, names, configs) -> tuple[list[str], dict]:
+    """Markdown rows (task, configuration, seeds, mean +- std, worst, recalls) and config -> all seeds' scores.
+
+    ``results[config][task]`` is what :func:`scores` returns for that configuration.
+    """
+    lines, pooled = [], {}
+    for name in names:
+        for config in configs:
+            runs = results[config].get(name, [])
+            if not runs:
+                continue
+            bal = seed_summary(s[0] for s in runs)
+            rec = np.nanmean([s[1] for s in runs], axis=0)
+            pooled.setdefault(config, []).extend(s[0] for s in runs)
+            lines.append(f"| {name} | {config} | {len(runs)} | {bal['mean']:.3f} +- {bal['std']:.3f} | "
+                         f"{bal['worst']:.3f} | " + " / ".join(f"{v:.2f}" for v in rec) + " |")
+    return lines, pooled
+
+
+FAMILY_HEADER = ["| task | configuration | seeds | balanced acc. mean +- std | worst seed | recall HII / PN / SNR |",
+                 "|---|---|---|---|---|---|"]
