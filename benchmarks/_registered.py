@@ -9,6 +9,7 @@ balanced accuracies and the markdown of the registered rules. Labels only score.
 
 from __future__ import annotations
 
+import argparse
 import json
 from contextlib import nullcontext
 from pathlib import Path
@@ -149,3 +150,45 @@ def family_rows(results: dict, names, configs) -> tuple[list[str], dict]:
 
 FAMILY_HEADER = ["| task | configuration | seeds | balanced acc. mean +- std | worst seed | recall HII / PN / SNR |",
                  "|---|---|---|---|---|---|"]
+
+
+def earlier_held_out(grids, extra_masks=()) -> np.ndarray:
+    """Grid rows held out by the ``synthetic shift`` tasks, or by any of ``extra_masks``."""
+    from nebuladapt.evaluation.tasks import HELD_OUT_FAMILY, build_task_suite
+
+    old = np.zeros(len(grids), dtype=bool)
+    for task in build_task_suite(seed=0, families=(HELD_OUT_FAMILY,)):
+        old |= ~task.source_keep
+    for mask in extra_masks:
+        old |= mask
+    return old
+
+
+def main(doc: str, run, report) -> None:
+    """``run --shard i/n`` or ``report``: the command line of a candidate benchmark."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("action", choices=("run", "report"))
+    parser.add_argument("--shard", default="0/1")
+    args = parser.parse_args()
+    if args.action == "run":
+        run(args.shard)
+    else:
+        report()
+
+
+def grid_log_ratio(grids, numerator: str, denominator: str) -> np.ndarray:
+    """log10 of a line ratio of every grid model (NaN where undefined)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log10(np.asarray(grids[numerator], dtype=float) / np.asarray(grids[denominator], dtype=float))
+
+
+def class_tail(values: np.ndarray, labels: np.ndarray, classes, share: float, upper: bool) -> np.ndarray:
+    """Rows of ``classes`` in the highest (``upper``) or lowest ``share`` of ``values``, per class."""
+    out = np.zeros(len(values), dtype=bool)
+    for cls in classes:
+        rows = labels == cls
+        if upper:
+            out |= rows & (values >= np.nanquantile(values[rows], 1 - share))
+        else:
+            out |= rows & (values <= np.nanquantile(values[rows], share))
+    return out

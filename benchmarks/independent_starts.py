@@ -11,7 +11,6 @@ the earlier (already seen) held-out families. Labels only score.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
-    FAMILY_HEADER, RESULTS, SEEDS, STORED_DEFAULT, family_rows, rule_lines, run_jobs, task_scores,
+    FAMILY_HEADER, RESULTS, SEEDS, STORED_DEFAULT, class_tail, earlier_held_out, family_rows, grid_log_ratio, main,
+    rule_lines, run_jobs, task_scores,
 )
 from short_start import FAMILY as THIRD_FAMILY  # noqa: E402
 from short_start import slice_masks as third_family_masks  # noqa: E402
@@ -61,19 +61,12 @@ def slice_masks() -> dict[str, np.ndarray]:
     """The registered slices (rows of the shipped source grids)."""
     grids = load_source_grids()
     labels = np.asarray(grids["class"]).astype(str)
-    column = {name: np.asarray(grids[name], dtype=float) for name in ("NII6583", "SII6716_6730", "HA6562")}
-    with np.errstate(divide="ignore", invalid="ignore"):
-        n2 = np.log10(column["NII6583"] / column["HA6562"])
-        s2 = np.log10(column["SII6716_6730"] / column["HA6562"])
-    metal_rich = np.zeros(len(labels), dtype=bool)
-    strong_sii = np.zeros(len(labels), dtype=bool)
-    for cls in ("HII", "PN"):
-        rows = labels == cls
-        metal_rich |= rows & (n2 >= np.nanquantile(n2[rows], 1 - SLICE_SHARE))
-        strong_sii |= rows & (s2 >= np.nanquantile(s2[rows], 1 - SLICE_SHARE))
-    snr = labels == "SNR"
-    metal_rich |= snr & (np.asarray(grids["abundance_series"]).astype(str) == "R")  # Allen+08 twice solar
-    strong_sii |= snr & (s2 <= np.nanquantile(s2[snr], SLICE_SHARE))
+    n2 = grid_log_ratio(grids, "NII6583", "HA6562")
+    s2 = grid_log_ratio(grids, "SII6716_6730", "HA6562")
+    metal_rich = class_tail(n2, labels, ("HII", "PN"), SLICE_SHARE, upper=True)
+    metal_rich |= (labels == "SNR") & (np.asarray(grids["abundance_series"]).astype(str) == "R")  # Allen+08 2x solar
+    strong_sii = class_tail(s2, labels, ("HII", "PN"), SLICE_SHARE, upper=True)
+    strong_sii |= class_tail(s2, labels, ("SNR",), SLICE_SHARE, upper=False)
     return {"metal-rich slice": metal_rich, "strong-[SII] slice": strong_sii}
 
 
@@ -116,12 +109,7 @@ def report() -> None:
     rows, family_mean = family_rows(new, slices, ("default", CANDIDATE))
     lines += ["", f"## Held-out family \"{FAMILY}\" (confirmation, rule 6)", ""] + FAMILY_HEADER + rows
     six = (len(family_mean) == 2 and np.mean(family_mean[CANDIDATE]) >= np.mean(family_mean["default"]) - 0.005)
-    grids = load_source_grids()
-    old = np.zeros(len(grids), dtype=bool)
-    for task in build_task_suite(seed=0, families=(HELD_OUT_FAMILY,)):
-        old |= ~task.source_keep
-    for mask in third_family_masks().values():
-        old |= mask
+    old = earlier_held_out(load_source_grids(), third_family_masks().values())
     overlap = ", ".join(f"{name} {np.mean(old[mask]):.2f}" for name, mask in slice_masks().items())
     lines += ["", f"Rule 6 (family mean does not fall by more than 0.005): {'yes' if six else 'NO'} "
               + (f"({np.mean(family_mean['default']):.3f} -> {np.mean(family_mean[CANDIDATE]):.3f})" if len(family_mean) == 2 else ""),
@@ -140,16 +128,5 @@ def report() -> None:
     print(text)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=("run", "report"))
-    parser.add_argument("--shard", default="0/1")
-    args = parser.parse_args()
-    if args.action == "run":
-        run(args.shard)
-    else:
-        report()
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__, run, report)

@@ -10,7 +10,6 @@ the new held-out family. Labels only score.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +18,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
-    FAMILY_HEADER, RESULTS, SEEDS, STORED_DEFAULT, family_rows, rule_lines, run_jobs, task_scores,
+    FAMILY_HEADER, RESULTS, SEEDS, STORED_DEFAULT, class_tail, earlier_held_out, family_rows, grid_log_ratio, main,
+    rule_lines, run_jobs, task_scores,
 )
 
 from nebuladapt.evaluation.tasks import HELD_OUT_FAMILY, build_task_suite, slice_task  # noqa: E402
@@ -52,18 +52,10 @@ def slice_masks() -> dict[str, np.ndarray]:
     """The registered slices (rows of the shipped source grids)."""
     grids = load_source_grids()
     labels = np.asarray(grids["class"]).astype(str)
-    column = {name: np.asarray(grids[name], dtype=float) for name in ("OIII5006", "OII3726", "HB4861")}
-    with np.errstate(divide="ignore", invalid="ignore"):
-        o3o2 = np.log10(column["OIII5006"] / column["OII3726"])
-        o2hb = np.log10(column["OII3726"] / column["HB4861"])
-    low_ion = np.zeros(len(labels), dtype=bool)
-    dense = np.zeros(len(labels), dtype=bool)
-    for cls in ("HII", "PN"):
-        rows = labels == cls
-        low_ion |= rows & (o3o2 <= np.nanquantile(o3o2[rows], 0.15))
-        dense |= rows & (o2hb >= np.nanquantile(o2hb[rows], 0.85))
     snr = labels == "SNR"
+    low_ion = class_tail(grid_log_ratio(grids, "OIII5006", "OII3726"), labels, ("HII", "PN"), 0.15, upper=False)
     low_ion |= snr & (np.asarray(grids["shock_velocity"], dtype=float) <= 200)
+    dense = class_tail(grid_log_ratio(grids, "OII3726", "HB4861"), labels, ("HII", "PN"), 0.15, upper=True)
     dense |= snr & (np.asarray(grids["preshock_density"], dtype=float) >= 100)
     return {"low-ionisation slice": low_ion, "dense slice": dense}
 
@@ -109,10 +101,7 @@ def report() -> None:
     rows, family_mean = family_rows(new, slices, ("default", CANDIDATE))
     lines += ["", f"## Held-out family \"{FAMILY}\" (confirmation, rule 5)", ""] + FAMILY_HEADER + rows
     five = (len(family_mean) == 2 and np.mean(family_mean[CANDIDATE]) >= np.mean(family_mean["default"]))
-    grids = load_source_grids()
-    old = np.zeros(len(grids), dtype=bool)
-    for task in build_task_suite(seed=0, families=(HELD_OUT_FAMILY,)):
-        old |= ~task.source_keep
+    old = earlier_held_out(load_source_grids())
     overlap = ", ".join(f"{name} {np.mean(old[mask]):.2f}" for name, mask in slice_masks().items())
     lines += ["", f"Rule 5 (family mean does not fall): {'yes' if five else 'NO'} "
               + (f"({np.mean(family_mean['default']):.3f} -> {np.mean(family_mean[CANDIDATE]):.3f})" if len(family_mean) == 2 else ""),
@@ -124,16 +113,5 @@ def report() -> None:
     print(text)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=("run", "report"))
-    parser.add_argument("--shard", default="0/1")
-    args = parser.parse_args()
-    if args.action == "run":
-        run(args.shard)
-    else:
-        report()
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__, run, report)

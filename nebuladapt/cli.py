@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from nebuladapt.cli_params import estimator_options
-from nebuladapt.models.params import DEFAULTS
+from nebuladapt.models.params import DEFAULTS, networks_trained
 from nebuladapt.maps.options import DEFAULT_MAX_SPAXELS, DEFAULT_SNR_MIN
 
 app = typer.Typer(
@@ -135,7 +135,7 @@ def fit(
     console.print(f"{line_usage(catalog, spec).describe()}; {noise_choice(catalog, spec, params['noise'])}",
                   highlight=False)
     start = time.perf_counter()
-    networks = params["members"] + 2 if params["members"] > 1 and params["method"] != "nn" else 1
+    networks = networks_trained(params["members"], params["method"])
     progress, callback = _training_progress(
         networks * params["n_steps"],
         f"training {params['method']}" + (f" (source-only start, {params['members']} members, distilled)" if networks > 1 else ""),

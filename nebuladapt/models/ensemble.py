@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from nebuladapt.models.estimator import NebulaClassifier
-from nebuladapt.models.params import store_init_arguments
+from nebuladapt.models.params import networks_trained, store_init_arguments
 
 __all__ = ["NebulaEnsemble", "distillation_losses", "member_seeds", "source_only_weights", "teacher_probabilities"]
 
@@ -130,7 +130,7 @@ def distillation_losses(model, X, y, is_source, X_err=None, callback: Callable |
     model.ensemble_ = {"member_seeds": seeds, "member_target_proportions": proportions.round(4).tolist(),
                        "start": "source-only network, seed random_state"}  # fmt: skip
     model.teacher_proba_ = teacher
-    offset = (model.members + 1) * n_steps
+    offset = (networks_trained(model.members, model.method) - 1) * n_steps  # the distilled network comes last
     shifted = None if callback is None else (lambda step, rec: callback(offset + step, rec))
     return [TargetDistillation(teacher, 1.0, model.batch_size, model.random_state)], shifted, start
 

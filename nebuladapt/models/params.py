@@ -33,6 +33,7 @@ __all__ = [
     "sklearn_constraints",
     "check_tuples",
     "store_init_arguments",
+    "networks_trained",
 ]
 
 #: ``nn``: source-only network; ``dann``: adapted to the target catalogue with
@@ -126,6 +127,16 @@ def param(name: str) -> Param:
         if p.name == name:
             return p
     raise KeyError(name)
+
+
+def networks_trained(members: int, method: str) -> int:
+    """How many networks a fit trains, one after the other.
+
+    One, or with ``members > 1`` and an adapting ``method``: the source-only
+    start, the ``members`` and the distilled network
+    (:func:`nebuladapt.models.ensemble.distillation_losses`).
+    """
+    return members + 2 if members > 1 and method != "nn" else 1
 
 
 def init_signature() -> inspect.Signature:

@@ -9,6 +9,7 @@ import torch
 from nebuladapt.models import NebulaClassifier
 from nebuladapt.models.ensemble import NebulaEnsemble, member_seeds, source_only_weights, teacher_probabilities
 from nebuladapt.models.losses.base import TrainingContext
+from nebuladapt.models.params import networks_trained
 from nebuladapt.models.losses.distillation import TargetDistillation
 
 PARAMS = {"method": "dann", "noise": "fixed", "n_steps": 30, "entropy_weight": 1.0, "members": 1}
@@ -109,6 +110,7 @@ def test_progress_counts_start_members_then_the_distilled_network(toy_domains):
         d["X"], d["y"], sample_domain=d["sample_domain"], callback=lambda step, rec: steps.append(step)
     )
     assert steps == list(range(20))  # source-only start, 2 members, the distilled network
+    assert networks_trained(2, "dann") * 5 == 20 and networks_trained(2, "nn") == networks_trained(1, "dann") == 1
 
 
 def test_members_start_from_the_source_only_network(toy_domains):
@@ -124,6 +126,26 @@ def test_members_start_from_the_source_only_network(toy_domains):
         d["X"], d["y"], sample_domain=d["sample_domain"], initial_weights=start
     )  # one step at a negligible learning rate: still (nearly) the start
     torch.testing.assert_close(member.network_.label_head.weight, start["label_head.weight"], atol=1e-6, rtol=0)
+
+
+def test_each_member_can_start_from_its_own_weights(toy_domains):
+    d = toy_domains
+    params = {**NebulaClassifier(**DISTILLED, random_state=11).get_params(), "n_steps": 10}
+    starts = {s: source_only_weights({**params, "random_state": s}, d["X"], d["y"], d["sample_domain"])
+              for s in member_seeds(11, 2)}  # fmt: skip
+    asked = []
+    own, seeds, _ = teacher_probabilities(
+        params, d["X"], d["y"], d["sample_domain"], initial_weights=lambda seed: asked.append(seed) or starts[seed]
+    )
+    assert asked == seeds == member_seeds(11, 2)
+    single = [
+        NebulaClassifier(**{**params, "members": 1, "calibrate": False, "random_state": s})
+        .fit(d["X"], d["y"], sample_domain=d["sample_domain"], initial_weights=starts[s]).predict_proba(d["target"])
+        for s in seeds
+    ]
+    np.testing.assert_array_equal(own, np.mean(single, axis=0))
+    shared, _, _ = teacher_probabilities(params, d["X"], d["y"], d["sample_domain"], initial_weights=starts[seeds[0]])
+    assert not np.array_equal(own, shared)  # member 2 started elsewhere
 
 
 def test_source_only_method_trains_one_network(toy_domains):
