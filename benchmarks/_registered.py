@@ -67,7 +67,7 @@ def scores(records, tasks) -> dict:
         task = tasks[task_name]
         predicted = np.asarray(r["classes"])[np.argmax(np.asarray(r["proba"]), axis=1)]
         result = classification_scores(task.labels, predicted)
-        recalls = [np.mean(predicted[task.labels == c] == c) if np.any(task.labels == c) else np.nan for c in CLASSES]
+        recalls = [result["recall"].get(c, np.nan) for c in CLASSES]  # NaN: no such object in the task
         out.setdefault(task_name, []).append((result["balanced_accuracy"], recalls))
     return out
 

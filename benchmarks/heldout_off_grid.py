@@ -43,8 +43,8 @@ def main() -> None:
              "| family | task | rows flagged off-grid | misclassified rows | of those, flagged |", "|---|---|---|---|---|"]
     check = None
     for tasks, pattern in FAMILIES:
+        records = load(pattern, "default")
         for task in tasks():
-            records = load(pattern, "default")
             flagged, wrong, wrong_flagged = [], [], []
             for seed in SEEDS:
                 model, arrays, _ = fit_task(task, {**CONFIGS["default"], "method": "nn"}, seed)
