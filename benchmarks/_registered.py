@@ -32,7 +32,8 @@ STORED_DEFAULT = "trust_suite_oiiiha_*.jsonl"
 def run_jobs(jobs, prefix: str, shard: str, patches: dict, extra=None) -> None:
     """Fit ``jobs`` ((config, task, seed) triples) of shard ``i/n`` into ``results/<prefix>_<i>.jsonl``.
 
-    ``patches[config]`` is a context manager factory applied around that configuration's fits (a
+    A configuration named in ``trust_suite.CONFIGS`` is fitted with its parameters, any other with the
+    default's. ``patches[config]`` is a context manager factory applied around that configuration's fits (a
     configuration without one is fitted as the package stands); it yields a list of calls, checked
     non-empty, so a patch that was never used is an error. ``extra(config, model)`` adds fields.
     """
@@ -46,15 +47,16 @@ def run_jobs(jobs, prefix: str, shard: str, patches: dict, extra=None) -> None:
         if k % count != index or (config, task.name, seed) in done:
             continue
         with patches.get(config, nullcontext)() as calls:
-            model, arrays, fit_s = fit_task(task, CONFIGS["default"], seed)
+            model, arrays, fit_s = fit_task(task, CONFIGS.get(config, CONFIGS["default"]), seed)
         if config in patches and not calls:
             raise RuntimeError(f"the patch of {config!r} was not used")
         record = {"kind": "fit", "config": config, "task": task.name, "family": task.family, "seed": seed,
                   "fit_s": fit_s, "members": model.members, "n_steps": model.n_steps,
                   **(extra(config, model) if extra else {}),
                   "features": model.feature_spec.names, "classes": model.classes_.tolist(),
-                  "proba": np.round(model.predict_proba(arrays["target"]), 6).tolist(),
-                  "proba_members": np.round(model.teacher_proba_, 6).tolist()}  # fmt: skip
+                  "proba": np.round(model.predict_proba(arrays["target"]), 6).tolist()}
+        if model.members > 1:  # the members' mean, before distillation
+            record["proba_members"] = np.round(model.teacher_proba_, 6).tolist()
         with out.open("a") as handle:
             handle.write(json.dumps(record) + "\n")
         print(f"{config} | {task.name} | seed {seed}: {fit_s:.1f} s", flush=True)
