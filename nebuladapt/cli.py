@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from nebuladapt.cli_params import estimator_options
-from nebuladapt.models.params import DEFAULTS, networks_trained
+from nebuladapt.models.params import DEFAULTS, steps_trained
 from nebuladapt.maps.options import DEFAULT_MAX_SPAXELS, DEFAULT_SNR_MIN
 
 app = typer.Typer(
@@ -135,10 +135,11 @@ def fit(
     console.print(f"{line_usage(catalog, spec).describe()}; {noise_choice(catalog, spec, params['noise'])}",
                   highlight=False)
     start = time.perf_counter()
-    networks = networks_trained(params["members"], params["method"])
+    total = steps_trained(params["members"], params["method"], params["n_steps"])
     progress, callback = _training_progress(
-        networks * params["n_steps"],
-        f"training {params['method']}" + (f" (source-only start, {params['members']} members, distilled)" if networks > 1 else ""),
+        total,
+        f"training {params['method']}"
+        + (f" ({params['members']} members from own source-only starts, distilled)" if total > params["n_steps"] else ""),
     )
     try:
         with progress:

@@ -66,7 +66,7 @@ class Method:
 PAPER_SPEC = FeatureSpec(CLASSICAL_RATIOS)
 #: The paper's DANN (Belfiore et al. 2025): one network, marginal alignment, GRL
 #: weight 1, no entropy term -- spelled out, since NebulaClassifier's defaults are
-#: `fit`'s (3 members from a source-only start, distilled; 4 ratios).
+#: `fit`'s (3 members, each from its own short source-only start, distilled; 4 ratios).
 PAPER_DANN = {"alignment": "marginal", "domain_weight": 1.0, "entropy_weight": 0.0, "members": 1}
 
 PAPER_MATRIX = tuple(

@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from nebuladapt.models.estimator import NebulaClassifier
-from nebuladapt.models.params import networks_trained, store_init_arguments
+from nebuladapt.models.params import start_steps, store_init_arguments
 
 __all__ = ["NebulaEnsemble", "distillation_losses", "member_seeds", "source_only_weights", "teacher_probabilities"]
 
@@ -88,8 +88,8 @@ def source_only_weights(params: Mapping, X, y, sample_domain, X_err=None, callba
     catalogue of one class, on calling nearly every row another class (the
     target-entropy and alignment terms act before the classifier has learned
     the source); started from a network that has learned the source, it does
-    not (docs/experiment/trust_suite.md). Same ``n_steps``, noise and features
-    as the fit; no target row is used.
+    not (docs/experiment/trust_suite.md). The ``n_steps``, noise and features
+    of ``params``; no target row is used.
     """
     overrides = {"method": "nn", "members": 1, "calibrate": False, "prior_correction": "none",
                  "checkpoint_steps": ()}  # fmt: skip
@@ -101,13 +101,16 @@ def source_only_weights(params: Mapping, X, y, sample_domain, X_err=None, callba
 def distillation_losses(model, X, y, is_source, X_err=None, callback: Callable | None = None):
     """What ``model.fit`` trains with when ``model.members > 1``.
 
-    Trains a source-only network (:func:`source_only_weights`), then the
-    members from its weights (:func:`teacher_probabilities` of ``model.get_params()``),
-    records their seeds and target class proportions in ``model.ensemble_``
-    (their mean target probabilities in ``model.teacher_proba_``, not saved),
-    and returns the loss list of the distilled network (the source
-    classification loss is the training loop's own) and the progress
-    callback renumbered to follow the members' steps.
+    Trains, one after the other: a source-only network of :func:`~nebuladapt.models.params.start_steps`
+    steps seeded ``random_state`` (:func:`source_only_weights`; the distilled network starts from
+    it), then each member (:func:`teacher_probabilities` of ``model.get_params()``) from its own
+    source-only network of as many steps, seeded like the member. Short, independent starts leave
+    the members less of one start's luck to share (``benchmarks/results/crowded_result.md``).
+    Records the members' seeds and target class proportions in ``model.ensemble_`` (their mean
+    target probabilities in ``model.teacher_proba_``, not saved) and returns the loss list of the
+    distilled network (the source classification loss is the training loop's own) and the
+    progress callback renumbered to follow all the steps before it
+    (:func:`~nebuladapt.models.params.steps_trained`).
 
     Returns
     -------
@@ -115,24 +118,36 @@ def distillation_losses(model, X, y, is_source, X_err=None, callback: Callable |
         One :class:`~nebuladapt.models.losses.distillation.TargetDistillation`.
     callback : callable or None
     initial_weights : dict
-        The source-only network's weights (the distilled network starts from them too).
+        The weights the distilled network starts from.
     """
     from nebuladapt.models.losses.distillation import TargetDistillation
 
     n_steps, params = model.n_steps, model.get_params()
-    hook = None if callback is None else (lambda k, step, rec: callback(k * n_steps + step, rec))
+    start_params = {**params, "n_steps": start_steps(n_steps)}
+    block = start_params["n_steps"] + n_steps  # one start and the network trained from it
+
+    def at(offset):
+        return None if callback is None else (lambda step, rec: callback(offset + step, rec))
+
     domain = np.where(np.asarray(is_source), 1, -2)
-    start = source_only_weights(params, X, y, domain, X_err, None if hook is None else (lambda s, r: hook(0, s, r)))
+    start = source_only_weights(start_params, X, y, domain, X_err, at(0))
+    seeds = member_seeds(model.random_state, model.members)
+
+    def own_start(seed):
+        offset = start_params["n_steps"] + seeds.index(seed) * block
+        return source_only_weights({**start_params, "random_state": seed}, X, y, domain, X_err, at(offset))
+
+    member_hook = None if callback is None else (
+        lambda k, step, rec: callback(start_params["n_steps"] + k * block + start_params["n_steps"] + step, rec))
     teacher, seeds, proportions = teacher_probabilities(
-        params, X, y, domain, X_err=X_err, initial_weights=start,
-        callback=None if hook is None else (lambda k, step, rec: hook(k + 1, step, rec)),
+        params, X, y, domain, X_err=X_err, initial_weights=own_start, callback=member_hook,
     )
     model.ensemble_ = {"member_seeds": seeds, "member_target_proportions": proportions.round(4).tolist(),
-                       "start": "source-only network, seed random_state"}  # fmt: skip
+                       "start": f"each member from its own source-only network of {start_params['n_steps']} "
+                                "steps (the member's seed); the distilled network from one seeded random_state"}  # fmt: skip
     model.teacher_proba_ = teacher
-    offset = (networks_trained(model.members, model.method) - 1) * n_steps  # the distilled network comes last
-    shifted = None if callback is None else (lambda step, rec: callback(offset + step, rec))
-    return [TargetDistillation(teacher, 1.0, model.batch_size, model.random_state)], shifted, start
+    offset = start_params["n_steps"] + model.members * block  # the distilled network comes last
+    return [TargetDistillation(teacher, 1.0, model.batch_size, model.random_state)], at(offset), start
 
 
 class NebulaEnsemble(ClassifierMixin, BaseEstimator):

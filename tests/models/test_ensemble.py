@@ -7,9 +7,10 @@ import pytest
 import torch
 
 from nebuladapt.models import NebulaClassifier
+from nebuladapt.models import ensemble as ensemble_module
 from nebuladapt.models.ensemble import NebulaEnsemble, member_seeds, source_only_weights, teacher_probabilities
 from nebuladapt.models.losses.base import TrainingContext
-from nebuladapt.models.params import networks_trained
+from nebuladapt.models.params import start_steps, steps_trained
 from nebuladapt.models.losses.distillation import TargetDistillation
 
 PARAMS = {"method": "dann", "noise": "fixed", "n_steps": 30, "entropy_weight": 1.0, "members": 1}
@@ -109,8 +110,9 @@ def test_progress_counts_start_members_then_the_distilled_network(toy_domains):
     NebulaClassifier(**{**DISTILLED, "n_steps": 5}).fit(
         d["X"], d["y"], sample_domain=d["sample_domain"], callback=lambda step, rec: steps.append(step)
     )
-    assert steps == list(range(20))  # source-only start, 2 members, the distilled network
-    assert networks_trained(2, "dann") * 5 == 20 and networks_trained(2, "nn") == networks_trained(1, "dann") == 1
+    # a 2-step start for the distilled network, then each member's own 2-step start and 5 steps, then 5
+    assert start_steps(5) == 2 and steps == list(range(2 + 2 * (2 + 5) + 5))
+    assert steps_trained(2, "dann", 5) == len(steps) and steps_trained(2, "nn", 5) == steps_trained(1, "dann", 5) == 5
 
 
 def test_members_start_from_the_source_only_network(toy_domains):
@@ -215,3 +217,17 @@ def test_ensemble_parameters_follow_sklearn_conventions(check_parameter_conventi
     ensemble = NebulaEnsemble(n_members=2, params={"n_steps": 10}, random_state=5)
     check_parameter_conventions(ensemble)
     assert ensemble.set_params(n_members=4).get_params()["n_members"] == 4
+
+
+def test_each_member_and_the_distilled_network_start_from_their_own_short_start(toy_domains, monkeypatch):
+    d = toy_domains
+    asked = []
+    original = ensemble_module.source_only_weights
+
+    def recording(params, *args, **kwargs):
+        asked.append((params["random_state"], params["n_steps"]))
+        return original(params, *args, **kwargs)
+
+    monkeypatch.setattr(ensemble_module, "source_only_weights", recording)
+    NebulaClassifier(**{**DISTILLED, "n_steps": 10}, random_state=11).fit(d["X"], d["y"], sample_domain=d["sample_domain"])
+    assert asked == [(seed, start_steps(10)) for seed in [11, *member_seeds(11, 2)]] and start_steps(10) == 3
