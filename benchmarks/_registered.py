@@ -154,6 +154,13 @@ FAMILY_HEADER = ["| task | configuration | seeds | balanced acc. mean +- std | w
                  "|---|---|---|---|---|---|"]
 
 
+def choice_tasks() -> dict:
+    """name -> Task of the choice tasks: every task of the suite (seed 0) but the held-out family's."""
+    from nebuladapt.evaluation.tasks import HELD_OUT_FAMILY, build_task_suite
+
+    return {t.name: t for t in build_task_suite(seed=0) if t.family != HELD_OUT_FAMILY}
+
+
 def earlier_held_out(grids, extra_masks=()) -> np.ndarray:
     """Grid rows held out by the ``synthetic shift`` tasks, or by any of ``extra_masks``."""
     from nebuladapt.evaluation.tasks import HELD_OUT_FAMILY, build_task_suite

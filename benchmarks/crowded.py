@@ -20,7 +20,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
-    FAMILY_HEADER, RESULTS, SEEDS, STORED_DEFAULT, family_rows, load, main, rule_lines, run_jobs, task_scores,
+    FAMILY_HEADER, RESULTS, SEEDS, STORED_DEFAULT, choice_tasks, family_rows, load, main, rule_lines, run_jobs,
+    task_scores,
 )
 from independent_starts import independent_starts  # noqa: E402
 from short_start import short_start  # noqa: E402
@@ -30,7 +31,7 @@ from nebuladapt.benchmark import benchmark_catalog, load_benchmark  # noqa: E402
 from nebuladapt.dust import deredden_catalog  # noqa: E402
 from nebuladapt.evaluation.baselines import classical_cuts  # noqa: E402
 from nebuladapt.evaluation.metrics import classification_scores  # noqa: E402
-from nebuladapt.evaluation.tasks import HELD_OUT_FAMILY, Task, build_task_suite, subset_catalog  # noqa: E402
+from nebuladapt.evaluation.tasks import Task, subset_catalog  # noqa: E402
 from nebuladapt.evaluation.trust import grouped_bootstrap  # noqa: E402
 from nebuladapt.features import catalog_line_matrix  # noqa: E402
 
@@ -96,7 +97,7 @@ def classical_predictions(task: Task) -> np.ndarray:
 
 
 def jobs():
-    choice = [t for t in build_task_suite(seed=0) if t.family != HELD_OUT_FAMILY]
+    choice = list(choice_tasks().values())
     family = crowded_tasks()
     out = [(CANDIDATE, t, s) for s in SEEDS for t in choice]
     out += [(c, t, s) for s in SEEDS for t in family for c in ("default", CANDIDATE, *ALTERNATIVES)]
@@ -109,7 +110,7 @@ def run(shard: str) -> None:
 
 def report() -> None:
     pattern = f"{PREFIX}_*.jsonl"
-    choice = {t.name: t for t in build_task_suite(seed=0) if t.family != HELD_OUT_FAMILY}
+    choice = choice_tasks()
     base = task_scores(STORED_DEFAULT, "default", choice)
     cand = task_scores(pattern, CANDIDATE, choice)
     lines = ["# Independent 300-step starts and the crowded-apertures family: result of the registered rules", "",

@@ -19,7 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
-    FAMILY_HEADER, RESULTS, SEEDS, STORED_DEFAULT, class_tail, earlier_held_out, family_rows, grid_log_ratio, main,
+    FAMILY_HEADER, RESULTS, SEEDS, STORED_DEFAULT, choice_tasks, class_tail, earlier_held_out, family_rows,
+    grid_log_ratio, main,
     rule_lines, run_jobs, task_scores,
 )
 from short_start import FAMILY as THIRD_FAMILY  # noqa: E402
@@ -75,7 +76,7 @@ def slice_tasks():
 
 
 def jobs():
-    choice = [t for t in build_task_suite(seed=0) if t.family != HELD_OUT_FAMILY]
+    choice = list(choice_tasks().values())
     earlier = build_task_suite(seed=0, families=(HELD_OUT_FAMILY,)) + third_family_tasks()
     out = [(CANDIDATE, t, s) for s in SEEDS for t in choice]
     out += [(c, t, s) for s in SEEDS for t in slice_tasks() for c in ("default", CANDIDATE)]
@@ -90,7 +91,7 @@ def run(shard: str) -> None:
 
 def report() -> None:
     pattern = f"{PREFIX}_*.jsonl"
-    choice = {t.name: t for t in build_task_suite(seed=0) if t.family != HELD_OUT_FAMILY}
+    choice = choice_tasks()
     base = task_scores(STORED_DEFAULT, "default", choice)
     cand = task_scores(pattern, CANDIDATE, choice)
     refit = task_scores(pattern, "default", choice)

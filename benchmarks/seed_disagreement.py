@@ -18,9 +18,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _registered import RESULTS, SEEDS, STORED_DEFAULT, load  # noqa: E402
-
-from nebuladapt.evaluation.tasks import HELD_OUT_FAMILY, build_task_suite  # noqa: E402
+from _registered import RESULTS, SEEDS, STORED_DEFAULT, choice_tasks, load  # noqa: E402
 
 #: Margins (top probability minus the next) below which a row counts as a tie, reported.
 MARGINS = (0.1, 0.2, 0.3)
@@ -33,7 +31,7 @@ def margins(proba: np.ndarray) -> np.ndarray:
 
 
 def main() -> None:
-    tasks = {t.name: t for t in build_task_suite(seed=0) if t.family != HELD_OUT_FAMILY}
+    tasks = choice_tasks()
     records = load(STORED_DEFAULT, "default")
     lines = ["# Where the default's seeds disagree (choice tasks, stored fits, no labels)", "",
              "`python benchmarks/seed_disagreement.py`. Rows whose class differs between seeds 0-2 of the "

@@ -18,11 +18,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
-    FAMILY_HEADER, RESULTS, SEEDS, STORED_DEFAULT, class_tail, earlier_held_out, family_rows, grid_log_ratio, main,
+    FAMILY_HEADER, RESULTS, SEEDS, STORED_DEFAULT, choice_tasks, class_tail, earlier_held_out, family_rows,
+    grid_log_ratio, main,
     rule_lines, run_jobs, task_scores,
 )
 
-from nebuladapt.evaluation.tasks import HELD_OUT_FAMILY, build_task_suite, slice_task  # noqa: E402
+from nebuladapt.evaluation.tasks import slice_task  # noqa: E402
 from nebuladapt.grids import load_source_grids  # noqa: E402
 from nebuladapt.models import ensemble  # noqa: E402
 
@@ -65,7 +66,7 @@ def slice_tasks():
 
 
 def jobs():
-    choice = [t for t in build_task_suite(seed=0) if t.family != HELD_OUT_FAMILY]
+    choice = list(choice_tasks().values())
     slices = slice_tasks()
     out = [(CANDIDATE, t, s) for s in SEEDS for t in choice]
     out += [(c, t, s) for s in SEEDS for t in slices for c in ("default", CANDIDATE)]
@@ -84,7 +85,7 @@ def run(shard: str) -> None:
 
 
 def report() -> None:
-    choice = {t.name: t for t in build_task_suite(seed=0) if t.family != HELD_OUT_FAMILY}
+    choice = choice_tasks()
     base = task_scores(STORED_DEFAULT, "default", choice)
     cand = task_scores("short_start_*.jsonl", CANDIDATE, choice)
     refit = task_scores("short_start_*.jsonl", "default", choice)
