@@ -32,7 +32,7 @@ from nebuladapt.dust import deredden_catalog  # noqa: E402
 from nebuladapt.evaluation.baselines import classical_cuts  # noqa: E402
 from nebuladapt.evaluation.metrics import classification_scores  # noqa: E402
 from nebuladapt.evaluation.tasks import Task, subset_catalog  # noqa: E402
-from nebuladapt.evaluation.trust import grouped_bootstrap  # noqa: E402
+from nebuladapt.evaluation.trust import calibration_scores, grouped_bootstrap  # noqa: E402
 from nebuladapt.features import catalog_line_matrix  # noqa: E402
 
 FAMILY = "crowded apertures"
@@ -148,9 +148,29 @@ def report() -> None:
         if len(records) == len(SEEDS):
             low, high = grouped_bootstrap(task.labels, [_predicted(r) for r in records], task.groups)
             lines.append(f"* {name}: [{low:.3f}, {high:.3f}]")
+    lines += ["", "## Calibration on the target (reported, not a rule)", "",
+              "Mean over seeds, then mean (worst task) over the tasks; max-probability ECE, NLL, Brier score.", "",
+              "| tasks | configuration | ECE | NLL | Brier |", "|---|---|---|---|---|"]
+    for tasks_name, tasks, runs in (("22 choice tasks", choice, {"default": (STORED_DEFAULT, "default"),
+                                                                 CANDIDATE: (pattern, CANDIDATE)}),
+                                    (FAMILY, family, {c: (pattern, c) for c in ("default", CANDIDATE)})):
+        for config, (where, name) in runs.items():
+            lines.append(f"| {tasks_name} | {config} | " + " | ".join(
+                f"{np.mean(v):.3f} ({np.max(v):.3f})" for v in _calibration(load(where, name), tasks)) + " |")
     text = "\n".join(lines) + "\n"
     (RESULTS / f"{PREFIX}_result.md").write_text(text)
     print(text)
+
+
+def _calibration(records, tasks) -> list[list[float]]:
+    """Per task, the seed-mean ECE, NLL and Brier score of ``records``: three lists over tasks."""
+    per_task = {}
+    for (name, _), r in records.items():
+        if name in tasks:
+            c = calibration_scores(tasks[name].labels, np.asarray(r["proba"]), classes=tuple(r["classes"]))
+            per_task.setdefault(name, []).append([c["ece"], c["nll"], c["brier"]])
+    seed_means = np.array([np.mean(v, axis=0) for v in per_task.values()])
+    return seed_means.T.tolist()
 
 
 def _predicted(record) -> np.ndarray:
