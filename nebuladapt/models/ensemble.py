@@ -123,8 +123,9 @@ def distillation_losses(model, X, y, is_source, X_err=None, callback: Callable |
     from nebuladapt.models.losses.distillation import TargetDistillation
 
     n_steps, params = model.n_steps, model.get_params()
-    start_params = {**params, "n_steps": start_steps(n_steps)}
-    block = start_params["n_steps"] + n_steps  # one start and the network trained from it
+    first = start_steps(n_steps)
+    start_params = {**params, "n_steps": first}
+    block = first + n_steps  # a member: its start, then the member itself
 
     def at(offset):
         return None if callback is None else (lambda step, rec: callback(offset + step, rec))
@@ -134,19 +135,18 @@ def distillation_losses(model, X, y, is_source, X_err=None, callback: Callable |
     seeds = member_seeds(model.random_state, model.members)
 
     def own_start(seed):
-        offset = start_params["n_steps"] + seeds.index(seed) * block
+        offset = first + seeds.index(seed) * block
         return source_only_weights({**start_params, "random_state": seed}, X, y, domain, X_err, at(offset))
 
-    member_hook = None if callback is None else (
-        lambda k, step, rec: callback(start_params["n_steps"] + k * block + start_params["n_steps"] + step, rec))
+    member_hook = None if callback is None else (lambda k, step, rec: callback(first + k * block + first + step, rec))
     teacher, seeds, proportions = teacher_probabilities(
         params, X, y, domain, X_err=X_err, initial_weights=own_start, callback=member_hook,
     )
     model.ensemble_ = {"member_seeds": seeds, "member_target_proportions": proportions.round(4).tolist(),
-                       "start": f"each member from its own source-only network of {start_params['n_steps']} "
+                       "start": f"each member from its own source-only network of {first} "
                                 "steps (the member's seed); the distilled network from one seeded random_state"}  # fmt: skip
     model.teacher_proba_ = teacher
-    offset = start_params["n_steps"] + model.members * block  # the distilled network comes last
+    offset = first + model.members * block  # the distilled network comes last
     return [TargetDistillation(teacher, 1.0, model.batch_size, model.random_state)], at(offset), start
 
 
