@@ -29,7 +29,7 @@ from short_start import short_start  # noqa: E402
 from nebuladapt import CLASSES  # noqa: E402
 from nebuladapt.benchmark import benchmark_catalog, load_benchmark  # noqa: E402
 from nebuladapt.dust import deredden_catalog  # noqa: E402
-from nebuladapt.evaluation.baselines import classical_cuts  # noqa: E402
+from nebuladapt.evaluation.baselines import catalog_classical_cuts  # noqa: E402
 from nebuladapt.evaluation.metrics import classification_scores  # noqa: E402
 from nebuladapt.evaluation.tasks import Task, subset_catalog  # noqa: E402
 from nebuladapt.evaluation.trust import calibration_scores, grouped_bootstrap  # noqa: E402
@@ -88,14 +88,6 @@ def crowded_tasks() -> list[Task]:
     return [crowded_task(name, f_range, seed) for name, (f_range, seed) in CROWDING.items()]
 
 
-def classical_predictions(task: Task) -> np.ndarray:
-    """The classical cut on a task's blended (and dereddened) fluxes; "" where a ratio is missing."""
-    flux, _, _ = catalog_line_matrix(task.catalog, BLEND_LINES)
-    hb, oiii, ha, nii, sii = flux.T
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return classical_cuts(np.log10(oiii / hb), np.log10(nii / ha), np.log10(sii / ha))
-
-
 def jobs():
     choice = list(choice_tasks().values())
     family = crowded_tasks()
@@ -124,7 +116,7 @@ def report() -> None:
     new = {c: task_scores(pattern, c, family) for c in configs}
     new[CLASSICAL] = {}
     for name, task in family.items():
-        result = classification_scores(task.labels, classical_predictions(task))
+        result = classification_scores(task.labels, catalog_classical_cuts(task.catalog))
         new[CLASSICAL][name] = [(result["balanced_accuracy"], [result["recall"].get(c, np.nan) for c in CLASSES])]
     rows, pooled = family_rows(new, family, (*configs, CLASSICAL))
     means = {c: float(np.mean(v)) for c, v in pooled.items()}

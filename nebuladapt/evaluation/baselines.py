@@ -43,6 +43,7 @@ from nebuladapt.evaluation.kopsacheili import (
     kopsacheili20_2d,
     kopsacheili20_3d,
 )
+from nebuladapt.features import CLASSICAL_RATIOS, FeatureSpec, catalog_line_matrix, log_ratios
 
 __all__ = [
     "Criterion",
@@ -52,6 +53,7 @@ __all__ = [
     "CLASSICAL_BASELINES",
     "classify_classical",
     "classical_cuts",
+    "catalog_classical_cuts",
 ]
 
 
@@ -268,3 +270,22 @@ def classical_cuts(log_oiii_hb, log_nii_ha, log_sii_ha) -> np.ndarray:
     snr = Criterion.from_values(sii_ha_snr(sii), sii)
     pn = above_curve(oiii, kewley01_nii(nii), nii, 0.47)
     return masks_to_labels(nebula_masks(snr, pn))
+
+
+def catalog_classical_cuts(catalog) -> np.ndarray:
+    """:func:`classical_cuts` of a catalogue's rows, from its fluxes as given.
+
+    Parameters
+    ----------
+    catalog : LineCatalog
+        Dereddened beforehand where that is wanted (:func:`nebuladapt.dust.deredden_catalog`);
+        lines are read with :func:`nebuladapt.features.catalog_line_matrix`.
+
+    Returns
+    -------
+    ndarray of str
+        ``HII``/``PN``/``SNR``, ``""`` where a ratio the decision needs is missing.
+    """
+    spec = FeatureSpec(CLASSICAL_RATIOS)  # [OIII]/Hbeta, [NII]/Halpha, [SII]/Halpha
+    flux, _, _ = catalog_line_matrix(catalog, spec.lines)
+    return classical_cuts(*log_ratios(flux, spec).T)

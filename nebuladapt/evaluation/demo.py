@@ -17,10 +17,10 @@ import numpy as np
 
 from nebuladapt.benchmark import benchmark_catalog, load_benchmark
 from nebuladapt.dust import deredden_catalog
-from nebuladapt.evaluation.baselines import NII_HA, OIII_HB, SII_HA, classical_cuts
+from nebuladapt.evaluation.baselines import catalog_classical_cuts
 from nebuladapt.evaluation.metrics import classification_scores, summarise_records
 from nebuladapt.evaluation.experiment import PAPER_DANN, PAPER_SPEC
-from nebuladapt.features import catalog_line_matrix, default_feature_spec, log_ratios
+from nebuladapt.features import default_feature_spec
 from nebuladapt.models.fitting import fit_on_catalog
 from nebuladapt.predict import classify_catalog
 
@@ -67,15 +67,13 @@ def run_demo(
     catalog = deredden_catalog(benchmark_catalog())
     labels = np.asarray(load_benchmark()["class"]).astype(str)
     spec = default_feature_spec()
-    flux, _, _ = catalog_line_matrix(catalog, spec.lines)
-    by_name = dict(zip(spec.names, log_ratios(flux, spec).T))
     records = [
         {
             "method": "classical cuts",
             "seed": None,
             "noise": "-",
             "wall_time_s": 0.0,
-            **classification_scores(labels, classical_cuts(*(by_name[n] for n in (OIII_HB, NII_HA, SII_HA)))),
+            **classification_scores(labels, catalog_classical_cuts(catalog)),
         }
     ]
     for method in methods:

@@ -8,11 +8,13 @@ from nebuladapt.evaluation.baselines import (
     CLASSICAL_BASELINES,
     Criterion,
     above_curve,
+    catalog_classical_cuts,
     classical_cuts,
     classify_classical,
     masks_to_labels,
     nebula_masks,
 )
+from nebuladapt.catalogs.linecatalog import LineCatalog
 from nebuladapt.evaluation.diagnostics import kewley01_nii
 
 
@@ -53,6 +55,20 @@ def test_classical_cuts():
     nii = np.array([-0.8, -1.0, -0.3, -0.5, -0.5])
     sii = np.array([-0.8, -1.2, -0.1, np.nan, -0.2])
     assert list(classical_cuts(oiii, nii, sii)) == ["HII", "PN", "SNR", "", "SNR"]
+
+
+def test_catalog_classical_cuts_reads_the_ratios_from_the_fluxes():
+    from astropy.table import Table
+
+    oiii = np.array([-0.5, 1.2, 0.3, 0.0, np.nan, -0.5])
+    nii = np.array([-0.8, -1.0, -0.3, -0.5, -0.5, -0.8])
+    sii = np.array([-0.8, -1.2, -0.1, np.nan, -0.2, -0.8])
+    hb = np.array([2.0, 2.0, 2.0, 2.0, 2.0, 0.0])  # the last row: Hbeta not positive
+    ha = np.full(6, 5.0)
+    flux = {"HB4861": hb, "OIII5006": hb * 10**oiii, "HA6562": ha, "NII6583": ha * 10**nii,
+            "SII6716_6730": ha * 10**sii}  # fmt: skip
+    catalog = LineCatalog(Table({"id": np.arange(6)}), flux)
+    assert list(catalog_classical_cuts(catalog)) == ["HII", "PN", "SNR", "", "SNR", ""]
 
 
 def _hand_table():
