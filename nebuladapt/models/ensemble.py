@@ -125,7 +125,9 @@ def distillation_losses(model, X, y, is_source, X_err=None, callback: Callable |
     n_steps, params = model.n_steps, model.get_params()
     first = start_steps(n_steps)
     start_params = {**params, "n_steps": first}
-    block = first + n_steps  # a member: its start, then the member itself
+
+    def member_offset(k):  # the distilled network's start, then per member: its start, the member
+        return first + k * (first + n_steps)
 
     def at(offset):
         return None if callback is None else (lambda step, rec: callback(offset + step, rec))
@@ -135,10 +137,10 @@ def distillation_losses(model, X, y, is_source, X_err=None, callback: Callable |
     seeds = member_seeds(model.random_state, model.members)
 
     def own_start(seed):
-        offset = first + seeds.index(seed) * block
-        return source_only_weights({**start_params, "random_state": seed}, X, y, domain, X_err, at(offset))
+        hook = at(member_offset(seeds.index(seed)))
+        return source_only_weights({**start_params, "random_state": seed}, X, y, domain, X_err, hook)
 
-    member_hook = None if callback is None else (lambda k, step, rec: callback(first + k * block + first + step, rec))
+    member_hook = None if callback is None else (lambda k, step, rec: callback(member_offset(k) + first + step, rec))
     teacher, seeds, proportions = teacher_probabilities(
         params, X, y, domain, X_err=X_err, initial_weights=own_start, callback=member_hook,
     )
@@ -146,8 +148,8 @@ def distillation_losses(model, X, y, is_source, X_err=None, callback: Callable |
                        "start": f"each member from its own source-only network of {first} "
                                 "steps (the member's seed); the distilled network from one seeded random_state"}  # fmt: skip
     model.teacher_proba_ = teacher
-    offset = first + model.members * block  # the distilled network comes last
-    return [TargetDistillation(teacher, 1.0, model.batch_size, model.random_state)], at(offset), start
+    last = at(member_offset(model.members))  # the distilled network comes last
+    return [TargetDistillation(teacher, 1.0, model.batch_size, model.random_state)], last, start
 
 
 class NebulaEnsemble(ClassifierMixin, BaseEstimator):
