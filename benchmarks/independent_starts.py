@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
+from unittest import mock
 from pathlib import Path
 
 import numpy as np
@@ -51,11 +52,8 @@ def independent_starts():
         return original(params, X, y, sample_domain, X_err=X_err, callback=callback, initial_weights=own_start)
 
     calls: list = []
-    ensemble.teacher_probabilities = per_member
-    try:
+    with mock.patch.object(ensemble, "teacher_probabilities", per_member):
         yield calls
-    finally:
-        ensemble.teacher_probabilities = original
 
 
 def slice_masks() -> dict[str, np.ndarray]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
+from unittest import mock
 from pathlib import Path
 
 import numpy as np
@@ -42,11 +43,8 @@ def short_start(steps: int = START_STEPS):
         return original({**dict(params), "n_steps": steps}, *args, **kwargs)
 
     calls: list = []
-    ensemble.source_only_weights = shorter
-    try:
+    with mock.patch.object(ensemble, "source_only_weights", shorter):
         yield calls
-    finally:
-        ensemble.source_only_weights = original
 
 
 def slice_masks() -> dict[str, np.ndarray]:
