@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
-from unittest import mock
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
     FAMILY_HEADER, RESULTS, SEEDS, STORED_DEFAULT, choice_tasks, class_tail, earlier_held_out, family_rows,
-    grid_log_ratio, main,
-    rule_lines, run_jobs, task_scores,
+    grid_log_ratio, main, rule_lines, run_jobs, task_scores,
 )
 
 from nebuladapt.evaluation.tasks import slice_task  # noqa: E402
