@@ -62,13 +62,17 @@ def run_jobs(jobs, prefix: str, shard: str, patches: dict, extra=None) -> None:
         print(f"{config} | {task.name} | seed {seed}: {fit_s:.1f} s", flush=True)
 
 
+def predicted(record: dict) -> np.ndarray:
+    """The class of highest probability in each row of a fit record."""
+    return np.asarray(record["classes"])[np.argmax(np.asarray(record["proba"]), axis=1)]
+
+
 def scores(records, tasks) -> dict:
     """task -> list over seeds of (balanced accuracy, recalls)."""
     out = {}
     for (task_name, seed), r in sorted(records.items(), key=lambda kv: kv[0][1]):
         task = tasks[task_name]
-        predicted = np.asarray(r["classes"])[np.argmax(np.asarray(r["proba"]), axis=1)]
-        result = classification_scores(task.labels, predicted)
+        result = classification_scores(task.labels, predicted(r))
         recalls = [result["recall"].get(c, np.nan) for c in CLASSES]  # NaN: no such object in the task
         out.setdefault(task_name, []).append((result["balanced_accuracy"], recalls))
     return out

@@ -20,8 +20,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
-    FAMILY_HEADER, RESULTS, SEEDS, STORED_DEFAULT, choice_tasks, family_rows, load, main, rule_lines, run_jobs,
-    task_scores,
+    FAMILY_HEADER, RESULTS, SEEDS, STORED_DEFAULT, choice_tasks, family_rows, load, main, predicted, rule_lines,
+    run_jobs, task_scores,
 )
 from independent_starts import independent_starts  # noqa: E402
 from short_start import short_start  # noqa: E402
@@ -138,7 +138,7 @@ def report() -> None:
     for name, task in family.items():
         records = [r for (t, s), r in load(pattern, chosen).items() if t == name]
         if len(records) == len(SEEDS):
-            low, high = grouped_bootstrap(task.labels, [_predicted(r) for r in records], task.groups)
+            low, high = grouped_bootstrap(task.labels, [predicted(r) for r in records], task.groups)
             lines.append(f"* {name}: [{low:.3f}, {high:.3f}]")
     lines += ["", "## Calibration on the target (reported, not a rule)", "",
               "Mean over seeds, then mean (worst task) over the tasks; max-probability ECE, NLL, Brier score.", "",
@@ -163,10 +163,6 @@ def _calibration(records, tasks) -> list[list[float]]:
             per_task.setdefault(name, []).append([c["ece"], c["nll"], c["brier"]])
     seed_means = np.array([np.mean(v, axis=0) for v in per_task.values()])
     return seed_means.T.tolist()
-
-
-def _predicted(record) -> np.ndarray:
-    return np.asarray(record["classes"])[np.argmax(np.asarray(record["proba"]), axis=1)]
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _registered import RESULTS, SEEDS, STORED_DEFAULT, load  # noqa: E402
+from _registered import RESULTS, SEEDS, STORED_DEFAULT, load, predicted  # noqa: E402
 from independent_starts import slice_tasks as fourth_family_tasks  # noqa: E402
 from short_start import slice_tasks as third_family_tasks  # noqa: E402
 from trust_suite import CONFIGS, fit_task  # noqa: E402
@@ -50,8 +50,7 @@ def main() -> None:
                 model, arrays, _ = fit_task(task, {**CONFIGS["default"], "method": "nn"}, seed)
                 off = model.off_grid(arrays["target"])
                 r = records[(task.name, seed)]
-                predicted = np.asarray(r["classes"])[np.argmax(np.asarray(r["proba"]), axis=1)]
-                miss = predicted != task.labels
+                miss = predicted(r) != task.labels
                 flagged.append(off.mean())
                 wrong.append(miss.mean())
                 wrong_flagged.append(off[miss].mean() if miss.any() else np.nan)
