@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from trust_suite import CONFIGS, fit_task, record_config
+from trust_suite import CONFIGS, fit_task, record_config, record_output
 
 from nebuladapt import CLASSES
 from nebuladapt.evaluation.metrics import classification_scores
@@ -62,9 +62,9 @@ def run_jobs(jobs, prefix: str, shard: str, patches: dict, extra=None) -> None:
         print(f"{config} | {task.name} | seed {seed}: {fit_s:.1f} s", flush=True)
 
 
-def predicted(record: dict) -> np.ndarray:
-    """The class of highest probability in each row of a fit record."""
-    return np.asarray(record["classes"])[np.argmax(np.asarray(record["proba"]), axis=1)]
+def predicted(record: dict, task) -> np.ndarray:
+    """What ``nebuladapt predict`` gives each row of ``task`` in a fit record (``""``: no usable ratio)."""
+    return record_output(record, task)
 
 
 def scores(records, tasks) -> dict:
@@ -72,7 +72,7 @@ def scores(records, tasks) -> dict:
     out = {}
     for (task_name, seed), r in sorted(records.items(), key=lambda kv: kv[0][1]):
         task = tasks[task_name]
-        result = classification_scores(task.labels, predicted(r))
+        result = classification_scores(task.labels, predicted(r, task))
         recalls = [result["recall"].get(c, np.nan) for c in CLASSES]  # NaN: no such object in the task
         out.setdefault(task_name, []).append((result["balanced_accuracy"], recalls))
     return out

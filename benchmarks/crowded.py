@@ -138,7 +138,7 @@ def report() -> None:
     for name, task in family.items():
         records = [r for (t, s), r in load(pattern, chosen).items() if t == name]
         if len(records) == len(SEEDS):
-            low, high = grouped_bootstrap(task.labels, [predicted(r) for r in records], task.groups)
+            low, high = grouped_bootstrap(task.labels, [predicted(r, task) for r in records], task.groups)
             lines.append(f"* {name}: [{low:.3f}, {high:.3f}]")
     lines += ["", "## Calibration on the target (reported, not a rule)", "",
               "Mean over seeds, then mean (worst task) over the tasks; max-probability ECE, NLL, Brier score.", "",
@@ -159,7 +159,8 @@ def _calibration(records, tasks) -> list[list[float]]:
     per_task = {}
     for (name, _), r in records.items():
         if name in tasks:
-            c = calibration_scores(tasks[name].labels, np.asarray(r["proba"]), classes=tuple(r["classes"]))
+            given = predicted(r, tasks[name]) != ""  # rows that get probabilities (no usable ratio: none)
+            c = calibration_scores(tasks[name].labels[given], np.asarray(r["proba"])[given], classes=tuple(r["classes"]))
             per_task.setdefault(name, []).append([c["ece"], c["nll"], c["brier"]])
     seed_means = np.array([np.mean(v, axis=0) for v in per_task.values()])
     return seed_means.T.tolist()

@@ -50,7 +50,7 @@ def main() -> None:
                 model, arrays, _ = fit_task(task, {**CONFIGS["default"], "method": "nn"}, seed)
                 off = model.off_grid(arrays["target"])
                 r = records[(task.name, seed)]
-                miss = predicted(r) != task.labels
+                miss = predicted(r, task) != task.labels
                 flagged.append(off.mean())
                 wrong.append(miss.mean())
                 wrong_flagged.append(off[miss].mean() if miss.any() else np.nan)

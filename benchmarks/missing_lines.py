@@ -58,7 +58,7 @@ from nebuladapt.evaluation.trust import balanced_accuracy, seed_summary
 from nebuladapt.features import OIII_HA, FeatureSpec, catalog_line_matrix, default_feature_spec
 from nebuladapt.models.estimator import NebulaClassifier
 
-from trust_suite import record_config  # benchmarks/ is the script's directory
+from trust_suite import record_config, record_output  # benchmarks/ is the script's directory
 
 RESULTS = Path(__file__).parent / "results"
 #: Catalogue columns removed together for each line.
@@ -208,8 +208,8 @@ def _load(label: str) -> dict:
     return runs
 
 
-def _predictions(records: dict, seeds) -> np.ndarray:
-    return np.stack([np.asarray(records[s]["classes"])[np.argmax(records[s]["proba"], axis=1)] for s in seeds])
+def _predictions(records: dict, seeds, task) -> np.ndarray:
+    return np.stack([record_output(records[s], task) for s in seeds])
 
 
 def _paired_bootstrap(y, model_preds, classical, groups, n_boot=400, seed=0):
@@ -235,7 +235,7 @@ def pattern_rows(label: str, seeds) -> list[dict]:
         if not have:
             continue
         (line, removed), = task.removed.items()
-        preds = _predictions(runs[task.name], have)
+        preds = _predictions(runs[task.name], have, task)
         features = runs[task.name][have[0]]["features"]
         all_classes = seed_summary([balanced_accuracy(task.labels[removed], p[removed]) for p in preds])
         whole = seed_summary([balanced_accuracy(task.labels, p) for p in preds])
@@ -265,7 +265,7 @@ def suite_rows(label: str, seeds) -> list[dict]:
         have = [s for s in seeds if s in runs.get(task.name, {})]
         if task.family == "missing" or not have:  # the suite's missing tasks share the patterns' names
             continue
-        preds = _predictions(runs[task.name], have)
+        preds = _predictions(runs[task.name], have, task)
         summary = seed_summary([balanced_accuracy(task.labels, p) for p in preds])
         rows.append({"label": label, "task": task.name, "family": task.family, **summary})
     return sorted(rows, key=lambda r: r["family"] == HELD_OUT_FAMILY)

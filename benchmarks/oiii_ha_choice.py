@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from trust_analyse import RESULTS, _predict, load_records  # benchmarks/ is the script's directory
-from trust_suite import THREE_RATIO_DEFAULT
+from trust_analyse import RESULTS, load_records  # benchmarks/ is the script's directory
+from trust_suite import THREE_RATIO_DEFAULT, record_output
 
 from nebuladapt.evaluation.tasks import HELD_OUT_FAMILY, build_task_suite
 from nebuladapt.evaluation.trust import balanced_accuracy, seed_summary
@@ -25,8 +25,7 @@ MAX_DROP = 0.02
 
 
 def task_summaries(fits, task, config, seeds):
-    values = [balanced_accuracy(task.labels, _predict(fits[(config, task.name, s)]["proba"],
-                                                      fits[(config, task.name, s)]["classes"])) for s in seeds]
+    values = [balanced_accuracy(task.labels, record_output(fits[(config, task.name, s)], task)) for s in seeds]
     return seed_summary(values)
 
 

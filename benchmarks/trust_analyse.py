@@ -26,7 +26,7 @@ from nebuladapt.evaluation.trust import (
 )
 from nebuladapt.features import default_feature_spec, log_ratios
 
-from trust_suite import THREE_RATIO_DEFAULT, record_config  # benchmarks/ is the script's directory
+from trust_suite import THREE_RATIO_DEFAULT, record_config, record_output  # benchmarks/ is the script's directory
 
 RESULTS = Path(__file__).parent / "results"
 ENSEMBLE_SEED_SETS = ((0, 1), (2, 3), (0, 1, 2), (3, 4, 5))
@@ -45,25 +45,24 @@ def load_records():
     return fits, sanity
 
 
-def _predict(proba, classes):
-    return np.asarray(classes)[np.argmax(np.asarray(proba), axis=1)]
-
-
 def method_runs(fits):
-    """method -> task -> list of (replicate id, probabilities, raw probabilities, classes)."""
+    """method -> task -> list of (replicate id, probabilities, raw probabilities, classes, a fit record).
+
+    The record (an ensemble's first member) gives the features, so the rows a model classifies.
+    """
     runs = defaultdict(lambda: defaultdict(list))
     for (config, task, seed), r in sorted(fits.items(), key=lambda kv: kv[0][2]):
-        runs[config][task].append((seed, np.asarray(r["proba"]), np.asarray(r["proba_raw"]), r["classes"]))
+        runs[config][task].append((seed, np.asarray(r["proba"]), np.asarray(r["proba_raw"]), r["classes"], r))
         if "proba_members" in r and config == "default":
             members = np.asarray(r["proba_members"])
-            runs[MEMBERS_MEAN][task].append((seed, members, members, r["classes"]))
+            runs[MEMBERS_MEAN][task].append((seed, members, members, r["classes"], r))
     for seeds in ENSEMBLE_SEED_SETS:
         for task in {t for (c, t, s) in fits if c == PREVIOUS}:
             members = [fits.get((PREVIOUS, task, s)) for s in seeds]
             if all(members):
                 runs[f"previous default, {len(seeds)}-seed ensemble (not distilled)"][task].append(
                     (seeds, mean_probabilities([m["proba"] for m in members]),
-                     mean_probabilities([m["proba_raw"] for m in members]), members[0]["classes"])
+                     mean_probabilities([m["proba_raw"] for m in members]), members[0]["classes"], members[0])
                 )  # fmt: skip
     for task in {t for (c, t, s) in fits}:
         for seed in range(10):
@@ -71,21 +70,22 @@ def method_runs(fits):
             if all(members):
                 runs["configuration ensemble (previous default, entropy 0.3, GRL 1)"][task].append(
                     (seed, mean_probabilities([m["proba"] for m in members]),
-                     mean_probabilities([m["proba_raw"] for m in members]), members[0]["classes"])
+                     mean_probabilities([m["proba_raw"] for m in members]), members[0]["classes"], members[0])
                 )  # fmt: skip
     return runs
 
 
 def task_rows(task, entries):
     labels, groups = task.labels, task.groups
-    preds = [_predict(p, c) for _, p, _, c in entries]
+    preds = [record_output(r, task, p) for _, p, _, _, r in entries]
     scores = [classification_scores(labels, p) for p in preds]
     summary = seed_summary([s["balanced_accuracy"] for s in scores])
     lo, hi = grouped_bootstrap(labels, np.stack(preds), groups, n_boot=400)
     recall = {c: float(np.mean([s["recall"][c] for s in scores])) for c in scores[0]["recall"]}
     calib = {}
     for kind, index in (("temperature", 1), ("none", 2)):
-        values = [calibration_scores(labels, e[index]) for e in entries]
+        # on the rows that get probabilities (``nebuladapt predict`` writes none where no ratio is usable)
+        values = [calibration_scores(labels[p != ""], e[index][p != ""]) for e, p in zip(entries, preds)]
         calib[kind] = {k: float(np.mean([v[k] for v in values])) for k in ("ece", "nll", "brier")}
     return {"task": task.name, "family": task.family, **summary, "ci95": [lo, hi], "recall": recall,
             "calibration": calib}  # fmt: skip
@@ -102,7 +102,7 @@ def missing_table(tasks, runs, method="default"):
         features = dict(zip(spec.names, log_ratios(target, spec).T))
         classical, classes = applicable_classical(line, features)
         subset = removed & np.isin(task.labels, classes)
-        preds = [_predict(p, c) for _, p, _, c in runs[method][task.name]]
+        preds = [record_output(r, task, p) for _, p, _, _, r in runs[method][task.name]]
         model = [classification_scores(task.labels[subset], p[subset])["balanced_accuracy"] for p in preds]
         model_all = [classification_scores(task.labels[removed], p[removed])["balanced_accuracy"] for p in preds]
         rows.append({
@@ -127,7 +127,7 @@ def scorer_tables(fits, sanity, tasks_by_name):
         t = tasks_by_name[task]
         if t.family == HELD_OUT_FAMILY:
             continue
-        ba = classification_scores(t.labels, _predict(r["proba"], r["classes"]))["balanced_accuracy"]
+        ba = classification_scores(t.labels, record_output(r, t))["balanced_accuracy"]
         for scorer, v in r["label_free"].items():
             values[scorer].append((task, ba, v))
     corr = {}

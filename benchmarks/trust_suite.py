@@ -26,7 +26,8 @@ from nebuladapt.evaluation.sanity import DegeneratePredictor, scorer_sanity
 from nebuladapt.evaluation.scorers import label_free_scores
 from nebuladapt.evaluation.tasks import CORE_TASKS, build_task_suite, task_arrays
 from nebuladapt.catalogs.usage import fit_feature_spec
-from nebuladapt.features import default_feature_spec
+from nebuladapt.evaluation.metrics import output_classes
+from nebuladapt.features import CLASSICAL_RATIOS, FeatureSpec, default_feature_spec
 from nebuladapt.models.estimator import NebulaClassifier
 
 RESULTS = Path(__file__).parent / "results"
@@ -93,6 +94,17 @@ def _probabilities(model, target) -> tuple[list, list]:
     logits = logits - logits.max(axis=1, keepdims=True)
     raw = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     return np.round(calibrated, 6).tolist(), np.round(raw, 6).tolist()
+
+
+def record_output(record: dict, task, proba=None) -> np.ndarray:
+    """The class ``nebuladapt predict`` gives each row of ``task`` in a fit record: ``""`` where no ratio is usable.
+
+    ``proba`` replaces the record's probabilities (e.g. the members' mean). A record without
+    ``features`` was written before they were recorded, when every model used the three classical ratios.
+    """
+    names = record.get("features")
+    spec = FeatureSpec.from_names(names) if names else FeatureSpec(CLASSICAL_RATIOS)
+    return output_classes(record["classes"], record["proba"] if proba is None else proba, task.usable(spec))
 
 
 def record_config(record: dict) -> str:

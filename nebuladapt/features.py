@@ -28,6 +28,7 @@ __all__ = [
     "catalog_line_matrix",
     "catalog_line_arrays",
     "log_ratios",
+    "usable_rows",
     "row_line_flags",
     "line_flag_masks",
     "LINE_FLAG_KINDS",
@@ -121,6 +122,21 @@ class FeatureSpec:
     def from_dict(cls, data: dict) -> "FeatureSpec":
         """Inverse of :meth:`to_dict`."""
         return cls(tuple(LineRatio(n, d) for n, d in data["ratios"]))
+
+    @classmethod
+    def from_names(cls, names) -> "FeatureSpec":
+        """The spec whose :attr:`names` are ``names`` (each one of :data:`RATIOS`).
+
+        Raises
+        ------
+        ValueError
+            If a name is not a declared ratio's.
+        """
+        declared = {ratio.name: ratio for ratio in RATIOS}
+        unknown = [name for name in names if name not in declared]
+        if unknown:
+            raise ValueError(f"not a declared line ratio: {', '.join(unknown)}")
+        return cls(tuple(declared[name] for name in names))
 
 
 def default_feature_spec() -> FeatureSpec:
@@ -389,6 +405,24 @@ def log_ratios(flux, spec: FeatureSpec):
     ratio = torch.where(valid, top / torch.where(valid, bottom, torch.ones_like(bottom)), 1.0)
     out = torch.where(valid, torch.log10(ratio), torch.full_like(ratio, float("nan")))
     return torch.where(torch.isfinite(out), out, torch.full_like(out, float("nan")))
+
+
+def usable_rows(features) -> np.ndarray:
+    """True where a row has at least one computable feature: the rows a fitted model classifies.
+
+    A row without one is written ``unclassified:no_usable_ratio`` by :mod:`nebuladapt.predict`,
+    and scored as unclassified by the evaluation.
+
+    Parameters
+    ----------
+    features : ndarray, shape (n, n_features)
+        Log ratios, NaN where missing (:func:`log_ratios`).
+
+    Returns
+    -------
+    ndarray of bool, shape (n,)
+    """
+    return np.isfinite(np.asarray(features)).any(axis=1)
 
 
 def line_flag_masks(flux: np.ndarray, flux_err: np.ndarray) -> dict[str, np.ndarray]:

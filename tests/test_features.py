@@ -15,6 +15,7 @@ from nebuladapt.features import (
     feature_spec_for_lines,
     log_ratios,
     row_line_flags,
+    usable_rows,
 )
 from nebuladapt.lines import derivable_lines
 
@@ -125,3 +126,20 @@ def test_strong_doublet_line_from_weak_partner():
     np.testing.assert_allclose(flux[:, 1], [0.305, np.nan])
     assert err[0, 0] == pytest.approx(0.298)
     assert notes == [["doublet:OIII5006", "doublet:NII6583"], []]
+
+
+def test_usable_rows_are_those_with_any_computable_ratio():
+    spec = default_feature_spec()
+    # [OIII]5007, Hbeta, [NII]6583, Halpha, [SII]: a full row, a row of lines with no Balmer line, an empty row
+    flux = np.array([[3.0, 1.0, 0.9, 2.86, 0.6], [0.069, np.nan, 1.083, np.nan, 0.68], [np.nan] * 5])
+    np.testing.assert_array_equal(usable_rows(log_ratios(flux, spec)), [True, False, False])
+    flux[1, 3] = 2.86  # with Halpha back, [NII]/Halpha and [SII]/Halpha are computable
+    np.testing.assert_array_equal(usable_rows(log_ratios(flux, spec)), [True, True, False])
+
+
+def test_feature_spec_from_names_round_trips_and_refuses_unknown_names():
+    spec = default_feature_spec()
+    assert FeatureSpec.from_names(spec.names) == spec
+    assert FeatureSpec.from_names(spec.names[::-1]).ratios == spec.ratios[::-1]
+    with pytest.raises(ValueError, match="log_HA6562_NII6583"):
+        FeatureSpec.from_names(["log_NII6583_HA6562", "log_HA6562_NII6583"])

@@ -105,12 +105,6 @@ def count_usable_rows(catalog, spec) -> int:
     -------
     int
     """
-    from nebuladapt.features import catalog_line_arrays
+    from nebuladapt.features import catalog_line_arrays, log_ratios, usable_rows
 
-    lines = list(spec.lines)
-    flux = catalog_line_arrays(catalog, lines)[0]
-    good = np.isfinite(flux) & (flux > 0)
-    usable = np.zeros(len(flux), dtype=bool)
-    for ratio in spec.ratios:
-        usable |= good[:, lines.index(ratio.numerator)] & good[:, lines.index(ratio.denominator)]
-    return int(usable.sum())
+    return int(usable_rows(log_ratios(catalog_line_arrays(catalog, list(spec.lines))[0], spec)).sum())

@@ -32,7 +32,7 @@ from sklearn.exceptions import ConvergenceWarning
 from nebuladapt import CLASSES
 from nebuladapt.catalogs import LineCatalog
 from nebuladapt.evaluation.baselines import classify_classical
-from nebuladapt.evaluation.metrics import classification_scores
+from nebuladapt.evaluation.metrics import classification_scores, output_classes
 from nebuladapt.features import CLASSICAL_RATIOS, FeatureSpec, catalog_line_matrix, default_feature_spec, log_ratios
 from nebuladapt.models.estimator import NebulaClassifier
 from nebuladapt.evaluation.selection import CONSENSUS_SCORER
@@ -178,7 +178,8 @@ def _fit(data: ExperimentData, params: dict, seed: int, n_steps: int, **extra) -
 
 def _model_record(data, method: Method, seed, model, wall) -> dict:
     target = data.target_X
-    predicted = model.predict(target)
+    rows = model.classify_rows(target)  # the path of `nebuladapt predict`: no class where no ratio is usable
+    predicted = output_classes(model.classes_, np.column_stack(rows.proba), rows.usable)
     record = {
         "method": method.name, "family": method.family, "seed": seed,
         "params": {k: v.names if isinstance(v, FeatureSpec) else v for k, v in method.params.items()},

@@ -7,7 +7,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, recall_s
 
 from nebuladapt import CLASSES
 
-__all__ = ["classification_scores", "summarise", "summarise_records"]
+__all__ = ["classification_scores", "output_classes", "summarise", "summarise_records"]
 
 
 def classification_scores(y_true, y_pred, classes=CLASSES) -> dict:
@@ -37,6 +37,29 @@ def classification_scores(y_true, y_pred, classes=CLASSES) -> dict:
         "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
         "n": int(len(y_true)),
     }
+
+
+def output_classes(classes, proba, usable) -> np.ndarray:
+    """The class ``nebuladapt predict`` gives each row: the most probable, ``""`` where no ratio is usable.
+
+    Scoring these, rather than the most probable class of every row, scores what a user gets: a
+    row with no computable feature is written ``unclassified:no_usable_ratio``, and
+    :func:`classification_scores` counts it as wrong.
+
+    Parameters
+    ----------
+    classes : sequence of str
+        Column order of ``proba``.
+    proba : array-like, shape (n, n_classes)
+    usable : array-like of bool, shape (n,)
+        Rows with at least one computable feature (:func:`nebuladapt.features.usable_rows`).
+
+    Returns
+    -------
+    ndarray of str, shape (n,)
+    """
+    best = np.asarray(classes).astype(str)[np.argmax(np.asarray(proba), axis=1)]
+    return np.where(np.asarray(usable, dtype=bool), best, "")
 
 
 def summarise(values) -> tuple[float, float]:

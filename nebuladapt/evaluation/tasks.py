@@ -40,7 +40,7 @@ from nebuladapt import CLASSES
 from nebuladapt.benchmark import benchmark_catalog, load_benchmark
 from nebuladapt.catalogs import LineCatalog
 from nebuladapt.dust import deredden_catalog, extinction_k
-from nebuladapt.features import FeatureSpec, catalog_line_matrix, default_feature_spec
+from nebuladapt.features import FeatureSpec, catalog_line_matrix, default_feature_spec, log_ratios, usable_rows
 from nebuladapt.grids import load_source_grids, source_line_fluxes
 
 __all__ = [
@@ -123,6 +123,11 @@ class Task:
 
     def __len__(self) -> int:
         return len(self.labels)
+
+    def usable(self, spec: FeatureSpec | None = None) -> np.ndarray:
+        """Rows with at least one computable feature of ``spec`` (default ratios): the rows a model classifies."""
+        spec = spec or default_feature_spec()
+        return usable_rows(log_ratios(catalog_line_matrix(self.catalog, spec.lines)[0], spec))
 
 
 def subset_catalog(catalog: LineCatalog, rows) -> LineCatalog:

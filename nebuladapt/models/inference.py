@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nebuladapt.features import FeatureSpec, log_ratios
+from nebuladapt.features import FeatureSpec, log_ratios, usable_rows
 
 __all__ = [
     "COLUMN_GROUP",
@@ -401,7 +401,7 @@ class Predictor:
         The path of :mod:`nebuladapt.predict` (and so of streaming, Dask and MAPS).
         """
         features = self.features(flux)
-        usable = (~np.isfinite(features)).sum(axis=1) < len(self.spec_.ratios)
+        usable = usable_rows(features)
         proba, class_index = softmax_argmax(self.logits(features))
         np.copyto(class_index, -1, where=~usable)
         return RowPredictions(proba, class_index, usable, self.off_grid_features(features) & usable)

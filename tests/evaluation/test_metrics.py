@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from nebuladapt.evaluation.metrics import classification_scores, summarise
+from nebuladapt.evaluation.metrics import classification_scores, output_classes, summarise
 
 
 def test_scores_and_unclassified_count_as_wrong():
@@ -17,3 +17,11 @@ def test_scores_and_unclassified_count_as_wrong():
 def test_summarise():
     assert summarise([1.0, 3.0]) == (2.0, pytest.approx(2.0 ** 0.5))  # ddof=1
     assert summarise([0.5]) == (0.5, 0.0)
+
+
+def test_output_classes_leave_rows_without_a_usable_ratio_unclassified():
+    proba = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6]])
+    out = output_classes(["HII", "PN", "SNR"], proba, [True, False, True])
+    assert out.tolist() == ["HII", "", "SNR"]
+    # scored as wrong, as classification_scores counts "" (the network's guess "PN" would have been right)
+    assert classification_scores(["HII", "PN", "SNR"], out)["recall"]["PN"] == 0.0

@@ -64,6 +64,20 @@ def test_missing_lines_are_really_missing(suite):
     assert set(correlated.labels[correlated.removed["HB4861"]]) == {"HII"}
 
 
+def test_usable_rows_of_a_task_are_those_with_a_computable_ratio(suite):
+    by_name = {t.name: t for t in suite}
+    spec = default_feature_spec()
+    assert by_name["benchmark as shipped"].usable(spec).all()
+    # Ho (2019) gives no Halpha (case B fills it from Hbeta): without Hbeta such a row has no ratio left
+    task = by_name["no HB4861 in all rows"]
+    usable = task.usable(spec)
+    ho = np.char.startswith(task.groups.astype(str), "ho2019")
+    assert ho.any() and not usable[ho].any() and usable[~ho].mean() > 0.5
+    flux, _, _ = catalog_line_matrix(task.catalog, spec.lines)
+    halpha, hbeta = flux[:, spec.lines.index("HA6562")], flux[:, spec.lines.index("HB4861")]
+    assert not np.isfinite(halpha[~usable]).any() and not np.isfinite(hbeta[~usable]).any()
+
+
 def test_held_out_slices_are_out_of_training(suite):
     lines = default_feature_spec().lines
     flux, labels, _ = source_line_fluxes(lines)
