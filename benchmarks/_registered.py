@@ -20,13 +20,16 @@ import torch
 from trust_suite import CONFIGS, fit_task, record_config, record_output
 
 from nebuladapt import CLASSES
+from nebuladapt.evaluation.baselines import catalog_classical_cuts
 from nebuladapt.evaluation.metrics import classification_scores
-from nebuladapt.evaluation.trust import seed_summary
+from nebuladapt.evaluation.trust import calibration_scores, grouped_bootstrap, seed_summary
 
 RESULTS = Path(__file__).parent / "results"
 SEEDS = (0, 1, 2)
 #: The stored records of the current default on the choice tasks (config "default").
 STORED_DEFAULT = "trust_suite_oiiiha_*.jsonl"
+#: The records of the current default (adopted in stop 17; the package default reproduces them exactly).
+CURRENT_DEFAULT = ("crowded_*.jsonl", "default, independent 300-step starts")
 
 
 def run_jobs(jobs, prefix: str, shard: str, patches: dict, extra=None) -> None:
@@ -154,6 +157,8 @@ def family_rows(results: dict, names, configs) -> tuple[list[str], dict]:
     return lines, pooled
 
 
+CLASSICAL = "classical cut (SII/Ha > 0.4 + Kewley01 PN)"
+
 FAMILY_HEADER = ["| task | configuration | seeds | balanced acc. mean +- std | worst seed | recall HII / PN / SNR |",
                  "|---|---|---|---|---|---|"]
 
@@ -205,3 +210,65 @@ def class_tail(values: np.ndarray, labels: np.ndarray, classes, share: float, up
         else:
             out |= rows & (values <= np.nanquantile(values[rows], share))
     return out
+
+
+def classical_scores(tasks: dict) -> dict:
+    """task -> [(balanced accuracy, recalls)] of the classical cut (no fit: one entry)."""
+    out = {}
+    for name, task in tasks.items():
+        result = classification_scores(task.labels, catalog_classical_cuts(task.catalog))
+        out[name] = [(result["balanced_accuracy"], [result["recall"].get(c, np.nan) for c in CLASSES])]
+    return out
+
+
+def family_table(pattern: str, family: dict, configs, title: str) -> tuple[list[str], dict]:
+    """Every configuration's rows on a held-out family (records in ``results/<pattern>``) and the classical
+    cut's, then their family means: markdown lines and config -> family mean."""
+    results = {c: task_scores(pattern, c, family) for c in configs}
+    results[CLASSICAL] = classical_scores(family)
+    rows, pooled = family_rows(results, family, (*configs, CLASSICAL))
+    means = {c: float(np.mean(v)) for c, v in pooled.items()}
+    lines = ["", f"## {title}", ""] + FAMILY_HEADER + rows
+    n_tasks = len(family)
+    lines += ["", f"| configuration | family mean ({n_tasks} tasks x {len(SEEDS)} seeds; classical: {n_tasks} tasks) |",
+              "|---|---|"] + [f"| {c} | {m:.3f} |" for c, m in means.items()]
+    return lines, means
+
+
+def confirmation(pattern: str, family: dict, configs, chosen: str, means: dict) -> list[str]:
+    """The registered confirmation: markdown lines.
+
+    ``chosen`` is confirmed if its family mean is at least every other configuration's minus 0.005 and at
+    least the classical cut's. Then the 95 % bootstrap interval by object group of ``chosen``'s seed-mean
+    balanced accuracy on each task of the family.
+    """
+    others = {c: m for c, m in means.items() if c != chosen}
+    confirmed = chosen in means and len(others) == len(configs) and all(
+        means[chosen] >= m - (0.0 if c == CLASSICAL else 0.005) for c, m in others.items())
+    lines = [f"**Confirmation** (family mean of `{chosen}` >= every other configuration's - 0.005, and >= the "
+              f"classical cut's): {'yes' if confirmed else 'NO'}.", "",
+              f"95 % bootstrap interval by object group (1,000 resamples) of `{chosen}`'s seed-mean balanced accuracy:", ""]
+    for name, task in family.items():
+        records = [r for (t, s), r in load(pattern, chosen).items() if t == name]
+        if len(records) == len(SEEDS):
+            low, high = grouped_bootstrap(task.labels, [predicted(r, task) for r in records], task.groups)
+            lines.append(f"* {name}: [{low:.3f}, {high:.3f}]")
+    return lines
+
+
+CALIBRATION_HEADER = ["## Calibration on the target (reported, not a rule)", "",
+                      "Mean over seeds, then mean (worst task) over the tasks; max-probability ECE, NLL, Brier score, "
+                      "on the rows that get probabilities.", "",
+                      "| tasks | configuration | ECE | NLL | Brier |", "|---|---|---|---|---|"]
+
+
+def calibration_line(tasks_name: str, config: str, records: dict, tasks: dict) -> str:
+    """A markdown row: the mean (worst task) over ``tasks`` of the seed-mean ECE, NLL and Brier score of ``records``."""
+    per_task = {}
+    for (name, _), r in records.items():
+        if name in tasks:
+            given = predicted(r, tasks[name]) != ""  # rows that get probabilities (no usable ratio: none)
+            c = calibration_scores(tasks[name].labels[given], np.asarray(r["proba"])[given], classes=tuple(r["classes"]))
+            per_task.setdefault(name, []).append([c["ece"], c["nll"], c["brier"]])
+    seed_means = np.array([np.mean(v, axis=0) for v in per_task.values()])
+    return f"| {tasks_name} | {config} | " + " | ".join(f"{np.mean(v):.3f} ({np.max(v):.3f})" for v in seed_means.T) + " |"

@@ -20,19 +20,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
-    FAMILY_HEADER, RESULTS, SEEDS, STORED_DEFAULT, choice_tasks, family_rows, load, main, predicted, rule_lines,
-    run_jobs, task_scores,
+    CALIBRATION_HEADER, RESULTS, SEEDS, STORED_DEFAULT, calibration_line, choice_tasks, confirmation, family_table, load,
+    main,
+    rule_lines, run_jobs, task_scores,
 )
 from independent_starts import independent_starts  # noqa: E402
 from short_start import short_start  # noqa: E402
 
-from nebuladapt import CLASSES  # noqa: E402
 from nebuladapt.benchmark import benchmark_catalog, load_benchmark  # noqa: E402
 from nebuladapt.dust import deredden_catalog  # noqa: E402
-from nebuladapt.evaluation.baselines import catalog_classical_cuts  # noqa: E402
-from nebuladapt.evaluation.metrics import classification_scores  # noqa: E402
 from nebuladapt.evaluation.tasks import Task, subset_catalog  # noqa: E402
-from nebuladapt.evaluation.trust import calibration_scores, grouped_bootstrap  # noqa: E402
 from nebuladapt.features import catalog_line_matrix  # noqa: E402
 
 FAMILY = "crowded apertures"
@@ -41,7 +38,6 @@ PREFIX = "crowded"
 #: The configurations the default was chosen over (``trust_suite.CONFIGS``), fitted on the family only.
 ALTERNATIVES = ("paper NN (no noise)", "paper DANN (GRL 1, no entropy, fixed noise)",
                 "previous default (1 network, 2000 steps)")  # fmt: skip
-CLASSICAL = "classical cut (SII/Ha > 0.4 + Kewley01 PN)"
 #: Lines blended (the default ratios' lines), and the task name -> (range of f, task seed).
 BLEND_LINES = ["HB4861", "OIII5006", "HA6562", "NII6583", "SII6716_6730"]
 CROWDING = {"light crowding: 10-30 % of Halpha from a neighbouring HII region": ((0.1, 0.3), 301),
@@ -113,57 +109,23 @@ def report() -> None:
     lines += registered
     family = {t.name: t for t in crowded_tasks()}
     configs = ("default", CANDIDATE, *ALTERNATIVES)
-    new = {c: task_scores(pattern, c, family) for c in configs}
-    new[CLASSICAL] = {}
-    for name, task in family.items():
-        result = classification_scores(task.labels, catalog_classical_cuts(task.catalog))
-        new[CLASSICAL][name] = [(result["balanced_accuracy"], [result["recall"].get(c, np.nan) for c in CLASSES])]
-    rows, pooled = family_rows(new, family, (*configs, CLASSICAL))
-    means = {c: float(np.mean(v)) for c, v in pooled.items()}
-    lines += ["", f"## Held-out family \"{FAMILY}\" (rule 6 and the confirmation)", ""] + FAMILY_HEADER + rows
-    six = CANDIDATE in means and "default" in means and means[CANDIDATE] >= means["default"] - 0.005
-    adopted = rules_met and six
-    chosen = CANDIDATE if adopted else "default"
-    lines += ["", "| configuration | family mean (2 tasks x 3 seeds; classical: 2 tasks) |", "|---|---|"]
-    lines += [f"| {c} | {m:.3f} |" for c, m in means.items()]
-    lines += ["", f"Rule 6 (family mean does not fall by more than 0.005): {'yes' if six else 'NO'} "
-              f"({means.get('default', np.nan):.3f} -> {means.get(CANDIDATE, np.nan):.3f})", "",
-              f"**Adopted: {'yes' if adopted else 'no'}.** The chosen configuration is `{chosen}`.", ""]  # fmt: skip
-    others = {c: m for c, m in means.items() if c != chosen}
-    confirmed = chosen in means and len(others) == len(configs) and all(
-        means[chosen] >= m - (0.0 if c == CLASSICAL else 0.005) for c, m in others.items())
-    lines += [f"**Confirmation** (family mean of `{chosen}` >= every other configuration's - 0.005, and >= the "
-              f"classical cut's): {'yes' if confirmed else 'NO'}.", "",
-              f"95 % bootstrap interval by object group (1,000 resamples) of `{chosen}`'s seed-mean balanced accuracy:", ""]
-    for name, task in family.items():
-        records = [r for (t, s), r in load(pattern, chosen).items() if t == name]
-        if len(records) == len(SEEDS):
-            low, high = grouped_bootstrap(task.labels, [predicted(r, task) for r in records], task.groups)
-            lines.append(f"* {name}: [{low:.3f}, {high:.3f}]")
-    lines += ["", "## Calibration on the target (reported, not a rule)", "",
-              "Mean over seeds, then mean (worst task) over the tasks; max-probability ECE, NLL, Brier score.", "",
-              "| tasks | configuration | ECE | NLL | Brier |", "|---|---|---|---|---|"]
+    pooled = {c: [s[0] for runs in task_scores(pattern, c, family).values() for s in runs] for c in ("default", CANDIDATE)}
+    six = all(pooled.values()) and np.mean(pooled[CANDIDATE]) >= np.mean(pooled["default"]) - 0.005
+    chosen = CANDIDATE if rules_met and six else "default"
+    table, means = family_table(pattern, family, configs, f"Held-out family \"{FAMILY}\" (rule 6 and the confirmation)")
+    lines += table + ["", f"Rule 6 (family mean does not fall by more than 0.005): {'yes' if six else 'NO'} "
+                      f"({means.get('default', np.nan):.3f} -> {means.get(CANDIDATE, np.nan):.3f})", "",
+                      f"**Adopted: {'yes' if chosen == CANDIDATE else 'no'}.** The chosen configuration is `{chosen}`.", ""]
+    lines += confirmation(pattern, family, configs, chosen, means)
+    lines += ["", *CALIBRATION_HEADER]
     for tasks_name, tasks, runs in (("22 choice tasks", choice, {"default": (STORED_DEFAULT, "default"),
                                                                  CANDIDATE: (pattern, CANDIDATE)}),
                                     (FAMILY, family, {c: (pattern, c) for c in ("default", CANDIDATE)})):
         for config, (where, name) in runs.items():
-            lines.append(f"| {tasks_name} | {config} | " + " | ".join(
-                f"{np.mean(v):.3f} ({np.max(v):.3f})" for v in _calibration(load(where, name), tasks)) + " |")
+            lines.append(calibration_line(tasks_name, config, load(where, name), tasks))
     text = "\n".join(lines) + "\n"
     (RESULTS / f"{PREFIX}_result.md").write_text(text)
     print(text)
-
-
-def _calibration(records, tasks) -> list[list[float]]:
-    """Per task, the seed-mean ECE, NLL and Brier score of ``records``: three lists over tasks."""
-    per_task = {}
-    for (name, _), r in records.items():
-        if name in tasks:
-            given = predicted(r, tasks[name]) != ""  # rows that get probabilities (no usable ratio: none)
-            c = calibration_scores(tasks[name].labels[given], np.asarray(r["proba"])[given], classes=tuple(r["classes"]))
-            per_task.setdefault(name, []).append([c["ece"], c["nll"], c["brier"]])
-    seed_means = np.array([np.mean(v, axis=0) for v in per_task.values()])
-    return seed_means.T.tolist()
 
 
 if __name__ == "__main__":
