@@ -107,6 +107,11 @@ def report() -> None:
              "Rules and family: `results/usable_rows_registration.md` (committed before any fit). "
              "`python benchmarks/usable_rows.py report`. Balanced accuracy of what `nebuladapt predict` writes "
              "(a row with no usable ratio is unclassified, i.e. wrong); std ddof=1; seeds 0-2.", "",
+             "Erratum to the registration (written after the fits): its rationale says such rows reach the "
+             "domain and entropy terms; `models.training.train_network` already left them out of every "
+             "adaptation term and of distillation, so the candidate changed only the pool of target flux "
+             "errors that matched noise draws from (and the random stream with it) and the EM class "
+             "proportions. And stop 13's rule 3 is missed by 0.0001 (-0.0201 against -0.02), not 0.0004.", "",
              f"Choice tasks the candidate changes (a target row gives no ratio): {', '.join(changed)}. On the other "
              f"{len(choice) - len(changed)} it trains on the same rows as the current default; check refit "
              f"({CHECK[0]}, seed {CHECK[1]}) identical to the stored record: {'yes' if same else 'NO'}.", ""]

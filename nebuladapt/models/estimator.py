@@ -24,7 +24,7 @@ from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from nebuladapt.features import FeatureSpec, default_feature_spec, log_ratios
+from nebuladapt.features import FeatureSpec, default_feature_spec, log_ratios, usable_rows
 from nebuladapt.models.calibration import fit_temperature
 from nebuladapt.models.inference import Predictor, RowPredictions, network_layers, softmax_argmax
 from nebuladapt.models.label_shift import em_target_prior
@@ -301,8 +301,10 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             self.temperature_ = fit_temperature(logits, self.validation_label_)
         self.target_prior_ = None
         self._refresh_predictor()
-        if len(target_flux):
-            columns, _ = softmax_argmax(self._logits(self._features(target_flux), prior=False))
+        features = self._features(target_flux)
+        usable = usable_rows(features)  # a row with no ratio gets no class, so it says nothing of the proportions
+        if usable.any():
+            columns, _ = softmax_argmax(self._logits(features[usable], prior=False))
             proba = np.column_stack(columns)
             self.target_prior_ = em_target_prior(proba[np.isfinite(proba).all(axis=1)])
             self._refresh_predictor()
@@ -462,12 +464,15 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
 
         With ``prior_correction="em"`` they are re-weighted to the target class
         proportions estimated at fit time. ``sample_domain`` is accepted (and
-        ignored) for skada's scorers.
+        ignored) for skada's scorers. A row with no computable ratio gets the
+        network's answer to an all-missing input, as scikit-learn's API needs a
+        number; :meth:`classify_rows`, the path of ``nebuladapt predict``, marks
+        such a row unusable and gives it no class.
         """
         return np.column_stack(softmax_argmax(self._scores(X))[0])
 
     def predict(self, X, sample_domain=None) -> np.ndarray:
-        """Most probable class per row."""
+        """Most probable class per row (see :meth:`predict_proba` for rows with no computable ratio)."""
         index = softmax_argmax(self._scores(X))[1]
         return self.classes_[index]
 

@@ -94,6 +94,22 @@ def test_prior_correction_follows_an_imbalanced_target(toy_domains):
         NebulaClassifier(prior_correction="magic").fit(d["X"], d["y"])
 
 
+def test_rows_without_a_ratio_do_not_enter_the_target_proportions(toy_domains):
+    d = toy_domains
+    n_source = int((d["sample_domain"] > 0).sum())
+    empty = np.full((60, d["X"].shape[1]), np.nan)  # target rows whose every line is missing
+    X = np.vstack([d["X"], empty])
+    y = np.concatenate([d["y"], np.full(len(empty), -1, dtype=object)])
+    domain = np.concatenate([d["sample_domain"], -np.ones(len(empty), int)])
+    kwargs = dict(method="nn", noise="fixed", n_steps=60, random_state=0)  # source-only: the fit ignores the target
+    plain = NebulaClassifier(**kwargs).fit(d["X"], d["y"], sample_domain=d["sample_domain"])
+    padded = NebulaClassifier(**kwargs).fit(X, y, sample_domain=domain)
+    assert n_source < len(d["X"])
+    np.testing.assert_array_equal(plain.predict_proba(d["target"]), padded.predict_proba(d["target"]))
+    # the 60 rows would get the network's answer to an all-missing input; they get no class, so no share
+    np.testing.assert_allclose(padded.target_prior_, plain.target_prior_, atol=1e-12)
+
+
 def test_state_pair_restores_the_fitted_model(toy_domains):
     from nebuladapt.models.estimator import ModelState
 
