@@ -27,7 +27,7 @@ from nebuladapt.features import default_feature_spec, log_ratios
 from nebuladapt.grids import load_source_grids, source_line_fluxes
 
 from trust_analyse import MEMBERS_MEAN, PREVIOUS, load_records, method_runs  # benchmarks/ is on the path
-from trust_suite import THREE_RATIO_DEFAULT
+from trust_suite import THREE_RATIO_DEFAULT, record_output
 
 RESULTS = Path(__file__).parent / "results"
 CONFIGS = ("default", MEMBERS_MEAN, THREE_RATIO_DEFAULT, PREVIOUS, "entropy 0.3", "GRL 1",
@@ -52,8 +52,8 @@ def task_table(task, runs) -> list[str]:
         if not entries:
             continue
         mats, bal = [], []
-        for _, proba, _, classes in entries:
-            predicted = np.asarray(classes)[np.argmax(proba, axis=1)]
+        for _, proba, _, _, record in entries:
+            predicted = record_output(record, task, proba)
             mats.append(confusion(task.labels, predicted))
             bal.append(classification_scores(task.labels, predicted)["balanced_accuracy"])
         mats = np.stack(mats)

@@ -25,7 +25,7 @@ import torch
 from astropy.table import Table
 
 sys.path.insert(0, str(Path(__file__).parent))
-from trust_suite import CONFIGS, fit_task, record_config  # noqa: E402
+from trust_suite import CONFIGS, fit_task, record_config, record_output  # noqa: E402
 
 from nebuladapt.benchmark import benchmark_catalog, load_benchmark  # noqa: E402
 from nebuladapt.catalogs import LineCatalog  # noqa: E402
@@ -116,7 +116,7 @@ def report(_args) -> None:
         configs = dict.fromkeys(r["config"] for r in records if r["task"] == task.name)
         for config in configs:
             runs = sorted((r for r in records if r["task"] == task.name and r["config"] == config), key=lambda r: r["seed"])
-            preds = np.array([np.asarray(r["classes"])[np.argmax(r["proba"], axis=1)] for r in runs])
+            preds = np.array([record_output(r, task) for r in runs])
             s = seed_summary([balanced_accuracy(task.labels, p) for p in preds])
             lo, hi = grouped_bootstrap(task.labels, preds, task.groups)
             recall = " / ".join(
