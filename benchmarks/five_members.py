@@ -1,0 +1,122 @@
+"""Five members, and the seventh held-out family ("Halpha blended with [NII]").
+
+Registered in results/five_members_registration.md before any fit (beyond the three exploratory
+tasks of ``more_members.py``, whose records count as the candidate's). ``run`` fits; ``report``
+applies the registered rules (choice tasks and the two seen families against the current
+default's stored records), then the confirmation rule on the new family. Labels only score.
+
+    nice -n 10 python benchmarks/five_members.py run --shard 0/2     # and 1/2, in parallel
+    python benchmarks/five_members.py report                         # -> results/five_members_result.md
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _registered import (  # noqa: E402
+    CALIBRATION_HEADER, CURRENT_DEFAULT, RESULTS, SEEDS, calibration_line, choice_tasks, confirmation, family_table,
+    load, main, rule_lines, run_jobs, scores,
+)
+from crowded import ALTERNATIVES, crowded_tasks  # noqa: E402
+from more_members import CONFIG as CANDIDATE  # noqa: E402
+from more_members import PREFIX as EXPLORED  # noqa: E402
+from more_members import five_members  # noqa: E402
+from usable_rows import pair_tasks  # noqa: E402
+
+from nebuladapt.benchmark import benchmark_catalog, load_benchmark  # noqa: E402
+from nebuladapt.dust import deredden_catalog  # noqa: E402
+from nebuladapt.evaluation.tasks import Task  # noqa: E402
+from nebuladapt.lines import DOUBLET_RATIOS  # noqa: E402
+
+FAMILY = "Halpha blended with [NII]"
+PREFIX = "five_members"
+#: Task name -> (range of the blended share s of [NII], task seed).
+BLENDS = {"[NII] fully blended into Halpha": ((1.0, 1.0), 501),
+          "[NII] partly blended into Halpha": ((0.0, 1.0), 502)}  # fmt: skip
+#: The seen families (rule 6) and where the current default's records of them are.
+SEEN = {"crowded apertures": (crowded_tasks, *CURRENT_DEFAULT),
+        "two lines lost together": (pair_tasks, "usable_rows_*.jsonl", "default")}  # fmt: skip
+
+
+def blend_task(name: str, share_range: tuple[float, float], seed: int) -> Task:
+    """The benchmark with a share s of [NII]6548+6583 added to every measured Halpha, then dereddened."""
+    table = load_benchmark()
+    labels = np.asarray(table["class"]).astype(str)
+    catalog = benchmark_catalog()
+    weak = DOUBLET_RATIOS[("NII6583", "NII6548")]
+    strong = np.where(np.isfinite(catalog.flux["NII6583"]), catalog.flux["NII6583"], weak * catalog.flux["NII6548"])
+    share = np.random.default_rng(seed).uniform(*share_range, size=len(labels))
+    added = np.where(np.isfinite(strong), share * (1 + 1 / weak) * strong, 0.0)
+    flux = {**catalog.flux, "HA6562": catalog.flux["HA6562"] + added}  # NaN Halpha (case B later) stays NaN
+    return Task(name, FAMILY, deredden_catalog(replace(catalog, flux=flux)), labels,
+                np.asarray(table["group_id"]).astype(str), seed, description=f"Halpha + s [NII], s ~ U{share_range}")
+
+
+def blend_tasks() -> list[Task]:
+    return [blend_task(name, share_range, seed) for name, (share_range, seed) in BLENDS.items()]
+
+
+def jobs():
+    explored = set(load(f"{EXPLORED}_*.jsonl", CANDIDATE))
+    out = [(CANDIDATE, t, s) for s in SEEDS for t in choice_tasks().values() if (t.name, s) not in explored]
+    out += [(CANDIDATE, t, s) for s in SEEDS for tasks, _, _ in SEEN.values() for t in tasks()]
+    out += [(c, t, s) for s in SEEDS for t in blend_tasks() for c in ("default", CANDIDATE, *ALTERNATIVES)]
+    return out
+
+
+def run(shard: str) -> None:
+    run_jobs(jobs(), PREFIX, shard, {CANDIDATE: five_members})
+
+
+def candidate_records() -> dict:
+    return {**load(f"{EXPLORED}_*.jsonl", CANDIDATE), **load(f"{PREFIX}_*.jsonl", CANDIDATE)}
+
+
+def report() -> None:
+    pattern = f"{PREFIX}_*.jsonl"
+    choice = choice_tasks()
+    base = scores({k: r for k, r in load(*CURRENT_DEFAULT).items() if k[0] in choice}, choice)
+    mine = candidate_records()
+    cand = scores({k: r for k, r in mine.items() if k[0] in choice}, choice)
+    lines = ["# Five members: result of the registered rules", "",
+             "Rules and family: `results/five_members_registration.md` (committed before any fit beyond the three "
+             "exploratory tasks). `python benchmarks/five_members.py report`. Balanced accuracy of what "
+             "`nebuladapt predict` writes; std ddof=1; seeds 0-2.", ""]
+    registered, rules_met = rule_lines(base, cand, list(choice), "the current default (stored)", CANDIDATE,
+                                       improves=True)
+    lines += registered + ["## Rule 6: the seen families", "", "| family | current default | five members | met |",
+                           "|---|---|---|---|"]
+    six = True
+    for family, (tasks, where, config) in SEEN.items():
+        named = {t.name: t for t in tasks()}
+        means = [np.mean([v[0] for runs in scores({k: r for k, r in records.items() if k[0] in named}, named).values()
+                          for v in runs]) for records in (load(where, config), mine)]
+        ok = bool(np.all(np.isfinite(means)) and means[1] >= means[0] - 0.005)
+        six &= ok
+        lines.append(f"| {family} | {means[0]:.3f} | {means[1]:.3f} | {'yes' if ok else 'NO'} |")
+    adopted = rules_met and six
+    chosen = CANDIDATE if adopted else "default"
+    lines += ["", f"**Adopted: {'yes' if adopted else 'no'}.** The chosen configuration is `{chosen}` "
+              "(`default` here is the current package default).", ""]
+    family = {t.name: t for t in blend_tasks()}
+    configs = ("default", CANDIDATE, *ALTERNATIVES)
+    table, means = family_table(pattern, family, configs, f"Held-out family \"{FAMILY}\" (the confirmation)")
+    lines += table + [""] + confirmation(pattern, family, configs, chosen, means)
+    lines += ["", *CALIBRATION_HEADER]
+    current = load(*CURRENT_DEFAULT)
+    for tasks_name, tasks, runs in (("22 choice tasks", choice, {"default": current, CANDIDATE: mine}),
+                                    (FAMILY, family, {c: load(pattern, c) for c in ("default", CANDIDATE)})):
+        for config, records in runs.items():
+            lines.append(calibration_line(tasks_name, config, records, tasks))
+    text = "\n".join(lines) + "\n"
+    (RESULTS / f"{PREFIX}_result.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main(__doc__, run, report)
