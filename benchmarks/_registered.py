@@ -28,8 +28,11 @@ RESULTS = Path(__file__).parent / "results"
 SEEDS = (0, 1, 2)
 #: The stored records of the current default on the choice tasks (config "default").
 STORED_DEFAULT = "trust_suite_oiiiha_*.jsonl"
-#: The records of the current default (adopted in stop 17; the package default reproduces them exactly).
-CURRENT_DEFAULT = ("crowded_*.jsonl", "default, independent 300-step starts")
+#: The records of the stop-17 default (3 members from their own starts), the baseline of stop 18's rules.
+STOP17_DEFAULT = ("crowded_*.jsonl", "default, independent 300-step starts")
+#: The records of the current default (5 members, adopted in stop 18; the package default reproduces them
+#: exactly): the baseline of the next registration.
+STOP18_DEFAULT = ("*members_*.jsonl", "default, 5 members")
 
 
 def run_jobs(jobs, prefix: str, shard: str, patches: dict, extra=None) -> None:

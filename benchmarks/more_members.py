@@ -19,7 +19,7 @@ from pathlib import Path
 from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _registered import CURRENT_DEFAULT, RESULTS, SEEDS, choice_tasks, load, main, run_jobs, scores  # noqa: E402
+from _registered import STOP17_DEFAULT, RESULTS, SEEDS, choice_tasks, load, main, run_jobs, scores  # noqa: E402
 from trust_suite import CONFIGS  # noqa: E402
 
 from nebuladapt.evaluation.trust import seed_summary  # noqa: E402
@@ -48,7 +48,7 @@ def run(shard: str) -> None:
 
 def report() -> None:
     choice = {name: task for name, task in choice_tasks().items() if name in TASKS}
-    base = scores({k: r for k, r in load(*CURRENT_DEFAULT).items() if k[0] in choice}, choice)
+    base = scores({k: r for k, r in load(*STOP17_DEFAULT).items() if k[0] in choice}, choice)
     more = scores(load(f"{PREFIX}_*.jsonl", CONFIG), choice)
     lines = ["# Five members instead of three on the seed-dependent tasks (exploratory, not registered)", "",
              "`python benchmarks/more_members.py report`. Balanced accuracy of what `nebuladapt predict` writes; "

@@ -1,6 +1,6 @@
 """Where the default's seeds disagree on the choice tasks, and how sure each seed was there.
 
-Reads stored fits only (the current default's records, :data:`_registered.CURRENT_DEFAULT`, seeds
+Reads stored fits only (the stop-17 default's records, 3 members, :data:`_registered.STOP17_DEFAULT`, seeds
 0-2; no labels are used): per task, the rows whose class (as ``nebuladapt predict`` writes it)
 changes with the seed, the largest block of them that share an object prefix (a galaxy or
 survey), each seed's probability margin (top class minus the next) on those rows, and how often
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _registered import CURRENT_DEFAULT, RESULTS, SEEDS, choice_tasks, load, predicted  # noqa: E402
+from _registered import STOP17_DEFAULT, RESULTS, SEEDS, choice_tasks, load, predicted  # noqa: E402
 
 #: Margins (top probability minus the next) below which a row counts as a tie, reported.
 MARGINS = (0.1, 0.2, 0.3)
@@ -37,10 +37,10 @@ def margins(proba: np.ndarray) -> np.ndarray:
 
 def main() -> None:
     tasks = choice_tasks()
-    records = load(*CURRENT_DEFAULT)
+    records = load(*STOP17_DEFAULT)
     lines = ["# Where the default's seeds disagree (choice tasks, stored fits, no labels)", "",
              "`python benchmarks/seed_disagreement.py`. Rows whose class (as `nebuladapt predict` writes it) "
-             f"differs between seeds 0-2 of the current default (`{CURRENT_DEFAULT[0]}`, `{CURRENT_DEFAULT[1]}`); "
+             f"differs between seeds 0-2 of the stop-17 default, 3 members (`{STOP17_DEFAULT[0]}`, `{STOP17_DEFAULT[1]}`); "
              "margin = top probability minus the next, median over those rows, per seed. The block is the "
              "commonest object prefix among them (a galaxy or a survey). Members split: share of those rows and "
              f"seeds where the 3 members' mean gives no class more than {SPLIT} (the members voted differently).",

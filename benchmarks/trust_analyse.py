@@ -182,7 +182,6 @@ def overview_rows(per_method):
             base = {r["task"]: r["mean"] for r in per_method.get("default", []) if (r["family"] == HELD_OUT_FAMILY) == held_out}
             common = [r for r in sel if r["task"] in base]
             paired = float(np.mean([r["mean"] - base[r["task"]] for r in common])) if common else None
-            paired_worst = min(common, key=lambda r: r["mean"]) if common else None
             worst = min(sel, key=lambda r: r["mean"])
             rows.append({
                 "set": "held out (confirmation)" if held_out else "choice tasks", "method": method,

@@ -20,7 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
-    CALIBRATION_HEADER, CURRENT_DEFAULT, RESULTS, SEEDS, calibration_line, choice_tasks, confirmation, family_table, load, main,
+    CALIBRATION_HEADER, STOP17_DEFAULT, RESULTS, SEEDS, calibration_line, choice_tasks, confirmation, family_table, load, main,
     rule_lines, run_jobs, scores,
 )
 from crowded import ALTERNATIVES, crowded_tasks  # noqa: E402
@@ -96,7 +96,7 @@ def report() -> None:
     pattern = f"{PREFIX}_*.jsonl"
     choice = choice_tasks()
     changed = affected(choice)
-    current = {k: r for k, r in load(*CURRENT_DEFAULT).items() if k[0] in choice}
+    current = {k: r for k, r in load(*STOP17_DEFAULT).items() if k[0] in choice}
     fitted = load(pattern, CANDIDATE)
     check = fitted.get(CHECK)
     same = check is not None and np.array_equal(check["proba"], current[CHECK]["proba"])
@@ -124,7 +124,7 @@ def report() -> None:
         f"Rule 6 (crowded apertures): {'yes' if crowded_unchanged else 'NO'}, by construction (no row of that family "
         "lacks every ratio, so the candidate's fits there are the default's).", "",
         f"**Adopted: {'yes' if adopted else 'no'}.** The chosen configuration is `{chosen}` "
-        "(`default` here is the current package default).", ""]
+        "(`default` here is the stop-17 default, 3 members).", ""]
     family = {t.name: t for t in pair_tasks()}
     configs = ("default", CANDIDATE, *ALTERNATIVES)
     unusable = ", ".join(f"{name}: {int((~t.usable()).sum())}" for name, t in family.items())
