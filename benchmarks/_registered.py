@@ -275,3 +275,18 @@ def calibration_line(tasks_name: str, config: str, records: dict, tasks: dict) -
             per_task.setdefault(name, []).append([c["ece"], c["nll"], c["brier"]])
     seed_means = np.array([np.mean(v, axis=0) for v in per_task.values()])
     return f"| {tasks_name} | {config} | " + " | ".join(f"{np.mean(v):.3f} ({np.max(v):.3f})" for v in seed_means.T) + " |"
+
+
+def calibration_section(sets) -> list[str]:
+    """The calibration table: one row per configuration of each (name, tasks, config -> records) of ``sets``."""
+    lines = ["", *CALIBRATION_HEADER]
+    for name, tasks, runs in sets:
+        lines += [calibration_line(name, config, records, tasks) for config, records in runs.items()]
+    return lines
+
+
+def write_report(filename: str, lines: list[str]) -> None:
+    """Write ``lines`` to ``results/<filename>`` and print them."""
+    text = "\n".join(lines) + "\n"
+    (RESULTS / filename).write_text(text)
+    print(text)

@@ -20,9 +20,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
-    CALIBRATION_HEADER, RESULTS, SEEDS, STORED_DEFAULT, calibration_line, choice_tasks, confirmation, family_table, load,
-    main,
-    rule_lines, run_jobs, task_scores,
+    SEEDS, STORED_DEFAULT, calibration_section, choice_tasks, confirmation, family_table, load, main, rule_lines,
+    run_jobs, task_scores, write_report,
 )
 from independent_starts import independent_starts  # noqa: E402
 from short_start import short_start  # noqa: E402
@@ -117,16 +116,10 @@ def report() -> None:
                       f"({means.get('default', np.nan):.3f} -> {means.get(CANDIDATE, np.nan):.3f})", "",
                       f"**Adopted: {'yes' if chosen == CANDIDATE else 'no'}.** The chosen configuration is `{chosen}`.", ""]
     lines += confirmation(pattern, family, configs, chosen, means)
-    lines += ["", *CALIBRATION_HEADER]
-    for tasks_name, tasks, runs in (("22 choice tasks", choice, {"default": (STORED_DEFAULT, "default"),
-                                                                 CANDIDATE: (pattern, CANDIDATE)}),
-                                    (FAMILY, family, {c: (pattern, c) for c in ("default", CANDIDATE)})):
-        for config, (where, name) in runs.items():
-            lines.append(calibration_line(tasks_name, config, load(where, name), tasks))
-    text = "\n".join(lines) + "\n"
-    (RESULTS / f"{PREFIX}_result.md").write_text(text)
-    print(text)
-
+    lines += calibration_section(
+        [("22 choice tasks", choice, {"default": load(STORED_DEFAULT, "default"), CANDIDATE: load(pattern, CANDIDATE)}),
+         (FAMILY, family, {c: load(pattern, c) for c in ("default", CANDIDATE)})])
+    write_report(f"{PREFIX}_result.md", lines)
 
 if __name__ == "__main__":
     main(__doc__, run, report)

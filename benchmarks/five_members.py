@@ -19,8 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
-    CALIBRATION_HEADER, STOP17_DEFAULT, RESULTS, SEEDS, calibration_line, choice_tasks, confirmation, family_table,
-    load, main, rule_lines, run_jobs, scores,
+    SEEDS, STOP17_DEFAULT, calibration_section, choice_tasks, confirmation, family_table, load, main, rule_lines,
+    run_jobs, scores, write_report,
 )
 from crowded import ALTERNATIVES, crowded_tasks  # noqa: E402
 from more_members import CONFIG as CANDIDATE  # noqa: E402
@@ -107,16 +107,10 @@ def report() -> None:
     configs = ("default", CANDIDATE, *ALTERNATIVES)
     table, means = family_table(pattern, family, configs, f"Held-out family \"{FAMILY}\" (the confirmation)")
     lines += table + [""] + confirmation(pattern, family, configs, chosen, means)
-    lines += ["", *CALIBRATION_HEADER]
-    current = load(*STOP17_DEFAULT)
-    for tasks_name, tasks, runs in (("22 choice tasks", choice, {"default": current, CANDIDATE: mine}),
-                                    (FAMILY, family, {c: load(pattern, c) for c in ("default", CANDIDATE)})):
-        for config, records in runs.items():
-            lines.append(calibration_line(tasks_name, config, records, tasks))
-    text = "\n".join(lines) + "\n"
-    (RESULTS / f"{PREFIX}_result.md").write_text(text)
-    print(text)
-
+    lines += calibration_section(
+        [("22 choice tasks", choice, {"default": load(*STOP17_DEFAULT), CANDIDATE: mine}),
+         (FAMILY, family, {c: load(pattern, c) for c in ("default", CANDIDATE)})])
+    write_report(f"{PREFIX}_result.md", lines)
 
 if __name__ == "__main__":
     main(__doc__, run, report)
