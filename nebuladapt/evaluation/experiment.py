@@ -186,7 +186,7 @@ def _model_record(data, method: Method, seed, model, wall) -> dict:
         "wall_time_s": wall, **score(data, predicted),
         "temperature": model.temperature_,
         "target_prior_estimate": dict(zip(model.classes_.tolist(), model.target_prior_.tolist())),
-        "n_off_grid": int(model.off_grid(target).sum()),
+        "n_off_grid": int(rows.off_grid.sum()),  # classify_rows' flag: rows without a ratio are never off grid
         "predicted": predicted.tolist(),
     }  # fmt: skip
     return record
