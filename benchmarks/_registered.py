@@ -68,9 +68,8 @@ def run_jobs(jobs, prefix: str, shard: str, patches: dict, extra=None) -> None:
         print(f"{config} | {task.name} | seed {seed}: {fit_s:.1f} s", flush=True)
 
 
-def predicted(record: dict, task) -> np.ndarray:
-    """What ``nebuladapt predict`` gives each row of ``task`` in a fit record (``""``: no usable ratio)."""
-    return record_output(record, task)
+#: What ``nebuladapt predict`` gives each row of a task in a fit record (``""``: no usable ratio).
+predicted = record_output
 
 
 def scores(records, tasks) -> dict:
@@ -82,6 +81,16 @@ def scores(records, tasks) -> dict:
         recalls = [result["recall"].get(c, np.nan) for c in CLASSES]  # NaN: no such object in the task
         out.setdefault(task_name, []).append((result["balanced_accuracy"], recalls))
     return out
+
+
+def family_mean(records: dict, tasks: dict) -> float:
+    """Balanced accuracy of ``records`` ((task, seed) -> record) over every seed of every task in ``tasks``.
+
+    NaN where none of the tasks has a record.
+    """
+    runs = scores({k: r for k, r in records.items() if k[0] in tasks}, tasks)
+    values = [v[0] for per_seed in runs.values() for v in per_seed]
+    return float(np.mean(values)) if values else float("nan")
 
 
 def load(pattern: str, config: str) -> dict:
