@@ -311,7 +311,7 @@ def train_network(
             embedding = net.feature_extractor(x)
             batch = Batch(
                 net, step, step / max(1, config.n_steps - 1), embedding, net.label_head(embedding),
-                data.source_label[idx], record={"step": step},
+                data.source_label[idx], record={"step": step}, inputs=x,
             )
             for term in losses:
                 term.prepare(batch)

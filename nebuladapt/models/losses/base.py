@@ -51,6 +51,9 @@ class Batch:
         Per-row weights of the source terms (None: uniform). Set by
         importance weighting before any loss is computed; read by the
         classification loss and by the domain losses.
+    inputs : Tensor or None
+        The encoded network input of the stacked rows (``[scaled features,
+        missing mask]``), for terms that depend on which ratios a row gives.
     """
 
     net: torch.nn.Module
@@ -61,6 +64,7 @@ class Batch:
     source_label: torch.Tensor
     source_weight: torch.Tensor | None = None
     record: dict = field(default_factory=dict)
+    inputs: torch.Tensor | None = None
 
     @property
     def n_source(self) -> int:
