@@ -23,6 +23,10 @@ __all__ = [
 #: A ratio given by fewer than this fraction of the target rows that give any ratio is
 #: left out of a fit (:func:`fit_feature_spec`).
 MIN_RATIO_COVERAGE = 0.01
+#: The line without which a fit cannot tell HII regions from SNRs: with [NII]/Halpha and
+#: [SII]/Halpha alone the grids hold as many shock as HII models (per model of each class)
+#: around real HII regions (``benchmarks/results/no_oiii_diagnosis.md``).
+EXCITATION_LINE = "OIII5006"
 
 
 def line_label(name: str) -> str:
@@ -184,13 +188,29 @@ class FitFeatures:
     spec: object
     dropped: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def warning(self) -> str | None:
+        """A warning when every [OIII] ratio was left out, else None."""
+        kept = any(EXCITATION_LINE in (r.numerator, r.denominator) for r in self.spec.ratios)
+        lost = any(EXCITATION_LINE in name.split("_") for name in self.dropped)
+        if kept or not lost:
+            return None
+        return (
+            f"WARNING: no ratio with {line_label(EXCITATION_LINE)}; HII regions and SNRs then rest on "
+            "[NII]/Halpha and [SII]/Halpha alone, where the grids cannot separate them (on the task suite "
+            "most real HII regions came back SNR: docs/experiment/trust_suite.md); check the classes "
+            "against [SII]/Halpha > 0.4"
+        )
+
     def describe(self) -> str:
-        """``features: ...`` plus, if any, ``(left out: <ratio> given by x% of rows)``."""
+        """``features: ...`` plus, if any, the ratios left out and :attr:`warning`."""
         text = "features: " + ", ".join(self.spec.names)
         if self.dropped:
             text += "; left out (too few target rows give them): " + ", ".join(
                 f"{name} ({100 * share:.0f}% of rows)" for name, share in self.dropped.items()
             )
+        if self.warning:
+            text += "\n" + self.warning
         return text
 
 

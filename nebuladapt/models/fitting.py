@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -73,7 +74,9 @@ def fit_on_catalog(
     spec : FeatureSpec, optional
         Default: the declared ratios every grid in use provides
         (:meth:`nebuladapt.grids.GridSet.feature_spec`), less those (nearly) no
-        row of ``catalog`` gives (:func:`nebuladapt.catalogs.usage.fit_feature_spec`).
+        row of ``catalog`` gives (:func:`nebuladapt.catalogs.usage.fit_feature_spec`);
+        a ``UserWarning`` when that leaves no [OIII] ratio
+        (:attr:`nebuladapt.catalogs.usage.FitFeatures.warning`).
     grids : GridSet, optional
         The grids in use (default: the shipped default set); recorded in
         ``model.source_grids_`` for the model card.
@@ -92,7 +95,11 @@ def fit_on_catalog(
     from nebuladapt.grids import default_grid_set
 
     grids = grids or default_grid_set()
-    spec = spec or fit_feature_spec(grids.feature_spec(), catalog).spec
+    if spec is None:
+        chosen = fit_feature_spec(grids.feature_spec(), catalog)
+        if chosen.warning:
+            warnings.warn(chosen.warning, UserWarning, stacklevel=2)
+        spec = chosen.spec
     X, y, sample_domain, X_err = domain_arrays(catalog, spec, grids)
     model = NebulaClassifier(feature_spec=spec, random_state=seed, **params)
     return model.fit(

@@ -1,6 +1,7 @@
 """Which lines a model uses, ignores and misses; which noise `auto` picks."""
 
 import numpy as np
+import pytest
 from astropy.table import Table
 
 from nebuladapt.catalogs import read_phangs_table
@@ -66,6 +67,23 @@ def test_fit_leaves_out_a_ratio_no_row_gives():
     some = int(np.ceil(MIN_RATIO_COVERAGE * 200)) + 1
     kept = fit_feature_spec(spec, _no_hbeta(with_hbeta=some))
     assert kept.spec == spec and kept.dropped == {} and "left out" not in kept.describe()
+
+
+def test_fit_warns_when_no_oiii_ratio_remains():
+    from nebuladapt.catalogs.usage import fit_feature_spec
+    from nebuladapt.models.fitting import fit_on_catalog
+
+    spec = default_feature_spec()
+    red_only = _no_hbeta()
+    red_only.flux["OIII5006"] = np.full(len(red_only), np.nan)  # e.g. a SITELLE SN3-only catalogue
+    chosen = fit_feature_spec(spec, red_only)
+    assert chosen.spec.names == ["log_NII6583_HA6562", "log_SII6716_6730_HA6562"]
+    assert chosen.warning.startswith("WARNING: no ratio with [OIII]5007")
+    assert chosen.warning in chosen.describe()
+    # losing only [OIII]/Hbeta keeps [OIII]/Halpha: no warning
+    assert fit_feature_spec(spec, _no_hbeta()).warning is None
+    with pytest.warns(UserWarning, match=r"no ratio with \[OIII\]5007"):
+        fit_on_catalog(red_only, seed=0, n_steps=5, members=1)
 
 
 def test_fit_on_catalog_trains_on_the_ratios_that_remain():
