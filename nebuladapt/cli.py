@@ -199,7 +199,7 @@ def predict(
     number of rows); other inputs are read in memory.
     """
     from nebuladapt.catalogs import CatalogError, READERS, read_catalog
-    from nebuladapt.catalogs.usage import LineUsage, check_catalog_lines, line_usage
+    from nebuladapt.catalogs.usage import LineUsage, check_catalog_lines, excitation_warning, line_usage
     from nebuladapt.models.persistence import ModelFileError, load_predictor
     from nebuladapt.output import output_format, write_table
     from nebuladapt.predict import classify_catalog, predict_summary
@@ -258,6 +258,8 @@ def predict(
     if not scheduler and isinstance(usage, LineUsage):
         console.print(f"{usage.describe()}; model trained with noise={model.noise_}",
                       highlight=False)
+        if excitation_warning(model.spec_):
+            console.print(excitation_warning(model.spec_), highlight=False)
     _print_counts(summary.n_rows, summary.classes, summary.reasons)
     elapsed = time.perf_counter() - start
     console.print(

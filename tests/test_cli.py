@@ -131,3 +131,25 @@ def test_demo_rows_keep_their_own_step_counts_unless_told(monkeypatch):
     assert runner.invoke(app, ["demo", "--seeds", "1"]).exit_code == 0
     assert runner.invoke(app, ["demo", "--seeds", "1", "--n-steps", "7"]).exit_code == 0
     assert calls == [{}, {"n_steps": 7}]
+
+
+def test_fit_and_predict_warn_when_the_catalogue_gives_no_oiii(unlabelled_csv, model_dir, tmp_path):
+    """A red-only catalogue (no [OIII]): both commands say HII and SNR are not separable, and still work."""
+    table = Table.read(unlabelled_csv)
+    table.remove_columns([c for c in table.colnames if "OIII" in c.upper()])
+    red = tmp_path / "red_only.csv"
+    table.write(red)
+    model = tmp_path / "m"
+    fitted = runner.invoke(app, ["fit", "--target", str(red), "--out", str(model), "--n-steps", "20",
+                                 "--members", "1", "--seed", "0"])
+    assert fitted.exit_code == 0, fitted.output
+    warning = "WARNING: no ratio with [OIII]5007"
+    assert warning in fitted.output
+    predicted = runner.invoke(app, ["predict", str(red), "--model", str(model), "--out", str(tmp_path / "p.csv")])
+    assert predicted.exit_code == 0, predicted.output
+    assert warning in predicted.output
+    assert len(Table.read(tmp_path / "p.csv")) == len(table)
+    # the warning follows the model's features, not the catalogue: a model with [OIII] gives none
+    full = runner.invoke(app, ["predict", str(unlabelled_csv), "--model", str(model_dir), "--out", str(tmp_path / "q.csv")])
+    assert full.exit_code == 0, full.output
+    assert warning not in full.output

@@ -16,8 +16,8 @@ import numpy as np
 from nebuladapt.lines import LINES, SUMMED_LINES, derivable_lines, input_lines_for
 
 __all__ = [
-    "LineUsage", "FitFeatures", "MIN_RATIO_COVERAGE", "available_lines", "check_catalog_lines",
-    "fit_feature_spec", "line_label", "line_usage", "noise_choice",
+    "LineUsage", "FitFeatures", "MIN_RATIO_COVERAGE", "EXCITATION_LINE", "available_lines", "check_catalog_lines",
+    "excitation_warning", "fit_feature_spec", "line_label", "line_usage", "noise_choice",
 ]
 
 #: A ratio given by fewer than this fraction of the target rows that give any ratio is
@@ -190,17 +190,8 @@ class FitFeatures:
 
     @property
     def warning(self) -> str | None:
-        """A warning when every [OIII] ratio was left out, else None."""
-        kept = any(EXCITATION_LINE in (r.numerator, r.denominator) for r in self.spec.ratios)
-        lost = any(EXCITATION_LINE in name.split("_") for name in self.dropped)
-        if kept or not lost:
-            return None
-        return (
-            f"WARNING: no ratio with {line_label(EXCITATION_LINE)}; HII regions and SNRs then rest on "
-            "[NII]/Halpha and [SII]/Halpha alone, where the grids cannot separate them (on the task suite "
-            "most real HII regions came back SNR: docs/experiment/trust_suite.md); check the classes "
-            "against [SII]/Halpha > 0.4"
-        )
+        """:func:`excitation_warning` of the features trained on."""
+        return excitation_warning(self.spec)
 
     def describe(self) -> str:
         """``features: ...`` plus, if any, the ratios left out and :attr:`warning`."""
@@ -212,6 +203,31 @@ class FitFeatures:
         if self.warning:
             text += "\n" + self.warning
         return text
+
+
+def excitation_warning(spec) -> str | None:
+    """A one-line warning when no ratio of ``spec`` uses [OIII]5007, else None.
+
+    Without [OIII], HII regions and SNRs rest on [NII]/Halpha and [SII]/Halpha,
+    where the grids hold as many shock as HII models (per class) around real HII
+    regions (:data:`EXCITATION_LINE`).
+
+    Parameters
+    ----------
+    spec : FeatureSpec
+
+    Returns
+    -------
+    str or None
+    """
+    if any(EXCITATION_LINE in (r.numerator, r.denominator) for r in spec.ratios):
+        return None
+    return (
+        f"WARNING: no ratio with {line_label(EXCITATION_LINE)}; HII regions and SNRs then rest on "
+        "[NII]/Halpha and [SII]/Halpha alone, where the grids cannot separate them (on the task suite "
+        "most real HII regions came back SNR: docs/experiment/trust_suite.md); check the classes "
+        "against [SII]/Halpha > 0.4"
+    )
 
 
 def fit_feature_spec(spec, catalog, min_coverage: float = MIN_RATIO_COVERAGE) -> FitFeatures:
