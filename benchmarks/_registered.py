@@ -93,6 +93,40 @@ def family_mean(records: dict, tasks: dict) -> float:
     return float(np.mean(values)) if values else float("nan")
 
 
+def seen_family_lines(families: dict, candidate: dict, header: str) -> tuple[list[str], bool]:
+    """Rule 6: markdown lines and whether it holds on every seen family.
+
+    ``families`` maps a family name to (name -> Task, the baseline's records); ``candidate`` holds the
+    candidate's records. Met where the candidate's family mean is at least the baseline's minus 0.005
+    (not met where either has no record: NaN). ``header`` is the table's first markdown row.
+    """
+    lines = ["## Rule 6: the seen families", "", header, "|---|---|---|---|"]
+    met = True
+    for family, (named, baseline) in families.items():
+        means = [family_mean(records, named) for records in (baseline, candidate)]
+        ok = means[1] >= means[0] - 0.005  # False when either has no record (NaN)
+        met &= ok
+        lines.append(f"| {family} | {means[0]:.3f} | {means[1]:.3f} | {'yes' if ok else 'NO'} |")
+    return lines, met
+
+
+def seed_table(runs: dict, names, recall: bool = False) -> list[str]:
+    """Markdown table, one row per task of ``names``, one column per configuration of ``runs`` (config ->
+    :func:`scores`): mean +- std [worst seed]; with ``recall``, then the first seed's recall per class."""
+    lines = ["| task | " + " | ".join(runs) + " |", "|---" * (len(runs) + 1) + "|"]
+    for name in names:
+        cells = []
+        for result in runs.values():
+            values = result.get(name, [])
+            s = seed_summary(v[0] for v in values) if values else None
+            cell = f"{s['mean']:.3f} +- {s['std']:.3f} [{s['worst']:.3f}]" if s else "not fitted"
+            if s and recall:
+                cell += "; " + " / ".join(f"{r:.2f}" for r in values[0][1])
+            cells.append(cell)
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def load(pattern: str, config: str) -> dict:
     """(task, seed) -> the fit record of ``config`` in ``results/<pattern>``, seeds :data:`SEEDS`."""
     records = {}

@@ -19,8 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
-    SEEDS, STOP18_DEFAULT, calibration_section, choice_tasks, confirmation, family_mean, family_table, load, main,
-    rule_lines, run_jobs, scores, write_report,
+    SEEDS, STOP18_DEFAULT, calibration_section, choice_tasks, confirmation, family_table, load, main, rule_lines,
+    run_jobs, scores, seen_family_lines, write_report,
 )
 from crowded import ALTERNATIVES, crowded_tasks  # noqa: E402
 from entropy_rows import COMPLETE as CANDIDATE  # noqa: E402
@@ -107,15 +107,9 @@ def report() -> None:
              "`nebuladapt predict` writes; std ddof=1; seeds 0-2.", ""]
     registered, rules_met = rule_lines(base, cand, list(choice), "the current default (5 members, stored)", CANDIDATE,
                                        improves=True)
-    lines += registered + ["## Rule 6: the seen families", "",
-                           "| family | current default (5 members) | entropy on complete rows | met |", "|---|---|---|---|"]
-    six = True
-    for family, tasks in SEEN.items():
-        named = {t.name: t for t in tasks()}
-        means = [family_mean(records, named) for records in (stored, mine)]
-        ok = means[1] >= means[0] - 0.005  # False when either has no record (NaN)
-        six &= ok
-        lines.append(f"| {family} | {means[0]:.3f} | {means[1]:.3f} | {'yes' if ok else 'NO'} |")
+    seen = {family: ({t.name: t for t in tasks()}, stored) for family, tasks in SEEN.items()}
+    six_lines, six = seen_family_lines(seen, mine, "| family | current default (5 members) | entropy on complete rows | met |")
+    lines += registered + six_lines
     adopted = rules_met and six
     chosen = CANDIDATE if adopted else "default"
     lines += ["", f"**Adopted: {'yes' if adopted else 'no'}.** The chosen configuration is `{chosen}` "

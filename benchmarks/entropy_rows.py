@@ -23,10 +23,11 @@ from unittest import mock
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _registered import STOP18_DEFAULT, RESULTS, SEEDS, choice_tasks, load, main, run_jobs, scores  # noqa: E402
+from _registered import (  # noqa: E402
+    STOP18_DEFAULT, SEEDS, choice_tasks, load, main, run_jobs, scores, seed_table, write_report,
+)
 from usable_rows import pair_tasks  # noqa: E402
 
-from nebuladapt.evaluation.trust import seed_summary  # noqa: E402
 from nebuladapt.models.losses.entropy import TargetEntropy  # noqa: E402
 from nebuladapt.models.networks import grl_lambda  # noqa: E402
 
@@ -88,17 +89,9 @@ def report() -> None:
     runs.update({config: scores(load(f"{PREFIX}_*.jsonl", config), named) for config in PATCHES})
     lines = ["# Target entropy on rows that lost ratios (exploratory, not registered)", "",
              "`python benchmarks/entropy_rows.py report`. Balanced accuracy of what `nebuladapt predict` writes; "
-             "mean +- std (ddof=1) [worst seed] over seeds 0-2. Nothing was chosen from this table.", "",
-             "| task | " + " | ".join(runs) + " |", "|---" * (len(runs) + 1) + "|"]
-    for name in named:
-        cells = []
-        for result in runs.values():
-            s = seed_summary(v[0] for v in result.get(name, [])) if result.get(name) else None
-            cells.append(f"{s['mean']:.3f} +- {s['std']:.3f} [{s['worst']:.3f}]" if s else "not fitted")
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    text = "\n".join(lines) + "\n"
-    (RESULTS / f"{PREFIX}.md").write_text(text)
-    print(text)
+             "mean +- std (ddof=1) [worst seed] over seeds 0-2. Nothing was chosen from this table.", ""]
+    lines += seed_table(runs, named)
+    write_report(f"{PREFIX}.md", lines)
 
 
 if __name__ == "__main__":

@@ -19,8 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
-    SEEDS, STOP17_DEFAULT, calibration_section, choice_tasks, confirmation, family_mean, family_table, load, main,
-    rule_lines, run_jobs, scores, write_report,
+    SEEDS, STOP17_DEFAULT, calibration_section, choice_tasks, confirmation, family_table, load, main, rule_lines,
+    run_jobs, scores, seen_family_lines, write_report,
 )
 from crowded import ALTERNATIVES, crowded_tasks  # noqa: E402
 from more_members import CONFIG as CANDIDATE  # noqa: E402
@@ -89,15 +89,9 @@ def report() -> None:
              "`nebuladapt predict` writes; std ddof=1; seeds 0-2.", ""]
     registered, rules_met = rule_lines(base, cand, list(choice), "3 members (the stop-17 default, stored)", CANDIDATE,
                                        improves=True)
-    lines += registered + ["## Rule 6: the seen families", "", "| family | 3 members (stop-17 default) | five members | met |",
-                           "|---|---|---|---|"]
-    six = True
-    for family, (tasks, where, config) in SEEN.items():
-        named = {t.name: t for t in tasks()}
-        means = [family_mean(records, named) for records in (load(where, config), mine)]
-        ok = means[1] >= means[0] - 0.005  # False when either has no record (NaN)
-        six &= ok
-        lines.append(f"| {family} | {means[0]:.3f} | {means[1]:.3f} | {'yes' if ok else 'NO'} |")
+    seen = {family: ({t.name: t for t in tasks()}, load(where, config)) for family, (tasks, where, config) in SEEN.items()}
+    six_lines, six = seen_family_lines(seen, mine, "| family | 3 members (stop-17 default) | five members | met |")
+    lines += registered + six_lines
     adopted = rules_met and six
     chosen = CANDIDATE if adopted else "default"
     lines += ["", f"**Adopted: {'yes' if adopted else 'no'}.** The chosen configuration is `{chosen}` "

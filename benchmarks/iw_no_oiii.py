@@ -20,10 +20,10 @@ from pathlib import Path
 from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _registered import STOP18_DEFAULT, RESULTS, SEEDS, choice_tasks, load, main, run_jobs, scores  # noqa: E402
+from _registered import (  # noqa: E402
+    STOP18_DEFAULT, SEEDS, choice_tasks, load, main, run_jobs, scores, seed_table, write_report,
+)
 from trust_suite import CONFIGS  # noqa: E402
-
-from nebuladapt.evaluation.trust import seed_summary  # noqa: E402
 
 PREFIX = "iw_no_oiii"
 CONFIG = "default, alignment iw"
@@ -54,18 +54,9 @@ def report() -> None:
     lines = ["# Importance-weighted alignment on the no-[OIII] task (exploratory, not registered)", "",
              "`python benchmarks/iw_no_oiii.py report`. Balanced accuracy of what `nebuladapt predict` writes; "
              "mean +- std (ddof=1) [worst seed], then recall HII / PN / SNR of seed 0. Nothing was chosen from this table.",
-             "", "| task | " + " | ".join(runs) + " |", "|---" * (len(runs) + 1) + "|"]
-    for name in TASKS:
-        cells = []
-        for result in runs.values():
-            values = result.get(name, [])
-            s = seed_summary(v[0] for v in values) if values else None
-            recall = " / ".join(f"{r:.2f}" for r in values[0][1]) if values else ""
-            cells.append(f"{s['mean']:.3f} +- {s['std']:.3f} [{s['worst']:.3f}]; {recall}" if s else "not fitted")
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    text = "\n".join(lines) + "\n"
-    (RESULTS / f"{PREFIX}.md").write_text(text)
-    print(text)
+             ""]
+    lines += seed_table(runs, TASKS, recall=True)
+    write_report(f"{PREFIX}.md", lines)
 
 
 if __name__ == "__main__":

@@ -19,10 +19,10 @@ from pathlib import Path
 from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _registered import STOP17_DEFAULT, RESULTS, SEEDS, choice_tasks, load, main, run_jobs, scores  # noqa: E402
+from _registered import (  # noqa: E402
+    STOP17_DEFAULT, SEEDS, choice_tasks, load, main, run_jobs, scores, seed_table, write_report,
+)
 from trust_suite import CONFIGS  # noqa: E402
-
-from nebuladapt.evaluation.trust import seed_summary  # noqa: E402
 
 PREFIX = "more_members"
 CONFIG = "default, 5 members"
@@ -52,17 +52,9 @@ def report() -> None:
     more = scores(load(f"{PREFIX}_*.jsonl", CONFIG), choice)
     lines = ["# Five members instead of three on the seed-dependent tasks (exploratory, not registered)", "",
              "`python benchmarks/more_members.py report`. Balanced accuracy of what `nebuladapt predict` writes; "
-             "mean +- std (ddof=1) [worst seed] over seeds 0-2. Nothing was chosen from this table.", "",
-             "| task | current default (3 members) | 5 members |", "|---|---|---|"]
-    for name in TASKS:
-        cells = []
-        for runs in (base, more):
-            s = seed_summary(v[0] for v in runs.get(name, [])) if runs.get(name) else None
-            cells.append(f"{s['mean']:.3f} +- {s['std']:.3f} [{s['worst']:.3f}]" if s else "not fitted")
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    text = "\n".join(lines) + "\n"
-    (RESULTS / f"{PREFIX}.md").write_text(text)
-    print(text)
+             "mean +- std (ddof=1) [worst seed] over seeds 0-2. Nothing was chosen from this table.", ""]
+    lines += seed_table({"current default (3 members)": base, "5 members": more}, TASKS)
+    write_report(f"{PREFIX}.md", lines)
 
 
 if __name__ == "__main__":
