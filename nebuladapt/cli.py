@@ -199,7 +199,7 @@ def predict(
     number of rows); other inputs are read in memory.
     """
     from nebuladapt.catalogs import CatalogError, READERS, read_catalog
-    from nebuladapt.catalogs.usage import LineUsage, check_catalog_lines, excitation_warning, line_usage
+    from nebuladapt.catalogs.usage import LineUsage, check_catalog_lines, line_usage
     from nebuladapt.models.persistence import ModelFileError, load_predictor
     from nebuladapt.output import output_format, write_table
     from nebuladapt.predict import classify_catalog, predict_summary
@@ -258,8 +258,7 @@ def predict(
     if not scheduler and isinstance(usage, LineUsage):
         console.print(f"{usage.describe()}; model trained with noise={model.noise_}",
                       highlight=False)
-        if excitation_warning(model.spec_):
-            console.print(excitation_warning(model.spec_), highlight=False)
+    _print_model_warning(model_dir)
     _print_counts(summary.n_rows, summary.classes, summary.reasons)
     elapsed = time.perf_counter() - start
     console.print(
@@ -298,6 +297,14 @@ def report_command(
     _write_catalog_report(classified, out, model_dir, overwrite)
 
 
+def _print_model_warning(model_dir: Path) -> None:
+    """Print the model card's warnings (every ``predict`` path: catalogue, streamed, Dask, MAPS)."""
+    from nebuladapt.models.persistence import card_warnings, read_card
+
+    for warning in card_warnings(read_card(model_dir)):
+        console.print(warning, highlight=False)
+
+
 def _predict_maps(path, model_dir, out, regions, regions_out, snr_min, png, scheduler, overwrite) -> None:
     """``predict`` for a MAPS file (or a directory of them): see :mod:`nebuladapt.maps.run`."""
     from nebuladapt.catalogs import CatalogError
@@ -328,6 +335,7 @@ def _predict_maps(path, model_dir, out, regions, regions_out, snr_min, png, sche
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{out}: cannot write the output ({exc})")
+    _print_model_warning(model_dir)
     n = sum(counts.values())
     console.print(f"spaxels in: {n:,}; " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     elapsed = time.perf_counter() - start

@@ -81,6 +81,24 @@ def _toy_model(n_steps: int, data_seed: int = 0):
 
 
 @pytest.fixture(scope="session")
+def red_only_model_dir(tmp_path_factory):
+    """A saved toy model whose features have no [OIII]5007 ratio ([NII]/Halpha, [SII]/Halpha)."""
+    import numpy as np
+
+    from nebuladapt.features import FeatureSpec
+    from nebuladapt.models import NebulaClassifier, save_model
+
+    spec = FeatureSpec.from_names(["log_NII6583_HA6562", "log_SII6716_6730_HA6562"])
+    rng = np.random.default_rng(5)
+    labels = np.array(list(TOY_CENTRES))[rng.integers(0, 3, 300)]
+    centres = {c: dict(zip(("OIII5006", "HB4861", "NII6583", "HA6562", "SII6716_6730"), v))
+               for c, v in TOY_CENTRES.items()}  # fmt: skip
+    X = np.array([[centres[c][line] for line in spec.lines] for c in labels]) * rng.lognormal(0, 0.1, (300, len(spec.lines)))
+    model = NebulaClassifier(method="nn", n_steps=20, feature_spec=spec, random_state=0).fit(X, labels)
+    return save_model(model, tmp_path_factory.mktemp("red_only") / "m")
+
+
+@pytest.fixture(scope="session")
 def make_toy_model():
     """Factory of small fitted source-only models (see :func:`_toy_model`)."""
     return _toy_model

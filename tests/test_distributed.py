@@ -53,6 +53,18 @@ def test_dask_path_equals_local_path_row_for_row(model_dir, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cat", "dask.parquet", "local.parquet"]
 
 
+def test_dask_path_prints_the_models_warning(red_only_model_dir, tmp_path):
+    """``--scheduler`` says what the local path says when the model has no [OIII] ratio."""
+    catalogue = write_synthetic_parquet(tmp_path / "cat", 300, rows_per_file=300, seed=4)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        result = runner.invoke(app, ["predict", str(catalogue), "--model", str(red_only_model_dir), "--out",
+                                     str(tmp_path / "p.parquet"), "--scheduler", cluster.scheduler_address])
+    assert result.exit_code == 0, result.output
+    assert "WARNING: no ratio with [OIII]5007" in result.output
+    assert pq.read_table(tmp_path / "p.parquet").num_rows == 300
+
+
 def test_model_travels_as_bytes(model_dir):
     from nebuladapt.distributed import ModelPayload
     from nebuladapt.models import load_model

@@ -66,7 +66,7 @@ class Method:
 PAPER_SPEC = FeatureSpec(CLASSICAL_RATIOS)
 #: The paper's DANN (Belfiore et al. 2025): one network, marginal alignment, GRL
 #: weight 1, no entropy term -- spelled out, since NebulaClassifier's defaults are
-#: `fit`'s (5 members, each from its own short source-only start, distilled; 4 ratios).
+#: `fit`'s (``DEFAULTS["members"]`` members, each from its own short source-only start, distilled).
 PAPER_DANN = {"alignment": "marginal", "domain_weight": 1.0, "entropy_weight": 0.0, "members": 1}
 
 PAPER_MATRIX = tuple(
@@ -91,7 +91,7 @@ ADAPTATION_METHODS = (
         "IWDAN + entropy / matched noise", "nebuladapt",
         {**PAPER_DANN, "method": "dann", "noise": "matched", "alignment": "iw", "entropy_weight": 1.0},
     ),
-    Method("fit defaults (5 members, distilled)", "nebuladapt", {"n_steps": DEFAULTS["n_steps"]}),
+    Method(f"fit defaults ({DEFAULTS['members']} members, distilled)", "nebuladapt", {"n_steps": DEFAULTS["n_steps"]}),
 )
 
 #: Candidates among which the label-free scorer chooses (per seed): alignment,

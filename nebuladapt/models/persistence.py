@@ -142,6 +142,7 @@ def save_model(
         "versions": _versions(),
         "weights_file": WEIGHTS_FILE,
         "weights_sha256": hashlib.sha256(weights).hexdigest(),
+        "warnings": card_warnings({"feature_spec": model.spec_.to_dict()}),
         **(extra or {}),
     }
     card_bytes = json.dumps(card, indent=2).encode()
@@ -185,6 +186,27 @@ def read_card(directory) -> dict:
             "`nebuladapt fit`"
         )
     return card
+
+
+def card_warnings(card: dict) -> list[str]:
+    """What a user of the model must know, from its card: :func:`~nebuladapt.catalogs.usage.excitation_warning`.
+
+    Derived from the card's features, so cards written before ``warnings`` was recorded give the
+    same answer.
+
+    Parameters
+    ----------
+    card : dict
+        A model card (:func:`read_card`).
+
+    Returns
+    -------
+    list of str
+    """
+    from nebuladapt.catalogs.usage import excitation_warning  # astropy: not on the prediction-only path
+
+    warning = excitation_warning(FeatureSpec.from_dict(card["feature_spec"]))
+    return [warning] if warning else []
 
 
 #: Card keys that hold the estimator's state (:meth:`NebulaClassifier.get_state`).

@@ -80,3 +80,16 @@ def test_directory_of_maps_on_dask_equals_local(synthetic_maps, toy_model_dir, t
         with fits.open(local / name) as a, fits.open(remote / name) as b:
             for ext in ("CLASS", "PROB_HII", "PROB_PN", "PROB_SNR", "FLAG"):
                 assert a[ext].data.tobytes() == b[ext].data.tobytes()
+
+
+def test_predicting_a_map_prints_the_models_warning(synthetic_maps, red_only_model_dir, toy_model_dir, tmp_path):
+    """The MAPS path says what the catalogue path says when the model has no [OIII] ratio."""
+    warning = "WARNING: no ratio with [OIII]5007"
+    red = runner.invoke(app, ["predict", str(synthetic_maps["maps"]), "--model", str(red_only_model_dir),
+                              "--out", str(tmp_path / "red.fits")])
+    assert red.exit_code == 0, red.output
+    assert warning in red.output
+    full = runner.invoke(app, ["predict", str(synthetic_maps["maps"]), "--model", str(toy_model_dir),
+                               "--out", str(tmp_path / "full.fits")])
+    assert full.exit_code == 0, full.output
+    assert warning not in full.output

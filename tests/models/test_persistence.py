@@ -121,3 +121,16 @@ def test_loading_for_prediction_imports_no_training_library(fitted, tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     # neither loading nor predicting imports any of them
     assert result.stdout.split("\n")[:2] == ["[]", "[]"]
+
+
+def test_card_records_the_no_oiii_warning(fitted, red_only_model_dir, tmp_path):
+    """A model without an [OIII] ratio carries the warning on its card; one with [OIII] carries none."""
+    from nebuladapt.models.persistence import card_warnings, read_card
+
+    red = read_card(red_only_model_dir)
+    assert len(red["warnings"]) == 1 and "[OIII]5007" in red["warnings"][0]
+    assert card_warnings(red) == red["warnings"]
+    del red["warnings"]  # a card written before warnings were recorded: derived from its features
+    assert card_warnings(red) == json.loads((red_only_model_dir / CARD_FILE).read_text())["warnings"]
+    save_model(fitted, tmp_path / "m")
+    assert read_card(tmp_path / "m")["warnings"] == [] == card_warnings(read_card(tmp_path / "m"))
