@@ -255,6 +255,18 @@ def _short(value) -> str:
     return str(value)
 
 
+def _card_warnings(card: dict | None) -> list[str]:
+    """The card's warnings (derived from its features; none for a card without them)."""
+    if not isinstance(card, dict) or "feature_spec" not in card:
+        return []
+    from nebuladapt.models.persistence import card_warnings
+
+    try:
+        return card_warnings(card)
+    except (KeyError, TypeError, ValueError):  # an embedded card from another version
+        return []
+
+
 def _model_card(table, model_dir) -> tuple[dict | None, str]:
     if model_dir is not None:
         from nebuladapt.models.persistence import read_card
@@ -357,9 +369,9 @@ def write_catalog_report(
         f"{summary.n_rows - summary.class_counts['unclassified']:,} classified, "
         f"{summary.class_counts['unclassified']:,} unclassified, {summary.n_flagged:,} flagged "
         f"({summary.n_off_grid:,} off grid). nebuladapt {html.escape(__version__)}.</p>",
-        "<h2>Counts</h2>",
-        _counts_tables(summary),
     ]
+    body += [f"<p><strong>{html.escape(w)}</strong></p>" for w in _card_warnings(card)]
+    body += ["<h2>Counts</h2>", _counts_tables(summary)]
     features = bpt_features(catalog)
     body.append("<h2>BPT diagrams</h2>")
     if "log_OIII5006_HB4861" in features and len(features) > 1:

@@ -86,10 +86,18 @@ def test_write_report_page_and_figures(classified_csv, tmp_path, make_toy_model)
     assert "<td>unclassified</td><td class='num'>3</td>" in page
     assert f"<td>all rows</td><td class='num'>{N_ROWS}</td>" in page
     assert "OIII5006, HB4861, NII6583, HA6562, SII6716_6730" in page  # the card's lines
+    assert "WARNING" not in page  # the toy model has an [OIII] ratio
     with pytest.raises(FileExistsError):
         write_catalog_report(classified_csv, out)
     written = write_catalog_report(classified_csv, out, overwrite=True)
     assert "No model card" in written["html"].read_text()
+
+
+def test_report_shows_the_models_no_oiii_warning(classified_csv, tmp_path, red_only_model_dir):
+    """A model without an [OIII] ratio: its warning heads the page, above the counts."""
+    page = write_catalog_report(classified_csv, tmp_path / "report", red_only_model_dir)["html"].read_text()
+    warning = page.find("WARNING: no ratio with [OIII]5007")
+    assert 0 < warning < page.find("<h2>Counts</h2>")
 
 
 def test_report_reads_fits_and_parquet_directories(tmp_path, make_classified_table):
