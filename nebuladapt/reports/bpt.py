@@ -7,7 +7,9 @@
   marked.
 
 Panels: [OIII]5007/Hbeta against [NII]6583/Halpha, [SII]6716+6731/Halpha and
-[OI]6300/Halpha, each where the ratio is given. The curves are the functions
+[OI]6300/Halpha, each where the ratio is given; for a catalogue without
+[OIII], :func:`plot_catalog_bpt` also draws the red plane, [NII]6583/Halpha
+against [SII]6716+6731/Halpha (:data:`RED_PLANE`). The curves are the functions
 of :mod:`nebuladapt.evaluation.diagnostics` (Kewley et al. 2001 maximum
 starburst in every panel, Kauffmann et al. 2003 in the [NII] panel) and the
 ``[SII]/Halpha = 0.4`` SNR criterion, each drawn only where its paper defines it.
@@ -43,7 +45,7 @@ from nebuladapt.reports.style import (
     two_row_legend,
 )
 
-__all__ = ["BPT_PANELS", "BPT_Y_FEATURE", "bpt_limits", "draw_demarcations", "plot_bpt", "plot_catalog_bpt"]
+__all__ = ["BPT_PANELS", "BPT_Y_FEATURE", "RED_PLANE", "bpt_limits", "draw_demarcations", "plot_bpt", "plot_catalog_bpt"]
 
 #: Feature on the y axis of every panel.
 BPT_Y_FEATURE = OIII_HB
@@ -62,6 +64,11 @@ BPT_PANELS = (
     (OI_HA, (-2.6, 0.2), ((kewley01_oi, "Kewley+01", _KEWLEY01),)),
 )
 _Y_BOX = (-1.5, 1.6)
+#: The red plane, for catalogues without [OIII]: y feature, its axis box, and its one panel (as in
+#: :data:`BPT_PANELS`; no curve, the ``[SII]/Halpha = 0.4`` line is drawn on every [SII] panel).
+RED_PLANE = (NII_HA, (-2.0, 0.8), ((SII_HA, (-1.6, 0.6), ()),))
+#: y feature -> (its axis box, its panels).
+_PLANES = {BPT_Y_FEATURE: (_Y_BOX, BPT_PANELS), RED_PLANE[0]: RED_PLANE[1:]}
 
 
 def bpt_limits(values, box: tuple[float, float]) -> tuple[float, float]:
@@ -115,17 +122,21 @@ def draw_demarcations(ax, x_name: str, curves, xlim, ylim) -> None:
         )  # fmt: skip
 
 
-def _panels(features: dict):
-    if BPT_Y_FEATURE not in features:
-        raise ValueError(f"features needs {BPT_Y_FEATURE!r}")
-    panels = [p for p in BPT_PANELS if p[0] in features]
+def _panels(features: dict, y_feature: str = BPT_Y_FEATURE):
+    if y_feature not in _PLANES:
+        raise ValueError(f"y_feature must be one of {sorted(_PLANES)}, not {y_feature!r}")
+    if y_feature not in features:
+        raise ValueError(f"features needs {y_feature!r}")
+    candidates = _PLANES[y_feature][1]
+    panels = [p for p in candidates if p[0] in features]
     if not panels:
-        raise ValueError("features needs at least one of " + ", ".join(p[0] for p in BPT_PANELS))
+        raise ValueError("features needs at least one of " + ", ".join(p[0] for p in candidates))
     return panels
 
 
-def _finish_panel(ax, x_name, curves, x_all, good, ylim) -> None:
-    xlim = bpt_limits(x_all[good], dict((p[0], p[1]) for p in BPT_PANELS)[x_name])
+def _finish_panel(ax, panel, x_all, good, ylim) -> None:
+    x_name, box, curves = panel
+    xlim = bpt_limits(x_all[good], box)
     draw_demarcations(ax, x_name, curves, xlim, ylim)
     if ax.get_lines():
         ax.legend(loc="lower left", fontsize=8, frameon=True, framealpha=0.85)
@@ -193,8 +204,8 @@ def plot_bpt(
     ylim = bpt_limits(y_all, _Y_BOX)
     pred_classes = class_order(predicted)
     true_classes = class_order(true) if true is not None else []
-    for ax, (x_name, _, curves) in zip(axes, panels):
-        x_all = np.asarray(features[x_name], dtype=float)
+    for ax, panel in zip(axes, panels):
+        x_all = np.asarray(features[panel[0]], dtype=float)
         good = np.isfinite(x_all) & np.isfinite(y_all)
         for p in pred_classes:
             colour = class_colour(p) if p else UNCLASSIFIED_COLOUR
@@ -207,7 +218,7 @@ def plot_bpt(
                     marker=CLASS_MARKERS.get(t, "o") if t is not None else "o",
                     color=colour, edgecolors="k", linewidths=0.4, alpha=0.85, zorder=3,
                 )  # fmt: skip
-        _finish_panel(ax, x_name, curves, x_all, good, ylim)
+        _finish_panel(ax, panel, x_all, good, ylim)
     axes[0].set_ylabel(FEATURE_LABELS[BPT_Y_FEATURE])
     axes[0].tick_params(labelleft=True)
     predicted_handles = [
@@ -249,6 +260,7 @@ def plot_catalog_bpt(
     max_points: int = 50_000,
     seed: int = 0,
     path: str | PathLike | None = None,
+    y_feature: str = BPT_Y_FEATURE,
 ) -> Figure:
     """BPT diagrams of a classified catalogue: colour = class, shade = its probability.
 
@@ -277,6 +289,9 @@ def plot_catalog_bpt(
         Seed of that subset.
     path : str or path-like, optional
         Write the figure there as PNG.
+    y_feature : str, optional
+        ``log_OIII5006_HB4861`` (default: the BPT panels) or ``log_NII6583_HA6562``
+        (:data:`RED_PLANE`, against [SII]/Halpha: for a catalogue without [OIII]).
 
     Returns
     -------
@@ -285,8 +300,8 @@ def plot_catalog_bpt(
         (then one of off-grid crosses where there are any), one line per
         demarcation drawn.
     """
-    panels = _panels(features)
-    y_all = np.asarray(features[BPT_Y_FEATURE], dtype=float)
+    panels = _panels(features, y_feature)
+    y_all = np.asarray(features[y_feature], dtype=float)
     n = len(y_all)
     predicted = np.asarray(predicted).astype(str)
     probability = np.asarray(probability, dtype=float)
@@ -301,13 +316,13 @@ def plot_catalog_bpt(
         shown[:] = False
         shown[np.random.default_rng(seed).choice(n, size=max_points, replace=False)] = True
         title = f"{title} ({max_points:,} of {n:,} rows drawn at random)".strip()
-    fig = Figure(figsize=(4.3 * len(panels), 4.8), layout="constrained")
+    fig = Figure(figsize=(max(4.3 * len(panels), 6.4), 4.8), layout="constrained")
     axes = fig.subplots(1, len(panels), squeeze=False, sharey=True).ravel()
-    ylim = bpt_limits(y_all, _Y_BOX)
+    ylim = bpt_limits(y_all, _PLANES[y_feature][0])
     classes = class_order(predicted)
     strength = 0.15 + 0.85 * np.clip((probability - 1 / 3) / (2 / 3), 0, 1)
-    for ax, (x_name, _, curves) in zip(axes, panels):
-        x_all = np.asarray(features[x_name], dtype=float)
+    for ax, panel in zip(axes, panels):
+        x_all = np.asarray(features[panel[0]], dtype=float)
         good = np.isfinite(x_all) & np.isfinite(y_all)
         for p in classes:
             rows = np.flatnonzero(good & shown & (predicted == p))
@@ -321,8 +336,8 @@ def plot_catalog_bpt(
         crosses = good & shown & off_grid
         if crosses.any():
             ax.scatter(x_all[crosses], y_all[crosses], s=22, marker="x", color="k", linewidths=0.8, zorder=4)
-        _finish_panel(ax, x_name, curves, x_all, good, ylim)
-    axes[0].set_ylabel(FEATURE_LABELS[BPT_Y_FEATURE])
+        _finish_panel(ax, panel, x_all, good, ylim)
+    axes[0].set_ylabel(FEATURE_LABELS[y_feature])
     axes[0].tick_params(labelleft=True)
     handles = [
         Line2D([], [], ls="", marker="o", ms=7, mfc=class_colour(p) if p else UNCLASSIFIED_COLOUR, mec="none",
@@ -333,7 +348,8 @@ def plot_catalog_bpt(
                           mec="none", label="paler: less probable"))  # fmt: skip
     handles.append(Line2D([], [], ls="", marker="o", ms=7, mfc="white", mec="k", label="flagged"))
     handles.append(Line2D([], [], ls="", marker="x", ms=6, color="k", label="off grid"))
-    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False, fontsize=9)
+    ncol = len(handles) if len(panels) > 1 else 3  # one panel: two rows fit its width
+    fig.legend(handles=handles, loc="outside lower center", ncol=ncol, frameon=False, fontsize=9)
     if title:
         fig.suptitle(title)
     save_png(fig, path)

@@ -9,10 +9,12 @@ readers know works, and writes into one folder:
   fonts, images linked relatively) that opens offline;
 * ``bpt.png``: BPT planes coloured by predicted class, shaded by probability,
   flagged and off-grid rows marked (:func:`nebuladapt.reports.bpt.plot_catalog_bpt`);
+* ``red_plane.png`` instead, for a catalogue without [OIII]: [NII]/Halpha against
+  [SII]/Halpha with the [SII]/Halpha = 0.4 line;
 * ``probabilities.png``: probability histograms;
 * ``sky.png``: positions coloured by class, where the table has coordinates;
 * the model card (grids, lines, seed, settings) where a model directory is
-  given or the table's metadata carries one.
+  given or the table's metadata carries one; its warnings head the page.
 
 Every input row is accounted for: the counts are classes + unclassified = rows.
 """
@@ -386,6 +388,18 @@ def write_catalog_report(
             "mark them dust-corrected, as predict reads them. Curves: Kewley et al. 2001 maximum starburst, "
             "Kauffmann et al. 2003; dotted: [SII]/Hα = 0.4 (SNR criterion). Rows lacking a panel's ratio "
             "are counted in its corner.")))  # fmt: skip
+    elif {"log_NII6583_HA6562", "log_SII6716_6730_HA6562"} <= set(features):
+        plot_catalog_bpt(features, summary.predicted, summary.probability, summary.flagged, summary.off_grid,
+                         title="Predicted classes without [OIII]: the red plane", max_points=max_points,
+                         path=out / "red_plane.png", y_feature="log_NII6583_HA6562")  # fmt: skip
+        written["red_plane"] = out / "red_plane.png"
+        body.append("<p>The catalogue gives no [OIII]5007/Hβ, so no BPT plane can be drawn. HII regions and "
+                    "SNRs are then told apart by [NII]/Hα and [SII]/Hα alone; compare the classes with the "
+                    "classical SNR criterion, [SII]/Hα &gt; 0.4 (dotted).</p>")  # fmt: skip
+        body.append(html_figure("red_plane.png", (
+            "Colour: predicted class; paler points have a lower probability of that class (from 1/3 to 1); "
+            "grey: unclassified. Black edge: the row has a flag; cross: off_grid. Ratios as predict reads "
+            "them. Dotted: [SII]/Hα = 0.4. Rows lacking a ratio are counted in the corner.")))  # fmt: skip
     else:
         body.append("<p>The catalogue lacks [OIII]5007/Hβ or every x-axis ratio ([NII], [SII], [OI] to Hα): "
                     "no BPT plane can be drawn.</p>")  # fmt: skip

@@ -103,3 +103,26 @@ def test_catalog_bpt_subsamples_huge_catalogues():
     fig = plot_catalog_bpt(features, np.array(["HII"] * n), np.ones(n), np.zeros(n, bool), np.zeros(n, bool), max_points=100)
     assert sum(len(s.get_offsets()) for s in _scatters(fig.axes[0])) == 100
     assert "100 of 500 rows" in fig._suptitle.get_text()
+
+
+def test_catalog_red_plane_without_oiii(tmp_path):
+    """Without [OIII]: one panel, [NII]/Halpha against [SII]/Halpha, with the [SII]/Halpha = 0.4 line."""
+    n = 20
+    rng = np.random.default_rng(2)
+    features = {"log_NII6583_HA6562": rng.uniform(-1.5, 0, n), "log_SII6716_6730_HA6562": rng.uniform(-1.2, 0.2, n)}
+    features["log_SII6716_6730_HA6562"][:3] = np.nan
+    predicted = np.array(["HII"] * 10 + ["SNR"] * 10)
+    path = tmp_path / "red.png"
+    fig = plot_catalog_bpt(features, predicted, np.full(n, 0.9), np.zeros(n, bool), np.zeros(n, bool),
+                           path=path, y_feature="log_NII6583_HA6562")
+    (ax,) = fig.axes
+    assert ax.get_xlabel() == "log([SII]6716+6731/Hα)" and ax.get_ylabel() == "log([NII]6583/Hα)"
+    assert sum(len(c.get_offsets()) for c in _scatters(ax)) == n - 3
+    (line,) = ax.get_lines()
+    np.testing.assert_allclose(line.get_xdata(), np.log10(0.4))
+    _png_ok(path)
+    with pytest.raises(ValueError, match="features needs"):  # the BPT planes still need [OIII]/Hbeta
+        plot_catalog_bpt(features, predicted, np.full(n, 0.9), np.zeros(n, bool), np.zeros(n, bool))
+    with pytest.raises(ValueError, match="y_feature"):
+        plot_catalog_bpt(features, predicted, np.full(n, 0.9), np.zeros(n, bool), np.zeros(n, bool),
+                         y_feature="log_SII6716_6730_HA6562")

@@ -118,6 +118,17 @@ def test_catalog_report_page(browser, tmp_path, classified_csv, make_toy_model, 
     _assert_page_ok(browser, written["html"], "catalog_report", tmp_path, capsys)
 
 
+def test_catalog_report_page_without_oiii(browser, tmp_path, make_classified_table, red_only_model_dir, capsys):
+    """The red-plane page (no [OIII]) loads with its figures and no console error."""
+    from nebuladapt.reports.catalog_report import write_catalog_report
+
+    table = make_classified_table()
+    table.remove_column("OIII5007_FLUX")
+    table.write(tmp_path / "red.csv", format="ascii.csv")
+    written = write_catalog_report(tmp_path / "red.csv", tmp_path / "report", red_only_model_dir)
+    _assert_page_ok(browser, written["html"], "catalog_report_red_plane", tmp_path, capsys)
+
+
 def test_fresh_experiment_report_page(browser, tmp_path, make_fake_experiment_result, capsys):
     from nebuladapt.reports.report import write_figures, write_report
 

@@ -93,9 +93,16 @@ def test_write_report_page_and_figures(classified_csv, tmp_path, make_toy_model)
     assert "No model card" in written["html"].read_text()
 
 
-def test_report_shows_the_models_no_oiii_warning(classified_csv, tmp_path, red_only_model_dir):
-    """A model without an [OIII] ratio: its warning heads the page, above the counts."""
-    page = write_catalog_report(classified_csv, tmp_path / "report", red_only_model_dir)["html"].read_text()
+def test_report_of_a_catalogue_without_oiii(tmp_path, make_classified_table, red_only_model_dir):
+    """No [OIII]: the red plane replaces the BPT planes, and the model's warning heads the page."""
+    table = make_classified_table()
+    table.remove_column("OIII5007_FLUX")
+    path = tmp_path / "red.csv"
+    table.write(path, format="ascii.csv")
+    written = write_catalog_report(path, tmp_path / "report", red_only_model_dir)
+    page = written["html"].read_text()
+    assert "bpt" not in written and written["red_plane"].read_bytes()[:4] == b"\x89PNG"
+    assert "<img src='red_plane.png'" in page and "[SII]/Hα &gt; 0.4" in page
     warning = page.find("WARNING: no ratio with [OIII]5007")
     assert 0 < warning < page.find("<h2>Counts</h2>")
 
