@@ -226,7 +226,7 @@ def excitation_warning(spec) -> str | None:
         f"WARNING: no ratio with {line_label(EXCITATION_LINE)}; HII regions and SNRs then rest on "
         "[NII]/Halpha and [SII]/Halpha alone, where the grids cannot separate them (on the task suite "
         "most real HII regions came back SNR: docs/experiment/trust_suite.md); check the classes "
-        "against [SII]/Halpha > 0.4"
+        "against [SII]/Halpha > 0.4 (`nebuladapt report` draws both)"
     )
 
 
