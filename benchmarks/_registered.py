@@ -240,6 +240,12 @@ def main(doc: str, run, report) -> None:
         report()
 
 
+def per_object(groups: np.ndarray, value_range: tuple[float, float], seed: int) -> np.ndarray:
+    """One value per row, drawn once per object group from U(value_range) (a systematic of one observation)."""
+    names, inverse = np.unique(groups, return_inverse=True)
+    return np.random.default_rng(seed).uniform(*value_range, size=len(names))[inverse]
+
+
 def grid_log_ratio(grids, numerator: str, denominator: str) -> np.ndarray:
     """log10 of a line ratio of every grid model (NaN where undefined)."""
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -20,7 +20,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
     SEEDS, STOP18_DEFAULT, calibration_section, choice_tasks, confirmation, family_table, load, main, rule_lines,
-    run_jobs, scores, seen_family_lines, write_report,
+    per_object, run_jobs, scores, seen_family_lines, write_report,
 )
 from crowded import ALTERNATIVES, crowded_tasks  # noqa: E402
 from entropy_rows import COMPLETE as CANDIDATE  # noqa: E402
@@ -65,8 +65,7 @@ def offset_task(name: str, log_range: tuple[float, float], seed: int) -> Task:
     labels = np.asarray(table["class"]).astype(str)
     groups = np.asarray(table["group_id"]).astype(str)
     catalog = benchmark_catalog()
-    names, inverse = np.unique(groups, return_inverse=True)
-    k = 10.0 ** np.random.default_rng(seed).uniform(*log_range, size=len(names))[inverse]
+    k = 10.0 ** per_object(groups, log_range, seed)
     flux = {line: v * k if _blue(line) else v for line, v in catalog.flux.items()}
     flux_err = {line: v * k if _blue(line) else v for line, v in catalog.flux_err.items()}
     return Task(name, FAMILY, deredden_catalog(replace(catalog, flux=flux, flux_err=flux_err)), labels, groups, seed,

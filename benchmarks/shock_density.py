@@ -19,8 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
-    SEEDS, STOP18_DEFAULT, calibration_section, choice_tasks, confirmation, family_table, load, main, rule_lines,
-    run_jobs, scores, seen_family_lines, write_report,
+    SEEDS, STOP18_DEFAULT, calibration_section, choice_tasks, confirmation, family_table, load, main, per_object,
+    rule_lines, run_jobs, scores, seen_family_lines, write_report,
 )
 from complete_rows import PREFIX as EIGHTH  # noqa: E402
 from complete_rows import offset_tasks  # noqa: E402
@@ -55,8 +55,7 @@ def absorption_task(name: str, f_range: tuple[float, float], seed: int) -> Task:
     labels = np.asarray(table["class"]).astype(str)
     groups = np.asarray(table["group_id"]).astype(str)
     catalog = benchmark_catalog()
-    names, inverse = np.unique(groups, return_inverse=True)
-    f = np.random.default_rng(seed).uniform(*f_range, size=len(names))[inverse]
+    f = per_object(groups, f_range, seed)
     keep = {"HB4861": 1.0 - f, "HA6562": 1.0 - HALPHA_SHARE * f}
     flux = {line: v * keep[line] if line in keep else v for line, v in catalog.flux.items()}
     return Task(name, FAMILY, deredden_catalog(replace(catalog, flux=flux)), labels, groups, seed,
