@@ -4,8 +4,8 @@ On the choice task "no [OIII] in all rows" the fit keeps two ratios, [NII]/Halph
 This reads the current default's stored records (seeds 0-2) and counts what it gives each class,
 next to the classical [SII]/Halpha > 0.4 rule on the same rows; then, for each target row, the
 training models within 0.1 dex in both ratios, by class, raw and per model of each class (the
-network trains on class-balanced batches, so the per-class density is what it learns). Labels
-only score and group the rows.
+network trains on class-balanced batches, so the per-class density is what it learns); then the
+rows where the seeds disagree. Labels only score and group the rows.
 
     python benchmarks/no_oiii_diagnosis.py          # -> results/no_oiii_diagnosis.md
 """
@@ -69,6 +69,15 @@ def main() -> None:
         lines.append(f"| {cls} | {np.median(n.sum(axis=1)):.0f} (median) | "
                      + " / ".join(f"{v:.2f}" for v in raw.mean(axis=0)) + " | "
                      + " / ".join(f"{v:.2f}" for v in balanced.mean(axis=0)) + " |")
+    probabilities = [np.asarray(records[(TASK, s)]["proba"]) for s in SEEDS]
+    differ = np.flatnonzero(np.any([out != outputs[0] for out in outputs[1:]], axis=0))
+    classes = records[(TASK, SEEDS[0])]["classes"]
+    lines += ["", f"Rows where the seeds' classes differ ({len(differ)} of {len(task.labels)}: the whole seed spread "
+              "of the task); probabilities " + " / ".join(classes) + " per seed:", "",
+              "| row (object) | true class | class per seed | probabilities per seed |", "|---|---|---|---|"]
+    for i in differ:
+        lines.append(f"| {i} ({task.groups[i]}) | {task.labels[i]} | {', '.join(out[i] or 'unclassified' for out in outputs)} | "
+                     + "; ".join(" / ".join(f"{v:.2f}" for v in p[i]) for p in probabilities) + " |")
     write_report("no_oiii_diagnosis.md", lines)
 
 
