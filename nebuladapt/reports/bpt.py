@@ -64,9 +64,11 @@ BPT_PANELS = (
     (OI_HA, (-2.6, 0.2), ((kewley01_oi, "Kewley+01", _KEWLEY01),)),
 )
 _Y_BOX = (-1.5, 1.6)
+_X_BOX = {name: box for name, box, _ in BPT_PANELS}
 #: The red plane, for catalogues without [OIII]: y feature, its axis box, and its one panel (as in
-#: :data:`BPT_PANELS`; no curve, the ``[SII]/Halpha = 0.4`` line is drawn on every [SII] panel).
-RED_PLANE = (NII_HA, (-2.0, 0.8), ((SII_HA, (-1.6, 0.6), ()),))
+#: :data:`BPT_PANELS`, whose axis boxes it reuses; no curve, the ``[SII]/Halpha = 0.4`` line is drawn
+#: on every [SII] panel).
+RED_PLANE = (NII_HA, _X_BOX[NII_HA], ((SII_HA, _X_BOX[SII_HA], ()),))
 #: y feature -> (its axis box, its panels).
 _PLANES = {BPT_Y_FEATURE: (_Y_BOX, BPT_PANELS), RED_PLANE[0]: RED_PLANE[1:]}
 
