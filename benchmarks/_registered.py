@@ -4,14 +4,18 @@ A candidate benchmark (``short_start.py``, ``independent_starts.py``) declares i
 (a context manager that patches the package for the candidate's fits), its held-out family and
 its rule; this module fits the jobs, appends one JSON line per fit to
 ``results/<prefix>_<shard>.jsonl`` (a rerun skips what is there), and turns records into
-balanced accuracies and the markdown of the registered rules. Labels only score.
+balanced accuracies and the markdown of the registered rules. :class:`RegisteredRun` is the whole
+registered run of stops 18-20 (rules, seen families, confirmation); :func:`exploratory_jobs` and
+:func:`exploratory_report` serve the exploratory runs that propose a candidate. Labels only score.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +37,9 @@ STOP17_DEFAULT = ("crowded_*.jsonl", "default, independent 300-step starts")
 #: The records of the current default (5 members, adopted in stop 18; the package default reproduces them
 #: exactly): the baseline of the next registration.
 STOP18_DEFAULT = ("*members_*.jsonl", "default, 5 members")
+#: The configurations the default was chosen over (``trust_suite.CONFIGS``), fitted on a held-out family only.
+ALTERNATIVES = ("paper NN (no noise)", "paper DANN (GRL 1, no entropy, fixed noise)",
+                "previous default (1 network, 2000 steps)")  # fmt: skip
 
 
 def run_jobs(jobs, prefix: str, shard: str, patches: dict, extra=None) -> None:
@@ -125,6 +132,31 @@ def seed_table(runs: dict, names, recall: bool = False) -> list[str]:
             cells.append(cell)
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines
+
+
+def exploratory_jobs(configs, tasks: dict) -> list:
+    """Every configuration of ``configs`` on every task of ``tasks`` (name -> Task), seeds :data:`SEEDS`."""
+    return [(config, task, s) for s in SEEDS for task in tasks.values() for config in configs]
+
+
+def exploratory_report(prefix: str, title: str, tasks: dict, baseline: tuple[str, str], baseline_name: str,
+                       configs, recall: bool = False, columns: dict | None = None) -> None:
+    """Write ``results/<prefix>.md``: an exploratory run's :func:`seed_table` (nothing is chosen from it).
+
+    One row per task of ``tasks`` (name -> Task, in order); a column for the baseline's stored records
+    (``baseline``: pattern, configuration), named ``baseline_name``, then one per configuration of
+    ``configs`` (records ``results/<prefix>_*.jsonl``), titled by ``columns`` (config -> title; default
+    the configuration's name); with ``recall``, each cell also gives seed 0's recall per class.
+    """
+    runs = {baseline_name: scores({k: r for k, r in load(*baseline).items() if k[0] in tasks}, tasks)}
+    runs.update({(columns or {}).get(config, config): scores(load(f"{prefix}_*.jsonl", config), tasks)
+                 for config in configs})  # fmt: skip
+    shown = ("mean +- std (ddof=1) [worst seed], then recall HII / PN / SNR of seed 0" if recall
+             else "mean +- std (ddof=1) [worst seed] over seeds 0-2")  # fmt: skip
+    lines = [f"# {title} (exploratory, not registered)", "",
+             f"`python benchmarks/{prefix}.py report`. Balanced accuracy of what `nebuladapt predict` writes; "
+             f"{shown}. Nothing was chosen from this table.", ""]
+    write_report(f"{prefix}.md", lines + seed_table(runs, tasks, recall=recall))
 
 
 def load(pattern: str, config: str) -> dict:
@@ -339,3 +371,78 @@ def write_report(filename: str, lines: list[str]) -> None:
     text = "\n".join(lines) + "\n"
     (RESULTS / filename).write_text(text)
     print(text)
+
+
+@dataclass(frozen=True)
+class RegisteredRun:
+    """A registered candidate run of stops 18-20: the rules on the choice tasks, rule 6 on the seen families,
+    then the confirmation on a new held-out family (``five_members.py``, ``complete_rows.py``,
+    ``shock_density.py``).
+
+    The candidate's records are those of its exploratory run (``results/<explored>_*.jsonl``, counted
+    unchanged) and of this run (``results/<prefix>_*.jsonl``); the baseline's are ``baseline``
+    (pattern, configuration). ``seen`` maps each seen family to (its tasks, pattern and configuration
+    of the baseline's records of them). ``names`` gives the report's wording: ``baseline`` and
+    ``seen_baseline`` (the baseline in the rules' and in rule 6's table), ``seen_candidate`` (the
+    candidate in rule 6's table) and ``default`` (what ``default`` stands for).
+    """
+
+    prefix: str
+    candidate: str
+    patch: Callable
+    explored: str
+    baseline: tuple[str, str]
+    seen: dict
+    family: str
+    family_tasks: Callable[[], list]
+    names: dict
+
+    def jobs(self) -> list:
+        """The candidate on every choice and seen-family task its exploratory run did not fit, then the
+        candidate, ``default`` and :data:`ALTERNATIVES` on the new family; seeds :data:`SEEDS`."""
+        explored = set(load(f"{self.explored}_*.jsonl", self.candidate))
+        out = [(self.candidate, t, s) for s in SEEDS for t in choice_tasks().values() if (t.name, s) not in explored]
+        out += [(self.candidate, t, s) for s in SEEDS for tasks, *_ in self.seen.values() for t in tasks()
+                if (t.name, s) not in explored]  # fmt: skip
+        configs = ("default", self.candidate, *ALTERNATIVES)
+        return out + [(c, t, s) for s in SEEDS for t in self.family_tasks() for c in configs]
+
+    def run(self, shard: str) -> None:
+        """Fit shard ``i/n`` of :meth:`jobs`, the candidate's fits under its patch."""
+        run_jobs(self.jobs(), self.prefix, shard, {self.candidate: self.patch})
+
+    def candidate_records(self) -> dict:
+        return {**load(f"{self.explored}_*.jsonl", self.candidate), **load(f"{self.prefix}_*.jsonl", self.candidate)}
+
+    def report(self, title: str, fitted_before: str) -> None:
+        """Write ``results/<prefix>_result.md``: ``title``, then the rules, the adoption, the confirmation and
+        calibration. ``fitted_before`` says what was fitted before the registration was committed."""
+        pattern = f"{self.prefix}_*.jsonl"
+        choice = choice_tasks()
+        stored = load(*self.baseline)
+        base = scores({k: r for k, r in stored.items() if k[0] in choice}, choice)
+        mine = self.candidate_records()
+        cand = scores({k: r for k, r in mine.items() if k[0] in choice}, choice)
+        lines = [f"# {title}: result of the registered rules", "",
+                 f"Rules and family: `results/{self.prefix}_registration.md` (committed before any fit beyond "
+                 f"{fitted_before}). `python benchmarks/{self.prefix}.py report`. Balanced accuracy of what "
+                 "`nebuladapt predict` writes; std ddof=1; seeds 0-2.", ""]
+        registered, rules_met = rule_lines(base, cand, list(choice), self.names["baseline"], self.candidate,
+                                           improves=True)
+        seen = {family: ({t.name: t for t in tasks()}, load(records, config))
+                for family, (tasks, records, config) in self.seen.items()}  # fmt: skip
+        six_lines, six = seen_family_lines(
+            seen, mine, f"| family | {self.names['seen_baseline']} | {self.names['seen_candidate']} | met |")
+        lines += registered + six_lines
+        adopted = rules_met and six
+        chosen = self.candidate if adopted else "default"
+        lines += ["", f"**Adopted: {'yes' if adopted else 'no'}.** The chosen configuration is `{chosen}` "
+                  f"(`default` here is {self.names['default']}).", ""]
+        family = {t.name: t for t in self.family_tasks()}
+        configs = ("default", self.candidate, *ALTERNATIVES)
+        table, means = family_table(pattern, family, configs, f"Held-out family \"{self.family}\" (the confirmation)")
+        lines += table + [""] + confirmation(pattern, family, configs, chosen, means)
+        lines += calibration_section(
+            [("22 choice tasks", choice, {"default": stored, self.candidate: mine}),
+             (self.family, family, {c: load(pattern, c) for c in ("default", self.candidate)})])
+        write_report(f"{self.prefix}_result.md", lines)

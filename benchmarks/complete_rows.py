@@ -19,10 +19,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
-    SEEDS, STOP18_DEFAULT, calibration_section, choice_tasks, confirmation, family_table, load, main, rule_lines,
-    per_object, run_jobs, scores, seen_family_lines, write_report,
+    STOP18_DEFAULT, RegisteredRun, main, per_object,
 )
-from crowded import ALTERNATIVES, crowded_tasks  # noqa: E402
+from crowded import crowded_tasks  # noqa: E402
 from entropy_rows import COMPLETE as CANDIDATE  # noqa: E402
 from entropy_rows import PATCHES  # noqa: E402
 from entropy_rows import PREFIX as EXPLORED  # noqa: E402
@@ -41,9 +40,9 @@ BLUE_EDGE = 5500.0
 #: Task name -> (range of log10 k, drawn per object group; task seed).
 OFFSETS = {"blue lines 0.1 dex too bright": ((0.1, 0.1), 601),
            "blue lines off by up to 0.15 dex per object": ((-0.15, 0.15), 602)}  # fmt: skip
-#: The seen families (rule 6) and the current default's records of them (all in STOP18_DEFAULT's files).
-SEEN = {"crowded apertures": crowded_tasks, "two lines lost together": pair_tasks,
-        "Halpha blended with [NII]": blend_tasks}  # fmt: skip
+#: The seen families (rule 6): their tasks, and the pattern and configuration of the current default's records.
+SEEN = {"crowded apertures": (crowded_tasks, *STOP18_DEFAULT), "two lines lost together": (pair_tasks, *STOP18_DEFAULT),
+        "Halpha blended with [NII]": (blend_tasks, *STOP18_DEFAULT)}  # fmt: skip
 
 
 def _blue(line: str) -> bool:
@@ -76,52 +75,15 @@ def offset_tasks() -> list[Task]:
     return [offset_task(name, log_range, seed) for name, (log_range, seed) in OFFSETS.items()]
 
 
-def jobs():
-    explored = set(load(f"{EXPLORED}_*.jsonl", CANDIDATE))
-    out = [(CANDIDATE, t, s) for s in SEEDS for t in choice_tasks().values() if (t.name, s) not in explored]
-    out += [(CANDIDATE, t, s) for s in SEEDS for tasks in SEEN.values() for t in tasks()
-            if (t.name, s) not in explored]
-    out += [(c, t, s) for s in SEEDS for t in offset_tasks() for c in ("default", CANDIDATE, *ALTERNATIVES)]
-    return out
-
-
-def run(shard: str) -> None:
-    run_jobs(jobs(), PREFIX, shard, {CANDIDATE: PATCHES[CANDIDATE]})
-
-
-def candidate_records() -> dict:
-    return {**load(f"{EXPLORED}_*.jsonl", CANDIDATE), **load(f"{PREFIX}_*.jsonl", CANDIDATE)}
+RUN = RegisteredRun(PREFIX, CANDIDATE, PATCHES[CANDIDATE], EXPLORED, STOP18_DEFAULT, SEEN, FAMILY, offset_tasks,
+                    {"baseline": "the current default (5 members, stored)",
+                     "seen_baseline": "current default (5 members)", "seen_candidate": "entropy on complete rows",
+                     "default": "the current default, 5 members"})  # fmt: skip
 
 
 def report() -> None:
-    pattern = f"{PREFIX}_*.jsonl"
-    choice = choice_tasks()
-    stored = load(*STOP18_DEFAULT)
-    base = scores({k: r for k, r in stored.items() if k[0] in choice}, choice)
-    mine = candidate_records()
-    cand = scores({k: r for k, r in mine.items() if k[0] in choice}, choice)
-    lines = ["# Target entropy on complete rows: result of the registered rules", "",
-             "Rules and family: `results/complete_rows_registration.md` (committed before any fit beyond the "
-             "exploratory run). `python benchmarks/complete_rows.py report`. Balanced accuracy of what "
-             "`nebuladapt predict` writes; std ddof=1; seeds 0-2.", ""]
-    registered, rules_met = rule_lines(base, cand, list(choice), "the current default (5 members, stored)", CANDIDATE,
-                                       improves=True)
-    seen = {family: ({t.name: t for t in tasks()}, stored) for family, tasks in SEEN.items()}
-    six_lines, six = seen_family_lines(seen, mine, "| family | current default (5 members) | entropy on complete rows | met |")
-    lines += registered + six_lines
-    adopted = rules_met and six
-    chosen = CANDIDATE if adopted else "default"
-    lines += ["", f"**Adopted: {'yes' if adopted else 'no'}.** The chosen configuration is `{chosen}` "
-              "(`default` here is the current default, 5 members).", ""]
-    family = {t.name: t for t in offset_tasks()}
-    configs = ("default", CANDIDATE, *ALTERNATIVES)
-    table, means = family_table(pattern, family, configs, f"Held-out family \"{FAMILY}\" (the confirmation)")
-    lines += table + [""] + confirmation(pattern, family, configs, chosen, means)
-    lines += calibration_section(
-        [("22 choice tasks", choice, {"default": stored, CANDIDATE: mine}),
-         (FAMILY, family, {c: load(pattern, c) for c in ("default", CANDIDATE)})])
-    write_report(f"{PREFIX}_result.md", lines)
+    RUN.report("Target entropy on complete rows", "the exploratory run")
 
 
 if __name__ == "__main__":
-    main(__doc__, run, report)
+    main(__doc__, RUN.run, report)

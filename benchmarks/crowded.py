@@ -20,7 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
-    SEEDS, STORED_DEFAULT, calibration_section, choice_tasks, confirmation, family_mean, family_table, load, main,
+    ALTERNATIVES, SEEDS, STORED_DEFAULT, calibration_section, choice_tasks, confirmation, family_mean, family_table, load, main,
     rule_lines, run_jobs, task_scores, write_report,
 )
 from independent_starts import independent_starts  # noqa: E402
@@ -34,9 +34,6 @@ from nebuladapt.features import catalog_line_matrix  # noqa: E402
 FAMILY = "crowded apertures"
 CANDIDATE = "default, independent 300-step starts"
 PREFIX = "crowded"
-#: The configurations the default was chosen over (``trust_suite.CONFIGS``), fitted on the family only.
-ALTERNATIVES = ("paper NN (no noise)", "paper DANN (GRL 1, no entropy, fixed noise)",
-                "previous default (1 network, 2000 steps)")  # fmt: skip
 #: Lines blended (the default ratios' lines), and the task name -> (range of f, task seed).
 BLEND_LINES = ["HB4861", "OIII5006", "HA6562", "NII6583", "SII6716_6730"]
 CROWDING = {"light crowding: 10-30 % of Halpha from a neighbouring HII region": ((0.1, 0.3), 301),

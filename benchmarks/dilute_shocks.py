@@ -26,7 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 import trust_suite  # noqa: E402
 from _registered import (  # noqa: E402
-    STOP18_DEFAULT, SEEDS, choice_tasks, load, main, run_jobs, scores, seed_table, write_report,
+    STOP18_DEFAULT, choice_tasks, exploratory_jobs, exploratory_report, main, run_jobs,
 )
 
 from nebuladapt.grids import load_source_grids  # noqa: E402
@@ -58,26 +58,18 @@ def dilute():
         yield calls
 
 
-def jobs():
+def tasks() -> dict:
     choice = choice_tasks()
-    return [(CONFIG, choice[name], s) for s in SEEDS for name in TASKS]
+    return {name: choice[name] for name in TASKS}
 
 
 def run(shard: str) -> None:
-    run_jobs(jobs(), PREFIX, shard, {CONFIG: dilute})
+    run_jobs(exploratory_jobs([CONFIG], tasks()), PREFIX, shard, {CONFIG: dilute})
 
 
 def report() -> None:
-    choice = {name: task for name, task in choice_tasks().items() if name in TASKS}
-    runs = {"default (5 members), stored": scores({k: r for k, r in load(*STOP18_DEFAULT).items() if k[0] in choice},
-                                                 choice),
-            CONFIG: scores(load(f"{PREFIX}_*.jsonl", CONFIG), choice)}
-    lines = ["# Training without the shock models of dense gas (exploratory, not registered)", "",
-             "`python benchmarks/dilute_shocks.py report`. Balanced accuracy of what `nebuladapt predict` writes; "
-             "mean +- std (ddof=1) [worst seed], then recall HII / PN / SNR of seed 0. Nothing was chosen from this table.",
-             ""]
-    lines += seed_table(runs, TASKS, recall=True)
-    write_report(f"{PREFIX}.md", lines)
+    exploratory_report(PREFIX, "Training without the shock models of dense gas", tasks(), STOP18_DEFAULT,
+                       "default (5 members), stored", [CONFIG], recall=True)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
-    STOP18_DEFAULT, SEEDS, choice_tasks, load, main, run_jobs, scores, seed_table, write_report,
+    STOP18_DEFAULT, choice_tasks, exploratory_jobs, exploratory_report, main, run_jobs,
 )
 from usable_rows import pair_tasks  # noqa: E402
 
@@ -75,23 +75,13 @@ def tasks() -> dict:
     return {**{name: choice[name] for name in CHOICE}, **{t.name: t for t in pair_tasks()}}
 
 
-def jobs():
-    return [(config, task, s) for s in SEEDS for task in tasks().values() for config in PATCHES]
-
-
 def run(shard: str) -> None:
-    run_jobs(jobs(), PREFIX, shard, PATCHES)
+    run_jobs(exploratory_jobs(PATCHES, tasks()), PREFIX, shard, PATCHES)
 
 
 def report() -> None:
-    named = tasks()
-    runs = {"default (5 members), stored": scores({k: r for k, r in load(*STOP18_DEFAULT).items() if k[0] in named}, named)}
-    runs.update({config: scores(load(f"{PREFIX}_*.jsonl", config), named) for config in PATCHES})
-    lines = ["# Target entropy on rows that lost ratios (exploratory, not registered)", "",
-             "`python benchmarks/entropy_rows.py report`. Balanced accuracy of what `nebuladapt predict` writes; "
-             "mean +- std (ddof=1) [worst seed] over seeds 0-2. Nothing was chosen from this table.", ""]
-    lines += seed_table(runs, named)
-    write_report(f"{PREFIX}.md", lines)
+    exploratory_report(PREFIX, "Target entropy on rows that lost ratios", tasks(), STOP18_DEFAULT,
+                       "default (5 members), stored", PATCHES)
 
 
 if __name__ == "__main__":

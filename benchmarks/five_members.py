@@ -18,11 +18,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _registered import (  # noqa: E402
-    SEEDS, STOP17_DEFAULT, calibration_section, choice_tasks, confirmation, family_table, load, main, rule_lines,
-    run_jobs, scores, seen_family_lines, write_report,
-)
-from crowded import ALTERNATIVES, crowded_tasks  # noqa: E402
+from _registered import STOP17_DEFAULT, RegisteredRun, main  # noqa: E402
+from crowded import crowded_tasks  # noqa: E402
 from more_members import CONFIG as CANDIDATE  # noqa: E402
 from more_members import PREFIX as EXPLORED  # noqa: E402
 from more_members import five_members  # noqa: E402
@@ -61,50 +58,15 @@ def blend_tasks() -> list[Task]:
     return [blend_task(name, share_range, seed) for name, (share_range, seed) in BLENDS.items()]
 
 
-def jobs():
-    explored = set(load(f"{EXPLORED}_*.jsonl", CANDIDATE))
-    out = [(CANDIDATE, t, s) for s in SEEDS for t in choice_tasks().values() if (t.name, s) not in explored]
-    out += [(CANDIDATE, t, s) for s in SEEDS for tasks, _, _ in SEEN.values() for t in tasks()]
-    out += [(c, t, s) for s in SEEDS for t in blend_tasks() for c in ("default", CANDIDATE, *ALTERNATIVES)]
-    return out
-
-
-def run(shard: str) -> None:
-    run_jobs(jobs(), PREFIX, shard, {CANDIDATE: five_members})
-
-
-def candidate_records() -> dict:
-    return {**load(f"{EXPLORED}_*.jsonl", CANDIDATE), **load(f"{PREFIX}_*.jsonl", CANDIDATE)}
+RUN = RegisteredRun(PREFIX, CANDIDATE, five_members, EXPLORED, STOP17_DEFAULT, SEEN, FAMILY, blend_tasks,
+                    {"baseline": "3 members (the stop-17 default, stored)",
+                     "seen_baseline": "3 members (stop-17 default)", "seen_candidate": "five members",
+                     "default": "the stop-17 default, 3 members"})  # fmt: skip
 
 
 def report() -> None:
-    pattern = f"{PREFIX}_*.jsonl"
-    choice = choice_tasks()
-    base = scores({k: r for k, r in load(*STOP17_DEFAULT).items() if k[0] in choice}, choice)
-    mine = candidate_records()
-    cand = scores({k: r for k, r in mine.items() if k[0] in choice}, choice)
-    lines = ["# Five members: result of the registered rules", "",
-             "Rules and family: `results/five_members_registration.md` (committed before any fit beyond the three "
-             "exploratory tasks). `python benchmarks/five_members.py report`. Balanced accuracy of what "
-             "`nebuladapt predict` writes; std ddof=1; seeds 0-2.", ""]
-    registered, rules_met = rule_lines(base, cand, list(choice), "3 members (the stop-17 default, stored)", CANDIDATE,
-                                       improves=True)
-    seen = {family: ({t.name: t for t in tasks()}, load(where, config)) for family, (tasks, where, config) in SEEN.items()}
-    six_lines, six = seen_family_lines(seen, mine, "| family | 3 members (stop-17 default) | five members | met |")
-    lines += registered + six_lines
-    adopted = rules_met and six
-    chosen = CANDIDATE if adopted else "default"
-    lines += ["", f"**Adopted: {'yes' if adopted else 'no'}.** The chosen configuration is `{chosen}` "
-              "(`default` here is the stop-17 default, 3 members).", ""]
-    family = {t.name: t for t in blend_tasks()}
-    configs = ("default", CANDIDATE, *ALTERNATIVES)
-    table, means = family_table(pattern, family, configs, f"Held-out family \"{FAMILY}\" (the confirmation)")
-    lines += table + [""] + confirmation(pattern, family, configs, chosen, means)
-    lines += calibration_section(
-        [("22 choice tasks", choice, {"default": load(*STOP17_DEFAULT), CANDIDATE: mine}),
-         (FAMILY, family, {c: load(pattern, c) for c in ("default", CANDIDATE)})])
-    write_report(f"{PREFIX}_result.md", lines)
+    RUN.report("Five members", "the three exploratory tasks")
 
 
 if __name__ == "__main__":
-    main(__doc__, run, report)
+    main(__doc__, RUN.run, report)

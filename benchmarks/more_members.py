@@ -20,7 +20,7 @@ from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
-    STOP17_DEFAULT, SEEDS, choice_tasks, load, main, run_jobs, scores, seed_table, write_report,
+    STOP17_DEFAULT, choice_tasks, exploratory_jobs, exploratory_report, main, run_jobs,
 )
 from trust_suite import CONFIGS  # noqa: E402
 
@@ -37,24 +37,18 @@ def five_members():
         yield [MEMBERS]
 
 
-def jobs():
+def tasks() -> dict:
     choice = choice_tasks()
-    return [(CONFIG, choice[name], s) for s in SEEDS for name in TASKS]
+    return {name: choice[name] for name in TASKS}
 
 
 def run(shard: str) -> None:
-    run_jobs(jobs(), PREFIX, shard, {CONFIG: five_members})
+    run_jobs(exploratory_jobs([CONFIG], tasks()), PREFIX, shard, {CONFIG: five_members})
 
 
 def report() -> None:
-    choice = {name: task for name, task in choice_tasks().items() if name in TASKS}
-    base = scores({k: r for k, r in load(*STOP17_DEFAULT).items() if k[0] in choice}, choice)
-    more = scores(load(f"{PREFIX}_*.jsonl", CONFIG), choice)
-    lines = ["# Five members instead of three on the seed-dependent tasks (exploratory, not registered)", "",
-             "`python benchmarks/more_members.py report`. Balanced accuracy of what `nebuladapt predict` writes; "
-             "mean +- std (ddof=1) [worst seed] over seeds 0-2. Nothing was chosen from this table.", ""]
-    lines += seed_table({"current default (3 members)": base, "5 members": more}, TASKS)
-    write_report(f"{PREFIX}.md", lines)
+    exploratory_report(PREFIX, "Five members instead of three on the seed-dependent tasks", tasks(), STOP17_DEFAULT,
+                       "current default (3 members)", [CONFIG], columns={CONFIG: "5 members"})
 
 
 if __name__ == "__main__":

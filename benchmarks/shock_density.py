@@ -18,13 +18,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _registered import (  # noqa: E402
-    SEEDS, STOP18_DEFAULT, calibration_section, choice_tasks, confirmation, family_table, load, main, per_object,
-    rule_lines, run_jobs, scores, seen_family_lines, write_report,
-)
+from _registered import STOP18_DEFAULT, RegisteredRun, main, per_object  # noqa: E402
 from complete_rows import PREFIX as EIGHTH  # noqa: E402
 from complete_rows import offset_tasks  # noqa: E402
-from crowded import ALTERNATIVES, crowded_tasks  # noqa: E402
+from crowded import crowded_tasks  # noqa: E402
 from dilute_shocks import CONFIG as CANDIDATE  # noqa: E402
 from dilute_shocks import PREFIX as EXPLORED  # noqa: E402
 from dilute_shocks import dilute  # noqa: E402
@@ -66,52 +63,15 @@ def absorption_tasks() -> list[Task]:
     return [absorption_task(name, f_range, seed) for name, (f_range, seed) in ABSORPTION.items()]
 
 
-def jobs():
-    explored = set(load(f"{EXPLORED}_*.jsonl", CANDIDATE))
-    out = [(CANDIDATE, t, s) for s in SEEDS for t in choice_tasks().values() if (t.name, s) not in explored]
-    out += [(CANDIDATE, t, s) for s in SEEDS for tasks, *_ in SEEN.values() for t in tasks()]
-    out += [(c, t, s) for s in SEEDS for t in absorption_tasks() for c in ("default", CANDIDATE, *ALTERNATIVES)]
-    return out
-
-
-def run(shard: str) -> None:
-    run_jobs(jobs(), PREFIX, shard, {CANDIDATE: dilute})
-
-
-def candidate_records() -> dict:
-    return {**load(f"{EXPLORED}_*.jsonl", CANDIDATE), **load(f"{PREFIX}_*.jsonl", CANDIDATE)}
+RUN = RegisteredRun(PREFIX, CANDIDATE, dilute, EXPLORED, STOP18_DEFAULT, SEEN, FAMILY, absorption_tasks,
+                    {"baseline": "the current default (5 members, stored)",
+                     "seen_baseline": "current default (5 members)", "seen_candidate": "shocks n <= 10 cm-3",
+                     "default": "the current default, 5 members"})  # fmt: skip
 
 
 def report() -> None:
-    pattern = f"{PREFIX}_*.jsonl"
-    choice = choice_tasks()
-    stored = load(*STOP18_DEFAULT)
-    base = scores({k: r for k, r in stored.items() if k[0] in choice}, choice)
-    mine = candidate_records()
-    cand = scores({k: r for k, r in mine.items() if k[0] in choice}, choice)
-    lines = ["# Shock models of dense gas out of the SNR grid: result of the registered rules", "",
-             "Rules and family: `results/shock_density_registration.md` (committed before any fit beyond the "
-             "exploratory run). `python benchmarks/shock_density.py report`. Balanced accuracy of what "
-             "`nebuladapt predict` writes; std ddof=1; seeds 0-2.", ""]
-    registered, rules_met = rule_lines(base, cand, list(choice), "the current default (5 members, stored)", CANDIDATE,
-                                       improves=True)
-    seen = {family: ({t.name: t for t in tasks()}, load(records, config))
-            for family, (tasks, records, config) in SEEN.items()}  # fmt: skip
-    six_lines, six = seen_family_lines(seen, mine, "| family | current default (5 members) | shocks n <= 10 cm-3 | met |")
-    lines += registered + six_lines
-    adopted = rules_met and six
-    chosen = CANDIDATE if adopted else "default"
-    lines += ["", f"**Adopted: {'yes' if adopted else 'no'}.** The chosen configuration is `{chosen}` "
-              "(`default` here is the current default, 5 members).", ""]
-    family = {t.name: t for t in absorption_tasks()}
-    configs = ("default", CANDIDATE, *ALTERNATIVES)
-    table, means = family_table(pattern, family, configs, f"Held-out family \"{FAMILY}\" (the confirmation)")
-    lines += table + [""] + confirmation(pattern, family, configs, chosen, means)
-    lines += calibration_section(
-        [("22 choice tasks", choice, {"default": stored, CANDIDATE: mine}),
-         (FAMILY, family, {c: load(pattern, c) for c in ("default", CANDIDATE)})])
-    write_report(f"{PREFIX}_result.md", lines)
+    RUN.report("Shock models of dense gas out of the SNR grid", "the exploratory run")
 
 
 if __name__ == "__main__":
-    main(__doc__, run, report)
+    main(__doc__, RUN.run, report)
