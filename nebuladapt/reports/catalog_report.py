@@ -344,7 +344,7 @@ def write_catalog_report(
     ValueError
         If the table is not a classified catalogue, or its coordinates are unusable.
     """
-    from nebuladapt.reports.bpt import plot_catalog_bpt
+    from nebuladapt.reports.bpt import RED_PLANE, plot_catalog_bpt
     from nebuladapt.reports.catalog_figures import (
         class_probability_columns,
         find_sky_columns,
@@ -388,10 +388,10 @@ def write_catalog_report(
             "mark them dust-corrected, as predict reads them. Curves: Kewley et al. 2001 maximum starburst, "
             "Kauffmann et al. 2003; dotted: [SII]/Hα = 0.4 (SNR criterion). Rows lacking a panel's ratio "
             "are counted in its corner.")))  # fmt: skip
-    elif {"log_NII6583_HA6562", "log_SII6716_6730_HA6562"} <= set(features):
+    elif {RED_PLANE[0], *(panel[0] for panel in RED_PLANE[2])} <= set(features):
         plot_catalog_bpt(features, summary.predicted, summary.probability, summary.flagged, summary.off_grid,
                          title="Predicted classes without [OIII]: the red plane", max_points=max_points,
-                         path=out / "red_plane.png", y_feature="log_NII6583_HA6562")  # fmt: skip
+                         path=out / "red_plane.png", y_feature=RED_PLANE[0])  # fmt: skip
         written["red_plane"] = out / "red_plane.png"
         body.append("<p>The catalogue gives no [OIII]5007/Hβ, so no BPT plane can be drawn. HII regions and "
                     "SNRs are then told apart by [NII]/Hα and [SII]/Hα alone; compare the classes with the "
