@@ -87,8 +87,11 @@ class MaskedDistillation(TargetDistillation):
         return self.weight * value
 
 
-def masked(complete_only: bool):
-    """The default with :class:`MaskedDistillation` in place of its distillation term."""
+def masked(complete_only: bool, base_prob: float | None = None):
+    """The default with :class:`MaskedDistillation` in place of its distillation term.
+
+    ``base_prob``: least masking probability of a line (None: the model's ``mask_prob``).
+    """
 
     @contextmanager
     def patch():
@@ -98,7 +101,8 @@ def masked(complete_only: bool):
             (term,), callback, start = original(model, *args, **kwargs)
             calls.append(1)
             new = MaskedDistillation(term.teacher.numpy(), term.weight, term.batch_size, term.seed,
-                                     model.spec_, model.mask_prob, complete_only)  # fmt: skip
+                                     model.spec_, model.mask_prob if base_prob is None else base_prob,
+                                     complete_only)  # fmt: skip
             return [new], callback, start
 
         with mock.patch.object(ensemble, "distillation_losses", losses):
