@@ -29,6 +29,7 @@ __all__ = [
     "catalog_line_arrays",
     "log_ratios",
     "usable_rows",
+    "missing_line_share",
     "row_line_flags",
     "line_flag_masks",
     "LINE_FLAG_KINDS",
@@ -106,6 +107,10 @@ class FeatureSpec:
                 if line not in seen:
                     seen.append(line)
         return seen
+
+    def line_groups(self) -> list[list[int]]:
+        """For each line of :attr:`lines`, the indices of the ratios that hold it (lost with it)."""
+        return [[k for k, r in enumerate(self.ratios) if line in (r.numerator, r.denominator)] for line in self.lines]
 
     def index(self) -> tuple[list[int], list[int]]:
         """Column indices (in :attr:`lines`) of numerators and denominators."""
@@ -423,6 +428,29 @@ def usable_rows(features) -> np.ndarray:
     ndarray of bool, shape (n,)
     """
     return np.isfinite(np.asarray(features)).any(axis=1)
+
+
+def missing_line_share(features, spec: FeatureSpec) -> dict[str, float]:
+    """For each line of ``spec``, the share of the usable rows that give no ratio holding it.
+
+    Parameters
+    ----------
+    features : ndarray, shape (n, len(spec.ratios))
+        Log ratios, NaN where missing (:func:`log_ratios`).
+    spec : FeatureSpec
+
+    Returns
+    -------
+    dict of str to float
+        Line -> share in [0, 1], rounded to 4 decimals; empty when no row is usable
+        (:func:`usable_rows`).
+    """
+    given = np.isfinite(np.asarray(features))
+    given = given[given.any(axis=1)]
+    if not len(given):
+        return {}
+    return {line: round(float((~given[:, group].any(axis=1)).mean()), 4)
+            for line, group in zip(spec.lines, spec.line_groups())}  # fmt: skip
 
 
 def line_flag_masks(flux: np.ndarray, flux_err: np.ndarray) -> dict[str, np.ndarray]:

@@ -143,3 +143,22 @@ def test_feature_spec_from_names_round_trips_and_refuses_unknown_names():
     assert FeatureSpec.from_names(spec.names[::-1]).ratios == spec.ratios[::-1]
     with pytest.raises(ValueError, match="log_HA6562_NII6583"):
         FeatureSpec.from_names(["log_NII6583_HA6562", "log_HA6562_NII6583"])
+
+
+def test_missing_line_share_counts_rows_without_any_ratio_holding_the_line():
+    from nebuladapt.features import missing_line_share
+
+    spec = default_feature_spec()  # OIII/Hbeta, NII/Halpha, SII/Halpha, OIII/Halpha
+    assert dict(zip(spec.lines, spec.line_groups())) == {
+        "OIII5006": [0, 3], "HB4861": [0], "NII6583": [1], "HA6562": [1, 2, 3], "SII6716_6730": [2]}
+    nan = np.nan
+    features = np.array([
+        [0.1, 0.2, 0.3, 0.4],
+        [nan, 0.2, 0.3, 0.4],  # no Hbeta: [OIII] kept through [OIII]/Halpha
+        [nan, 0.2, nan, nan],  # no [OIII], no [SII]
+        [nan, nan, nan, nan],  # no ratio: not counted
+    ])
+    share = missing_line_share(features, spec)
+    assert share == {"OIII5006": pytest.approx(1 / 3, abs=1e-4), "HB4861": pytest.approx(2 / 3, abs=1e-4),
+                     "NII6583": 0.0, "HA6562": 0.0, "SII6716_6730": pytest.approx(1 / 3, abs=1e-4)}
+    assert missing_line_share(features[3:], spec) == {}

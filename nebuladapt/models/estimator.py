@@ -24,7 +24,7 @@ from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from nebuladapt.features import FeatureSpec, default_feature_spec, log_ratios, usable_rows
+from nebuladapt.features import FeatureSpec, default_feature_spec, log_ratios, missing_line_share, usable_rows
 from nebuladapt.models.calibration import fit_temperature
 from nebuladapt.models.inference import Predictor, RowPredictions, network_layers, softmax_argmax
 from nebuladapt.models.label_shift import em_target_prior
@@ -133,6 +133,10 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
     ensemble_ : dict or None
         With ``members > 1``: the members' seeds and their predicted class
         proportions on the target (kept in the model card).
+    target_missing_ : dict of str to float
+        Line -> share of the target rows giving a ratio that give none with it
+        (:func:`~nebuladapt.features.missing_line_share`; kept in the model card, whose
+        :func:`~nebuladapt.models.persistence.card_warnings` read it).
     """
 
     _parameter_constraints: dict = sklearn_constraints()
@@ -228,6 +232,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         noise, fractional = self._resolve_noise(target_flux, X_err, is_source, len(lines))
         losses = self._adaptation_losses()
         self.lines_, self.classes_, self.noise_ = lines, classes, noise
+        self.target_missing_ = missing_line_share(log_ratios(target_flux, spec), spec)
         self.fractional_errors_ = fractional
         source_features = log_ratios(source_flux, spec)
         if not np.isfinite(source_features).all(axis=1).any():
@@ -368,6 +373,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             "resolved_noise": self.noise_,
             "grids": getattr(self, "source_grids_", None),
             "ensemble": getattr(self, "ensemble_", None),
+            "target_missing": getattr(self, "target_missing_", {}),
         }
         return ModelState(tensors, values)
 
@@ -395,6 +401,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         self.noise_ = values.get("resolved_noise") or self.noise
         self.source_grids_ = values.get("grids")  # absent from cards written before it existed
         self.ensemble_ = values.get("ensemble")
+        self.target_missing_ = values.get("target_missing") or {}  # absent from older cards
         self.n_features_in_ = len(self.lines_)
         self.off_grid_map_ = grid_map
         network = self._build_network(self._adaptation_losses())

@@ -142,7 +142,7 @@ def save_model(
         "versions": _versions(),
         "weights_file": WEIGHTS_FILE,
         "weights_sha256": hashlib.sha256(weights).hexdigest(),
-        "warnings": card_warnings({"feature_spec": model.spec_.to_dict()}),
+        "warnings": card_warnings({"feature_spec": model.spec_.to_dict(), **state.values}),
         **(extra or {}),
     }
     card_bytes = json.dumps(card, indent=2).encode()
@@ -191,8 +191,9 @@ def read_card(directory) -> dict:
 def card_warnings(card: dict) -> list[str]:
     """What a user of the model must know, from its card: :func:`~nebuladapt.catalogs.usage.excitation_warning`.
 
-    Derived from the card's features, so cards written before ``warnings`` was recorded give the
-    same answer.
+    Derived from the card's features and, where the card records it (``target_missing``), the share
+    of the fitted catalogue's rows without [OIII]; so cards written before ``warnings`` was recorded
+    give the same answer.
 
     Parameters
     ----------
@@ -203,14 +204,16 @@ def card_warnings(card: dict) -> list[str]:
     -------
     list of str
     """
-    from nebuladapt.catalogs.usage import excitation_warning  # astropy: not on the prediction-only path
+    from nebuladapt.catalogs.usage import EXCITATION_LINE, excitation_warning  # astropy: not on the prediction-only path
 
-    warning = excitation_warning(FeatureSpec.from_dict(card["feature_spec"]))
+    missing = card.get("target_missing") or {}
+    warning = excitation_warning(FeatureSpec.from_dict(card["feature_spec"]), missing.get(EXCITATION_LINE))
     return [warning] if warning else []
 
 
 #: Card keys that hold the estimator's state (:meth:`NebulaClassifier.get_state`).
-_STATE_KEYS = ("lines", "classes", "scaler", "temperature", "target_prior", "resolved_noise", "grids")
+_STATE_KEYS = ("lines", "classes", "scaler", "temperature", "target_prior", "resolved_noise", "grids",
+               "target_missing")
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -259,6 +262,11 @@ def _card_problem(card: dict) -> str | None:
         return f"temperature {card['temperature']!r} is not a positive number"
     if not isinstance(card["weights_sha256"], str) or not _SHA256.match(card["weights_sha256"]):
         return "weights_sha256 is not a SHA-256 hex digest"
+    target_missing = card.get("target_missing") or {}
+    if not isinstance(target_missing, dict) or not all(
+        line in spec.lines and _is_number_list([share], 1) and 0 <= share <= 1 for line, share in target_missing.items()
+    ):
+        return f"target_missing {str(target_missing)[:80]!r} is not a share in [0, 1] per line of the features"
     params = card["params"]
     if not isinstance(params, dict) or params.get("method") not in METHODS:
         return f"params.method is not one of {METHODS}"

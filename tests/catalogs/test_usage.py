@@ -86,6 +86,25 @@ def test_fit_warns_when_no_oiii_ratio_remains():
         fit_on_catalog(red_only, seed=0, n_steps=5, members=1)
 
 
+def test_fit_warns_when_many_rows_give_no_oiii():
+    """[OIII] kept in the features but missing from many rows: the fit keeps it and warns."""
+    from nebuladapt.catalogs.usage import PARTIAL_EXCITATION_SHARE, fit_feature_spec
+
+    spec = default_feature_spec()
+    for share, warns in ((0.3, True), (PARTIAL_EXCITATION_SHARE, True), (0.05, False)):
+        catalog = _no_hbeta(with_hbeta=200)
+        catalog.flux["OIII5006"][: int(round(share * 200))] = np.nan  # faint [OIII] left undetected
+        chosen = fit_feature_spec(spec, catalog)
+        assert chosen.spec == spec and chosen.missing["OIII5006"] == pytest.approx(share)
+        assert chosen.missing["HB4861"] == pytest.approx(share)  # [OIII]/Hbeta is Hbeta's only ratio
+        assert chosen.missing["NII6583"] == 0.0
+        if warns:
+            assert chosen.warning.startswith(f"WARNING: {100 * share:.0f}% of the rows give no [OIII]5007")
+            assert chosen.warning in chosen.describe()
+        else:
+            assert chosen.warning is None
+
+
 def test_fit_on_catalog_trains_on_the_ratios_that_remain():
     from nebuladapt.models.fitting import fit_on_catalog
 

@@ -123,6 +123,36 @@ def test_loading_for_prediction_imports_no_training_library(fitted, tmp_path):
     assert result.stdout.split("\n")[:2] == ["[]", "[]"]
 
 
+def test_card_records_the_share_of_target_rows_without_oiii(toy_domains, tmp_path):
+    """The card keeps each line's missing share on the fitted target; many rows without [OIII] warn."""
+    from nebuladapt.catalogs.usage import EXCITATION_LINE
+    from nebuladapt.models.persistence import card_warnings, read_card
+
+    d = toy_domains
+    X = np.array(d["X"], dtype=float)
+    target = np.flatnonzero(np.asarray(d["sample_domain"]) < 0)
+    X[target[: len(target) // 4], 0] = np.nan  # a quarter of the target lacks [OIII] (the toy's first line)
+    model = NebulaClassifier(method="dann", n_steps=5, random_state=0).fit(X, d["y"], sample_domain=d["sample_domain"])
+    share = (len(target) // 4) / len(target)
+    assert model.target_missing_[EXCITATION_LINE] == pytest.approx(share, abs=1e-4)
+    card = read_card(save_model(model, tmp_path / "m"))
+    assert card["target_missing"] == model.target_missing_
+    assert len(card["warnings"]) == 1 and card["warnings"][0].startswith(f"WARNING: {100 * share:.0f}% of the rows")
+    assert card_warnings(card) == card["warnings"]
+    assert load_model(tmp_path / "m").target_missing_ == model.target_missing_
+    del card["target_missing"]  # a card written before the share was recorded: no such warning
+    assert card_warnings(card) == []
+
+
+def test_a_damaged_missing_share_is_refused(fitted, tmp_path):
+    path = save_model(fitted, tmp_path / "m")
+    card = json.loads((path / CARD_FILE).read_text())
+    card["target_missing"] = {"OIII5006": 1.5}
+    (path / CARD_FILE).write_text(json.dumps(card))
+    with pytest.raises(ModelFileError, match="target_missing"):
+        load_model(path)
+
+
 def test_card_records_the_no_oiii_warning(fitted, red_only_model_dir, tmp_path):
     """A model without an [OIII] ratio carries the warning on its card; one with [OIII] carries none."""
     from nebuladapt.models.persistence import card_warnings, read_card
