@@ -140,15 +140,17 @@ def exploratory_jobs(configs, tasks: dict) -> list:
 
 
 def exploratory_report(prefix: str, title: str, tasks: dict, baseline: tuple[str, str], baseline_name: str,
-                       configs, recall: bool = False, columns: dict | None = None) -> None:
+                       configs, recall: bool = False, columns: dict | None = None, stored: dict | None = None) -> None:
     """Write ``results/<prefix>.md``: an exploratory run's :func:`seed_table` (nothing is chosen from it).
 
     One row per task of ``tasks`` (name -> Task, in order); a column for the baseline's stored records
-    (``baseline``: pattern, configuration), named ``baseline_name``, then one per configuration of
-    ``configs`` (records ``results/<prefix>_*.jsonl``), titled by ``columns`` (config -> title; default
-    the configuration's name); with ``recall``, each cell also gives seed 0's recall per class.
+    (``baseline``: pattern, configuration), named ``baseline_name``, then one per entry of ``stored``
+    (title -> records, as :func:`load` gives them), then one per configuration of ``configs`` (records
+    ``results/<prefix>_*.jsonl``), titled by ``columns`` (config -> title; default the configuration's
+    name); with ``recall``, each cell also gives seed 0's recall per class.
     """
-    runs = {baseline_name: scores({k: r for k, r in load(*baseline).items() if k[0] in tasks}, tasks)}
+    runs = {name: scores({k: r for k, r in records.items() if k[0] in tasks}, tasks)
+            for name, records in {baseline_name: load(*baseline), **(stored or {})}.items()}
     runs.update({(columns or {}).get(config, config): scores(load(f"{prefix}_*.jsonl", config), tasks)
                  for config in configs})  # fmt: skip
     shown = ("mean +- std (ddof=1) [worst seed], then recall HII / PN / SNR of seed 0" if recall
@@ -241,11 +243,15 @@ FAMILY_HEADER = ["| task | configuration | seeds | balanced acc. mean +- std | w
                  "|---|---|---|---|---|---|"]
 
 
-def choice_tasks() -> dict:
-    """name -> Task of the choice tasks: every task of the suite (seed 0) but the held-out family's."""
+def choice_tasks(names=None) -> dict:
+    """name -> Task of the choice tasks: every task of the suite (seed 0) but the held-out family's.
+
+    ``names``: only these tasks, in this order (default: all of them, in the suite's order).
+    """
     from nebuladapt.evaluation.tasks import HELD_OUT_FAMILY, build_task_suite
 
-    return {t.name: t for t in build_task_suite(seed=0) if t.family != HELD_OUT_FAMILY}
+    choice = {t.name: t for t in build_task_suite(seed=0) if t.family != HELD_OUT_FAMILY}
+    return choice if names is None else {name: choice[name] for name in names}
 
 
 def earlier_held_out(grids, extra_masks=()) -> np.ndarray:

@@ -18,17 +18,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import STOP18_DEFAULT, RegisteredRun, main, per_object  # noqa: E402
-from complete_rows import PREFIX as EIGHTH  # noqa: E402
-from complete_rows import offset_tasks  # noqa: E402
-from crowded import crowded_tasks  # noqa: E402
-from five_members import blend_tasks  # noqa: E402
 from masked_distillation import COMPLETE as CANDIDATE  # noqa: E402
 from masked_distillation import CONFIGS, masked  # noqa: E402
 from masked_distillation import PREFIX as EXPLORED  # noqa: E402
 from missing_lines import LINE_COLUMNS  # noqa: E402
 from shock_density import PREFIX as NINTH  # noqa: E402
+from shock_density import SEEN as SHOCK_DENSITY_SEEN  # noqa: E402
 from shock_density import absorption_tasks  # noqa: E402
-from usable_rows import pair_tasks  # noqa: E402
 
 from nebuladapt.benchmark import benchmark_catalog, load_benchmark  # noqa: E402
 from nebuladapt.dust import deredden_catalog  # noqa: E402
@@ -41,11 +37,7 @@ PREFIX = "consistency"
 LIMITS = {"faint lines undetected, limit 10 % of Halpha": ((0.1, 0.1), 711),
           "faint lines undetected, limit 2-20 % of Halpha per object": ((0.02, 0.2), 712)}  # fmt: skip
 #: The seen families (rule 6): their tasks, and the pattern and configuration of the current default's records.
-SEEN = {"crowded apertures": (crowded_tasks, *STOP18_DEFAULT),
-        "two lines lost together": (pair_tasks, *STOP18_DEFAULT),
-        "Halpha blended with [NII]": (blend_tasks, *STOP18_DEFAULT),
-        "blue and red lines calibrated apart": (offset_tasks, f"{EIGHTH}_*.jsonl", "default"),
-        "Balmer absorption left in": (absorption_tasks, f"{NINTH}_*.jsonl", "default")}  # fmt: skip
+SEEN = {**SHOCK_DENSITY_SEEN, "Balmer absorption left in": (absorption_tasks, f"{NINTH}_*.jsonl", "default")}
 
 
 def _total(flux: dict, line: str) -> np.ndarray:

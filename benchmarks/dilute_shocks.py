@@ -59,8 +59,7 @@ def dilute():
 
 
 def tasks() -> dict:
-    choice = choice_tasks()
-    return {name: choice[name] for name in TASKS}
+    return choice_tasks(TASKS)
 
 
 def run(shard: str) -> None:

@@ -71,8 +71,7 @@ PATCHES = {COMPLETE: weighted_entropy("complete"), SHARE: weighted_entropy("shar
 
 
 def tasks() -> dict:
-    choice = choice_tasks()
-    return {**{name: choice[name] for name in CHOICE}, **{t.name: t for t in pair_tasks()}}
+    return {**choice_tasks(CHOICE), **{t.name: t for t in pair_tasks()}}
 
 
 def run(shard: str) -> None:

@@ -20,9 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
-    STOP18_DEFAULT, choice_tasks, exploratory_jobs, load, main, run_jobs, scores, seed_table, write_report,
+    STOP18_DEFAULT, choice_tasks, exploratory_jobs, exploratory_report, main, run_jobs,
 )
-from masked_distillation import COMPLETE, masked  # noqa: E402
+from consistency import RUN as REGISTERED  # noqa: E402
+from masked_distillation import masked  # noqa: E402
 
 PREFIX = "lacking_lines"
 CONFIG = "default, masked distillation of complete rows, lacking lines only"
@@ -31,8 +32,7 @@ TASKS = ("no OIII5006 in 30% random", "no SII6716_6730 in all rows", "extra nois
 
 
 def tasks() -> dict:
-    choice = choice_tasks()
-    return {name: choice[name] for name in TASKS}
+    return choice_tasks(TASKS)
 
 
 def run(shard: str) -> None:
@@ -41,16 +41,10 @@ def run(shard: str) -> None:
 
 def report() -> None:
     """``results/lacking_lines.md``: the default's stored records, the registered candidate's, this variant's."""
-    chosen = tasks()
-    registered = {**load("masked_distillation_*.jsonl", COMPLETE), **load("consistency_*.jsonl", COMPLETE)}
-    runs = {"default (5 members), stored": scores({k: r for k, r in load(*STOP18_DEFAULT).items() if k[0] in chosen}, chosen),
-            "registered candidate (floor 0.1), stored": scores({k: r for k, r in registered.items() if k[0] in chosen}, chosen),
-            "lacking lines only (no floor)": scores(load(f"{PREFIX}_*.jsonl", CONFIG), chosen)}  # fmt: skip
-    lines = ["# Masked distillation of the lines the catalogue lacks (exploratory, not registered)", "",
-             "`python benchmarks/lacking_lines.py report`. Balanced accuracy of what `nebuladapt predict` writes; "
-             "mean +- std (ddof=1) [worst seed], then recall HII / PN / SNR of seed 0. Nothing was chosen from this "
-             "table.", ""]  # fmt: skip
-    write_report(f"{PREFIX}.md", lines + seed_table(runs, chosen, recall=True))
+    exploratory_report(PREFIX, "Masked distillation of the lines the catalogue lacks", tasks(), STOP18_DEFAULT,
+                       "default (5 members), stored", [CONFIG], recall=True,
+                       columns={CONFIG: "lacking lines only (no floor)"},
+                       stored={"registered candidate (floor 0.1), stored": REGISTERED.candidate_records()})
 
 
 if __name__ == "__main__":

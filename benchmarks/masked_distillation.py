@@ -112,8 +112,7 @@ def masked(complete_only: bool, base_prob: float | None = None):
 
 
 def tasks() -> dict:
-    choice = choice_tasks()
-    return {name: choice[name] for name in TASKS}
+    return choice_tasks(TASKS)
 
 
 def run(shard: str) -> None:

@@ -38,8 +38,7 @@ def five_members():
 
 
 def tasks() -> dict:
-    choice = choice_tasks()
-    return {name: choice[name] for name in TASKS}
+    return choice_tasks(TASKS)
 
 
 def run(shard: str) -> None:

@@ -20,13 +20,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import STOP18_DEFAULT, RegisteredRun, main, per_object  # noqa: E402
 from complete_rows import PREFIX as EIGHTH  # noqa: E402
+from complete_rows import SEEN as COMPLETE_ROWS_SEEN  # noqa: E402
 from complete_rows import offset_tasks  # noqa: E402
-from crowded import crowded_tasks  # noqa: E402
 from dilute_shocks import CONFIG as CANDIDATE  # noqa: E402
 from dilute_shocks import PREFIX as EXPLORED  # noqa: E402
 from dilute_shocks import dilute  # noqa: E402
-from five_members import blend_tasks  # noqa: E402
-from usable_rows import pair_tasks  # noqa: E402
 
 from nebuladapt.benchmark import benchmark_catalog, load_benchmark  # noqa: E402
 from nebuladapt.dust import deredden_catalog  # noqa: E402
@@ -40,10 +38,7 @@ ABSORPTION = {"Balmer absorption, 10 % of Hbeta": ((0.1, 0.1), 701),
 #: Halpha loses this share of what Hbeta loses (equal absorption EW, a larger emission EW at Halpha).
 HALPHA_SHARE = 1.0 / 3.0
 #: The seen families (rule 6): their tasks, and the pattern and configuration of the current default's records.
-SEEN = {"crowded apertures": (crowded_tasks, *STOP18_DEFAULT),
-        "two lines lost together": (pair_tasks, *STOP18_DEFAULT),
-        "Halpha blended with [NII]": (blend_tasks, *STOP18_DEFAULT),
-        "blue and red lines calibrated apart": (offset_tasks, f"{EIGHTH}_*.jsonl", "default")}  # fmt: skip
+SEEN = {**COMPLETE_ROWS_SEEN, "blue and red lines calibrated apart": (offset_tasks, f"{EIGHTH}_*.jsonl", "default")}
 
 
 def absorption_task(name: str, f_range: tuple[float, float], seed: int) -> Task:
