@@ -42,11 +42,11 @@ ALTERNATIVES = ("paper NN (no noise)", "paper DANN (GRL 1, no entropy, fixed noi
                 "previous default (1 network, 2000 steps)")  # fmt: skip
 
 
-def run_jobs(jobs, prefix: str, shard: str, patches: dict, extra=None) -> None:
+def run_jobs(jobs, prefix: str, shard: str, patches: dict, extra=None, params: dict | None = None) -> None:
     """Fit ``jobs`` ((config, task, seed) triples) of shard ``i/n`` into ``results/<prefix>_<i>.jsonl``.
 
-    A configuration named in ``trust_suite.CONFIGS`` is fitted with its parameters, any other with the
-    default's. ``patches[config]`` is a context manager factory applied around that configuration's fits (a
+    A configuration named in ``params`` (config -> NebulaClassifier overrides) or in
+    ``trust_suite.CONFIGS`` is fitted with its parameters, any other with the default's. ``patches[config]`` is a context manager factory applied around that configuration's fits (a
     configuration without one is fitted as the package stands); it yields a list of calls, checked
     non-empty, so a patch that was never used is an error. ``extra(config, model)`` adds fields.
     """
@@ -60,7 +60,8 @@ def run_jobs(jobs, prefix: str, shard: str, patches: dict, extra=None) -> None:
         if k % count != index or (config, task.name, seed) in done:
             continue
         with patches.get(config, nullcontext)() as calls:
-            model, arrays, fit_s = fit_task(task, CONFIGS.get(config, CONFIGS["default"]), seed)
+            overrides = (params or {}).get(config) or CONFIGS.get(config, CONFIGS["default"])
+            model, arrays, fit_s = fit_task(task, overrides, seed)
         if config in patches and not calls:
             raise RuntimeError(f"the patch of {config!r} was not used")
         record = {"kind": "fit", "config": config, "task": task.name, "family": task.family, "seed": seed,
@@ -144,13 +145,14 @@ def exploratory_report(prefix: str, title: str, tasks: dict, baseline: tuple[str
     """Write ``results/<prefix>.md``: an exploratory run's :func:`seed_table` (nothing is chosen from it).
 
     One row per task of ``tasks`` (name -> Task, in order); a column for the baseline's stored records
-    (``baseline``: pattern, configuration), named ``baseline_name``, then one per entry of ``stored``
+    (``baseline``: pattern and configuration, or the records as :func:`load` gives them), named ``baseline_name``, then one per entry of ``stored``
     (title -> records, as :func:`load` gives them), then one per configuration of ``configs`` (records
     ``results/<prefix>_*.jsonl``), titled by ``columns`` (config -> title; default the configuration's
     name); with ``recall``, each cell also gives seed 0's recall per class.
     """
     runs = {name: scores({k: r for k, r in records.items() if k[0] in tasks}, tasks)
-            for name, records in {baseline_name: load(*baseline), **(stored or {})}.items()}
+            for name, records in {baseline_name: load(*baseline) if isinstance(baseline, tuple) else baseline,
+                                  **(stored or {})}.items()}
     runs.update({(columns or {}).get(config, config): scores(load(f"{prefix}_*.jsonl", config), tasks)
                  for config in configs})  # fmt: skip
     shown = ("mean +- std (ddof=1) [worst seed], then recall HII / PN / SNR of seed 0" if recall
