@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import List, Optional
 
@@ -103,7 +104,9 @@ def fit(
     of nebuladapt.features.RATIOS that all grids in use provide.
     """
     from nebuladapt.catalogs import CatalogError, count_usable_rows, read_catalog
-    from nebuladapt.catalogs.usage import check_catalog_lines, fit_feature_spec, line_usage, noise_choice
+    from nebuladapt.catalogs.usage import (
+        check_catalog_lines, fit_feature_spec, line_usage, low_sii_warning, noise_choice,
+    )
     from nebuladapt.grids import GridError, select_grids
     from nebuladapt.models import fitting
     from nebuladapt.models.persistence import ModelFileError, save_model
@@ -142,7 +145,8 @@ def fit(
         + (f" ({params['members']} members from own source-only starts, distilled)" if total > params["n_steps"] else ""),
     )
     try:
-        with progress:
+        with progress, warnings.catch_warnings():  # printed below, as one line
+            warnings.filterwarnings("ignore", message="WARNING: ", category=UserWarning)
             model = fitting.fit_on_catalog(
                 catalog, seed=seed, callback=callback, grids=grid_set, spec=spec, **params
             )
@@ -161,6 +165,9 @@ def fit(
         f"{len(catalog):,} target rows "
         f"in {time.perf_counter() - start:.1f} s -> {out}"
     )
+    warning = low_sii_warning(model.low_sii_snr_)
+    if warning:
+        console.print(warning, highlight=False)
 
 
 @app.command()

@@ -133,6 +133,29 @@ def test_demo_rows_keep_their_own_step_counts_unless_told(monkeypatch):
     assert calls == [{}, {"n_steps": 7}]
 
 
+def test_fit_and_predict_warn_when_the_fit_calls_low_sii_rows_snr(unlabelled_csv, tmp_path, monkeypatch):
+    """Past the [SII] check's threshold `fit` and `predict` print the warning once, as a line of their own (not
+    as a Python warning); below it, neither does. The threshold is moved so that the same fit is on either side."""
+    from nebuladapt.catalogs import usage
+
+    def fit(out):
+        result = runner.invoke(app, ["fit", "--target", str(unlabelled_csv), "--out", str(out), "--n-steps", "20",
+                                     "--members", "1", "--seed", "0"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    text = "WARNING: the fit calls SNR"
+    monkeypatch.setattr(usage, "LOW_SII_SNR_SHARE", 1.01)  # above any share: silent
+    assert text not in fit(tmp_path / "quiet")
+    monkeypatch.setattr(usage, "LOW_SII_SNR_SHARE", 0.0)
+    monkeypatch.setattr(usage, "LOW_SII_MIN_ROWS", 1)
+    output = fit(tmp_path / "m")
+    assert output.count(text) == 1 and "UserWarning" not in output
+    predicted = runner.invoke(app, ["predict", str(unlabelled_csv), "--model", str(tmp_path / "m"),
+                                    "--out", str(tmp_path / "p.csv")])
+    assert predicted.exit_code == 0 and predicted.output.count(text) == 1, predicted.output
+
+
 def test_fit_and_predict_warn_when_the_catalogue_gives_no_oiii(unlabelled_csv, model_dir, tmp_path):
     """A red-only catalogue (no [OIII]): both commands say HII and SNR are not separable, and still work."""
     table = Table.read(unlabelled_csv)

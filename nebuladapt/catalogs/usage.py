@@ -17,8 +17,8 @@ from nebuladapt.lines import LINES, SUMMED_LINES, derivable_lines, input_lines_f
 
 __all__ = [
     "LineUsage", "FitFeatures", "MIN_RATIO_COVERAGE", "EXCITATION_LINE", "PARTIAL_EXCITATION_SHARE",
-    "available_lines", "check_catalog_lines",
-    "excitation_warning", "fit_feature_spec", "line_label", "line_usage", "noise_choice",
+    "LOW_SII_SNR_SHARE", "LOW_SII_MIN_ROWS", "available_lines", "check_catalog_lines",
+    "excitation_warning", "fit_feature_spec", "line_label", "line_usage", "low_sii_warning", "noise_choice",
 ]
 
 #: A ratio given by fewer than this fraction of the target rows that give any ratio is
@@ -33,6 +33,13 @@ EXCITATION_LINE = "OIII5006"
 #: [SII]/Halpha > 0.4 (``benchmarks/results/missing_lines_default5.md``), and where faint lines went
 #: undetected the default called HII regions with every line SNR too (``faint_lines_diagnosis.md``).
 PARTIAL_EXCITATION_SHARE = 0.1
+
+
+#: :func:`low_sii_warning` warns when at least this share of the (at least :data:`LOW_SII_MIN_ROWS`) rows
+#: with [SII]/Halpha <= 0.4 are called SNR; chosen on the task suite's stored fits and confirmed on a held-out
+#: family (``benchmarks/results/sii_alarm_registration.md``, ``sii_alarm_result.md``).
+LOW_SII_SNR_SHARE = 0.1
+LOW_SII_MIN_ROWS = 20
 
 
 def line_label(name: str) -> str:
@@ -248,6 +255,31 @@ def excitation_warning(spec, missing_share: float | None = None) -> str | None:
         f"missing:{EXCITATION_LINE}); there HII regions and SNRs rest on [NII]/Halpha and [SII]/Halpha alone, "
         "where the grids cannot separate them, and in a held-out test where faint lines went undetected the "
         f"default called even HII regions with every line SNR (docs/experiment/trust_suite.md); {check}"
+    )
+
+
+def low_sii_warning(check: dict) -> str | None:
+    """A one-line warning when a fit calls many rows SNR that [SII]/Halpha calls not SNR, else None.
+
+    Parameters
+    ----------
+    check : dict
+        :func:`nebuladapt.evaluation.diagnostics.low_sii_snr_share` of the fitted catalogue's rows
+        and the classes the fit gives them (``NebulaClassifier.low_sii_snr_``; empty: not measured).
+
+    Returns
+    -------
+    str or None
+        Warns where ``rows >= LOW_SII_MIN_ROWS`` and ``share >= LOW_SII_SNR_SHARE``.
+    """
+    rows, share = check.get("rows") or 0, check.get("share")
+    if rows < LOW_SII_MIN_ROWS or share is None or share < LOW_SII_SNR_SHARE:
+        return None
+    return (
+        f"WARNING: the fit calls SNR {100 * share:.0f}% of the {rows:,} rows with [SII]/Halpha <= 0.4, which the "
+        "classical criterion calls not SNR; HII regions may have been merged into the SNR class (the fits of the task "
+        "suite it warned about called 7-99% of their HII regions SNR: docs/experiment/trust_suite.md); check the "
+        "classes against [SII]/Halpha > 0.4 (`nebuladapt report` draws both)"
     )
 
 

@@ -57,6 +57,7 @@ __all__ = [
     # SNR criterion
     "SII_HA_SNR_THRESHOLD",
     "sii_ha_snr",
+    "low_sii_snr_share",
     # PN criterion
     "CIARDULLO02_M_STAR",
     "ciardullo02_log_r",
@@ -179,6 +180,35 @@ def sii_ha_snr(log_sii_ha, threshold: float = SII_HA_SNR_THRESHOLD) -> np.ndarra
     """
     with np.errstate(invalid="ignore"):
         return _as_float(log_sii_ha) > np.log10(threshold)
+
+
+def low_sii_snr_share(log_sii_ha, classes) -> dict:
+    """How many rows the classical criterion calls not SNR, and the share of them ``classes`` calls SNR.
+
+    The rows with a finite ``[SII]6716+6731 / Halpha <= 0.4`` (:func:`sii_ha_snr` false, ratio known).
+    A classifier that calls many of them SNR disagrees with the criterion most SNR surveys select by;
+    on the task suite this picked out fits that merged HII regions into the SNR class
+    (``benchmarks/results/sii_alarm_result.md``). It cannot see HII regions lost to another class,
+    or rows without [SII].
+
+    Parameters
+    ----------
+    log_sii_ha : array-like of float, shape (n,)
+        ``log10([SII]6716+6731 / Halpha)``, NaN where unknown.
+    classes : array-like of str, shape (n,)
+        The class given to each row.
+
+    Returns
+    -------
+    dict
+        ``rows``: how many rows have a known ratio <= 0.4; ``share``: the share of them given
+        ``"SNR"``, rounded to 4 decimals (None when ``rows`` is 0).
+    """
+    x = _as_float(log_sii_ha)
+    below = np.isfinite(x) & ~sii_ha_snr(x)
+    rows = int(below.sum())
+    share = round(float(np.mean(np.asarray(classes)[below] == "SNR")), 4) if rows else None
+    return {"rows": rows, "share": share}
 
 
 # ---------------------------------------------------------------------------

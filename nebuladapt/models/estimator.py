@@ -24,6 +24,7 @@ from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from nebuladapt.evaluation.diagnostics import SII_HA, low_sii_snr_share
 from nebuladapt.features import FeatureSpec, default_feature_spec, log_ratios, missing_line_share, usable_rows
 from nebuladapt.models.calibration import fit_temperature
 from nebuladapt.models.inference import Predictor, RowPredictions, network_layers, softmax_argmax
@@ -137,6 +138,11 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         Line -> share of the target rows giving a ratio that give none with it
         (:func:`~nebuladapt.features.missing_line_share`; kept in the model card, whose
         :func:`~nebuladapt.models.persistence.card_warnings` read it).
+    low_sii_snr_ : dict
+        :func:`~nebuladapt.evaluation.diagnostics.low_sii_snr_share` of the target rows and the
+        classes the fitted model gives them (``rows``, ``share``; empty when the features hold no
+        [SII]/Halpha); kept in the model card, whose warnings read it
+        (:func:`~nebuladapt.catalogs.usage.low_sii_warning`).
     """
 
     _parameter_constraints: dict = sklearn_constraints()
@@ -267,7 +273,15 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = len(lines)
         self._target_flux = target_flux
         self._finish_fit(source_flux, target_flux)
+        self.low_sii_snr_ = self._low_sii_check(target_flux)
         return self
+
+    def _low_sii_check(self, target_flux: np.ndarray) -> dict:
+        """:attr:`low_sii_snr_` of the target rows (empty without an [SII]/Halpha feature)."""
+        if SII_HA not in self.spec_.names:
+            return {}
+        sii_ha = log_ratios(target_flux, self.spec_)[:, self.spec_.names.index(SII_HA)]
+        return low_sii_snr_share(sii_ha, self.predict(target_flux))
 
     def _resolve_noise(self, target_flux, X_err, is_source, n_lines) -> tuple[str, np.ndarray]:
         """The training noise (``auto`` resolved) and the target's usable fractional errors."""
@@ -374,6 +388,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             "grids": getattr(self, "source_grids_", None),
             "ensemble": getattr(self, "ensemble_", None),
             "target_missing": getattr(self, "target_missing_", {}),
+            "low_sii_snr": getattr(self, "low_sii_snr_", {}),
         }
         return ModelState(tensors, values)
 
@@ -402,6 +417,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         self.source_grids_ = values.get("grids")  # absent from cards written before it existed
         self.ensemble_ = values.get("ensemble")
         self.target_missing_ = values.get("target_missing") or {}  # absent from older cards
+        self.low_sii_snr_ = values.get("low_sii_snr") or {}
         self.n_features_in_ = len(self.lines_)
         self.off_grid_map_ = grid_map
         network = self._build_network(self._adaptation_losses())

@@ -76,7 +76,9 @@ def fit_on_catalog(
         (:meth:`nebuladapt.grids.GridSet.feature_spec`), less those (nearly) no
         row of ``catalog`` gives (:func:`nebuladapt.catalogs.usage.fit_feature_spec`);
         a ``UserWarning`` when that leaves no [OIII] ratio
-        (:attr:`nebuladapt.catalogs.usage.FitFeatures.warning`).
+        (:attr:`nebuladapt.catalogs.usage.FitFeatures.warning`). A ``UserWarning``
+        also when the fitted model calls many rows below [SII]/Halpha = 0.4 SNR
+        (:func:`nebuladapt.catalogs.usage.low_sii_warning`).
     grids : GridSet, optional
         The grids in use (default: the shipped default set); recorded in
         ``model.source_grids_`` for the model card.
@@ -91,7 +93,7 @@ def fit_on_catalog(
     -------
     NebulaClassifier
     """
-    from nebuladapt.catalogs.usage import fit_feature_spec
+    from nebuladapt.catalogs.usage import fit_feature_spec, low_sii_warning
     from nebuladapt.grids import default_grid_set
 
     grids = grids or default_grid_set()
@@ -102,6 +104,8 @@ def fit_on_catalog(
         spec = chosen.spec
     X, y, sample_domain, X_err = domain_arrays(catalog, spec, grids)
     model = NebulaClassifier(feature_spec=spec, random_state=seed, **params)
-    return model.fit(
-        X, y, sample_domain=sample_domain, X_err=X_err, callback=callback, source_grids=grids.card()
-    )
+    model.fit(X, y, sample_domain=sample_domain, X_err=X_err, callback=callback, source_grids=grids.card())
+    warning = low_sii_warning(model.low_sii_snr_)
+    if warning:
+        warnings.warn(warning, UserWarning, stacklevel=2)
+    return model

@@ -189,11 +189,13 @@ def read_card(directory) -> dict:
 
 
 def card_warnings(card: dict) -> list[str]:
-    """What a user of the model must know, from its card: :func:`~nebuladapt.catalogs.usage.excitation_warning`.
+    """What a user of the model must know, from its card: :func:`~nebuladapt.catalogs.usage.excitation_warning`
+    and :func:`~nebuladapt.catalogs.usage.low_sii_warning`.
 
-    Derived from the card's features and, where the card records it (``target_missing``), the share
-    of the fitted catalogue's rows without [OIII]; so cards written before ``warnings`` was recorded
-    give the same answer.
+    Derived from the card's features and, where the card records them, the share of the fitted
+    catalogue's rows without [OIII] (``target_missing``) and of its rows below [SII]/Halpha = 0.4
+    called SNR (``low_sii_snr``); so cards written before ``warnings`` was recorded give the same
+    answer.
 
     Parameters
     ----------
@@ -204,16 +206,19 @@ def card_warnings(card: dict) -> list[str]:
     -------
     list of str
     """
-    from nebuladapt.catalogs.usage import EXCITATION_LINE, excitation_warning  # astropy: not on the prediction-only path
+    from nebuladapt.catalogs.usage import (  # astropy: not on the prediction-only path
+        EXCITATION_LINE, excitation_warning, low_sii_warning,
+    )
 
     missing = card.get("target_missing") or {}
-    warning = excitation_warning(FeatureSpec.from_dict(card["feature_spec"]), missing.get(EXCITATION_LINE))
-    return [warning] if warning else []
+    warnings = [excitation_warning(FeatureSpec.from_dict(card["feature_spec"]), missing.get(EXCITATION_LINE)),
+                low_sii_warning(card.get("low_sii_snr") or {})]
+    return [w for w in warnings if w]
 
 
 #: Card keys that hold the estimator's state (:meth:`NebulaClassifier.get_state`).
 _STATE_KEYS = ("lines", "classes", "scaler", "temperature", "target_prior", "resolved_noise", "grids",
-               "target_missing")
+               "target_missing", "low_sii_snr")
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -225,6 +230,20 @@ def _is_number_list(values, length: int) -> bool:
         and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
         and bool(np.isfinite(np.asarray(values, dtype=float)).all())
     )
+
+
+def _is_low_sii_check(check) -> bool:
+    """Whether ``check`` is empty or as :func:`~nebuladapt.evaluation.diagnostics.low_sii_snr_share` gives it."""
+    if not isinstance(check, dict):
+        return False
+    if not check:
+        return True
+    rows, share = check.get("rows"), check.get("share")
+    if set(check) != {"rows", "share"} or not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
+        return False
+    if share is None:
+        return rows == 0
+    return rows > 0 and _is_number_list([share], 1) and 0 <= share <= 1
 
 
 def _card_problem(card: dict) -> str | None:
@@ -267,6 +286,9 @@ def _card_problem(card: dict) -> str | None:
         line in spec.lines and _is_number_list([share], 1) and 0 <= share <= 1 for line, share in target_missing.items()
     ):
         return f"target_missing {str(target_missing)[:80]!r} is not a share in [0, 1] per line of the features"
+    low_sii = card.get("low_sii_snr") or {}
+    if not _is_low_sii_check(low_sii):
+        return f"low_sii_snr {str(low_sii)[:80]!r} is not a row count and a share in [0, 1]"
     params = card["params"]
     if not isinstance(params, dict) or params.get("method") not in METHODS:
         return f"params.method is not one of {METHODS}"

@@ -105,6 +105,37 @@ def test_fit_warns_when_many_rows_give_no_oiii():
             assert chosen.warning is None
 
 
+def test_low_sii_warning_needs_enough_rows_and_share():
+    """Fires from LOW_SII_SNR_SHARE of at least LOW_SII_MIN_ROWS rows; empty checks (no [SII]) never fire."""
+    from nebuladapt.catalogs.usage import LOW_SII_MIN_ROWS, LOW_SII_SNR_SHARE, low_sii_warning
+
+    fires = low_sii_warning({"rows": 189, "share": 0.3439})
+    assert fires.startswith("WARNING: the fit calls SNR 34% of the 189 rows with [SII]/Halpha <= 0.4")
+    assert low_sii_warning({"rows": LOW_SII_MIN_ROWS, "share": LOW_SII_SNR_SHARE}) is not None
+    assert low_sii_warning({"rows": LOW_SII_MIN_ROWS - 1, "share": 1.0}) is None
+    assert low_sii_warning({"rows": 189, "share": LOW_SII_SNR_SHARE - 0.001}) is None
+    assert low_sii_warning({"rows": 0, "share": None}) is None and low_sii_warning({}) is None
+
+
+def test_fit_on_catalog_warns_when_it_calls_low_sii_rows_snr(monkeypatch):
+    """The fitted model's check is what its predictions give; past the threshold, a UserWarning."""
+    from nebuladapt.catalogs import usage
+    from nebuladapt.evaluation.diagnostics import SII_HA, low_sii_snr_share
+    from nebuladapt.features import log_ratios
+    from nebuladapt.models.fitting import fit_on_catalog
+
+    catalog = _no_hbeta(60)
+    model = fit_on_catalog(catalog, seed=0, n_steps=5)
+    target = model._target_flux
+    sii_ha = log_ratios(target, model.spec_)[:, model.spec_.names.index(SII_HA)]
+    assert model.low_sii_snr_ == low_sii_snr_share(sii_ha, model.predict(target))
+    assert model.low_sii_snr_["rows"] > 0
+    monkeypatch.setattr(usage, "LOW_SII_SNR_SHARE", 0.0)  # every such fit past the threshold
+    monkeypatch.setattr(usage, "LOW_SII_MIN_ROWS", 1)
+    with pytest.warns(UserWarning, match=r"the fit calls SNR \d+% of the \d+ rows with \[SII\]/Halpha <= 0.4"):
+        fit_on_catalog(catalog, seed=0, n_steps=5)
+
+
 def test_fit_on_catalog_trains_on_the_ratios_that_remain():
     from nebuladapt.models.fitting import fit_on_catalog
 

@@ -18,6 +18,7 @@ from nebuladapt.evaluation.diagnostics import (
     kewley01_sii,
     kewley06_oi_seyfert_liner,
     kewley06_sii_seyfert_liner,
+    low_sii_snr_share,
     sii_ha_snr,
 )
 
@@ -83,6 +84,15 @@ def test_kewley06_seyfert_liner_lines():
 def test_sii_criterion():
     assert sii_ha_snr(np.log10(0.41)) and not sii_ha_snr(np.log10(0.39))
     assert not sii_ha_snr(np.nan)
+
+
+def test_low_sii_snr_share_counts_snr_calls_below_the_criterion_only():
+    """Rows at or below [SII]/Halpha = 0.4 with a known ratio; the share of them called SNR."""
+    log_sii_ha = np.log10([0.2, 0.3, 0.4, 0.41, 0.8, np.nan])
+    classes = np.array(["SNR", "HII", "SNR", "SNR", "HII", "SNR"])
+    assert low_sii_snr_share(log_sii_ha, classes) == {"rows": 3, "share": round(2 / 3, 4)}
+    assert low_sii_snr_share(log_sii_ha, np.array(["HII"] * 6)) == {"rows": 3, "share": 0.0}
+    assert low_sii_snr_share(np.log10([0.5, np.nan]), np.array(["SNR", "SNR"])) == {"rows": 0, "share": None}
 
 
 def test_sii_threshold_constant():

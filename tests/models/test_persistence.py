@@ -153,6 +153,33 @@ def test_a_damaged_missing_share_is_refused(fitted, tmp_path):
         load_model(path)
 
 
+def test_card_records_the_low_sii_check_and_warns_from_it(fitted, tmp_path):
+    """The card keeps the fit's [SII] check; its warning is derived from it, also for a card read back."""
+    from nebuladapt.models.persistence import card_warnings, read_card
+
+    assert set(fitted.low_sii_snr_) <= {"rows", "share"}
+    card = read_card(save_model(fitted, tmp_path / "m"))
+    assert card["low_sii_snr"] == fitted.low_sii_snr_
+    assert load_model(tmp_path / "m").low_sii_snr_ == fitted.low_sii_snr_
+    card["low_sii_snr"] = {"rows": 150, "share": 0.5}
+    assert any(w.startswith("WARNING: the fit calls SNR 50% of the 150 rows") for w in card_warnings(card))
+    card["low_sii_snr"] = {"rows": 150, "share": 0.05}
+    assert not any("[SII]/Halpha <= 0.4" in w for w in card_warnings(card))
+    del card["low_sii_snr"]  # a card written before the check was recorded: no such warning
+    assert not any("[SII]/Halpha <= 0.4" in w for w in card_warnings(card))
+
+
+@pytest.mark.parametrize("damaged", [{"rows": 10, "share": 1.5}, {"rows": -1, "share": 0.1}, {"rows": 5, "share": None},
+                                     {"rows": 5}, ["rows", 5], {"rows": True, "share": 0.1}])
+def test_a_damaged_low_sii_check_is_refused(fitted, tmp_path, damaged):
+    path = save_model(fitted, tmp_path / "m")
+    card = json.loads((path / CARD_FILE).read_text())
+    card["low_sii_snr"] = damaged
+    (path / CARD_FILE).write_text(json.dumps(card))
+    with pytest.raises(ModelFileError, match="low_sii_snr"):
+        load_model(path)
+
+
 def test_card_records_the_no_oiii_warning(fitted, red_only_model_dir, tmp_path):
     """A model without an [OIII] ratio carries the warning on its card; one with [OIII] carries none."""
     from nebuladapt.models.persistence import card_warnings, read_card
