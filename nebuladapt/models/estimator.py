@@ -24,6 +24,7 @@ from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from nebuladapt.diffuse_gas import BLENDED_CLASSES, dig_spectrum
 from nebuladapt.evaluation.diagnostics import SII_HA, low_sii_snr_share
 from nebuladapt.features import FeatureSpec, default_feature_spec, log_ratios, missing_line_share, usable_rows
 from nebuladapt.models.calibration import fit_temperature
@@ -237,6 +238,8 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         source_flux, target_flux = X[is_source], X[~is_source]
         noise, fractional = self._resolve_noise(target_flux, X_err, is_source, len(lines))
         losses = self._adaptation_losses()
+        if self.diffuse_gas > 0:
+            dig_spectrum(lines)  # a line without a diffuse-gas value: refused before any training
         self.lines_, self.classes_, self.noise_ = lines, classes, noise
         self.target_missing_ = missing_line_share(log_ratios(target_flux, spec), spec)
         self.fractional_errors_ = fractional
@@ -256,7 +259,8 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         config = TrainingConfig(
             noise=noise, noise_level=self.noise_level, n_steps=self.n_steps,
             batch_size=self.batch_size, lr=self.lr, mask_prob=self.mask_prob,
-            seed=self.random_state, checkpoints=tuple(self.checkpoint_steps),
+            seed=self.random_state, checkpoints=tuple(self.checkpoint_steps), diffuse_gas=self.diffuse_gas,
+            diffuse_gas_labels=tuple(int(k) for k, c in enumerate(classes) if c in BLENDED_CLASSES),
         )
         self.ensemble_ = None
         if self.members > 1 and losses:  # the network learns the members' mean target probabilities

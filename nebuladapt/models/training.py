@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from nebuladapt import diffuse_gas
 from nebuladapt.features import FeatureSpec, log_ratios, ratio_reddening
 from nebuladapt.models.losses.base import AdaptationLoss, Batch, TrainingContext
 from nebuladapt.models.networks import NebulaNet
@@ -219,6 +220,11 @@ class TrainingConfig:
     seed : int
     checkpoints : tuple of int
         1-based steps after which to keep a copy of the weights.
+    diffuse_gas : float
+        Most of a source model's Halpha given to diffuse ionised gas at each step
+        (:func:`nebuladapt.diffuse_gas.blend_diffuse_gas`; 0: none).
+    diffuse_gas_labels : tuple of int
+        The class indices whose models are blended.
     """
 
     noise: str
@@ -229,6 +235,8 @@ class TrainingConfig:
     mask_prob: float
     seed: int
     checkpoints: tuple = ()
+    diffuse_gas: float = 0.0
+    diffuse_gas_labels: tuple = ()
 
 
 @contextmanager
@@ -272,6 +280,7 @@ def train_network(
         torch.manual_seed(config.seed)
         generator = torch.Generator().manual_seed(config.seed)
         dust_generator = torch.Generator().manual_seed(config.seed + _DUST_SEED_OFFSET)
+        gas_generator = torch.Generator().manual_seed(config.seed + diffuse_gas.SEED_OFFSET)
         n_classes = int(data.source_label.max()) + 1
         per_class = [torch.nonzero(data.source_label == c).squeeze(1) for c in range(n_classes)]
         per_batch = max(1, config.batch_size // n_classes)
@@ -299,10 +308,11 @@ def train_network(
             idx = torch.cat(
                 [rows[torch.randint(len(rows), (per_batch,), generator=generator)] for rows in per_class]
             )
-            flux = inject_noise(
-                data.source_flux[idx], config.noise, config.noise_level, generator,
-                data.target_fractional_errors,
-            )
+            flux = data.source_flux[idx]
+            if config.diffuse_gas > 0:  # the aperture's diffuse gas first, then the noise of the blend
+                blended = torch.isin(data.source_label[idx], torch.tensor(config.diffuse_gas_labels, dtype=torch.int64))
+                flux = diffuse_gas.blend_diffuse_gas(flux, spec.lines, config.diffuse_gas, gas_generator, blended)
+            flux = inject_noise(flux, config.noise, config.noise_level, generator, data.target_fractional_errors)
             features = random_mask(log_ratios(flux, spec), mask_prob, generator)
             x = encode(redden_without_hbeta(features, spec, dust_generator), scaler)
             if target_x is not None:

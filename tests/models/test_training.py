@@ -68,6 +68,23 @@ def test_source_only_is_deterministic_and_keeps_snapshots(toy_domains):
     assert not torch.equal(snapshots[5]["label_head.weight"], snapshots[12]["label_head.weight"])
 
 
+def test_diffuse_gas_changes_the_source_batches_only_when_asked_and_stays_deterministic(toy_domains):
+    """``diffuse_gas`` blends each source batch (its own generator); 0 trains exactly as before."""
+    from dataclasses import replace
+
+    spec, scaler, data, config = _setup(toy_domains)
+    weights = {}
+    for share in (0.0, 0.4, 0.4):
+        net = _net()
+        train_network(net, spec, scaler, data, replace(config, diffuse_gas=share, diffuse_gas_labels=(0, 2)))
+        weights.setdefault(share, []).append(net.state_dict()["label_head.weight"])
+    plain = _net()
+    train_network(plain, spec, scaler, data, config)
+    assert torch.equal(weights[0.0][0], plain.state_dict()["label_head.weight"])
+    assert torch.equal(weights[0.4][0], weights[0.4][1])
+    assert not torch.equal(weights[0.4][0], weights[0.0][0])
+
+
 def test_hooks_run_in_order_and_their_records_are_kept(toy_domains):
     spec, scaler, data, config = _setup(toy_domains, n_steps=4)
     recorder = Recorder()
