@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _registered import SEEDS, RegisteredRun, choice_tasks, main, run_jobs  # noqa: E402
+from _registered import RESULTS, SEEDS, RegisteredRun, choice_tasks, load, main, predicted, run_jobs, scores  # noqa: E402
 from consistency import FAMILY as TENTH  # noqa: E402
 from consistency import SEEN as CONSISTENCY_SEEN  # noqa: E402
 from consistency import faint_tasks  # noqa: E402
@@ -93,8 +93,58 @@ def run(shard: str) -> None:
     run_jobs(jobs(), PREFIX, shard, {}, params={CANDIDATE: PARAMS[CANDIDATE]})
 
 
+def warned_lines() -> list[str]:
+    """Where the refitted default's [SII] warning fires: the default against the candidate (reported, not a rule)."""
+    from sii_alarm import fit_check
+
+    tasks = {**choice_tasks(), **{t.name: t for tasks, *_ in SEEN.values() for t in tasks()}}
+    runs = {c: load(f"{PREFIX}_*.jsonl", c) for c in ("default",)}
+    runs[CANDIDATE] = RUN.candidate_records()
+    lines = ["", "## Where the default's [SII] warning fires (reported, not a rule)", "",
+             "Choice and seen tasks where the refitted default's warning fires on a seed; balanced accuracy mean over "
+             "seeds 0-2 and on how many seeds each configuration's own fit warns.", "",
+             "| task | default | warns | diffuse gas | warns |", "|---|---|---|---|---|"]
+    for name, task in tasks.items():
+        checks = {c: [fit_check(predicted(r[(name, s)], task), task)[2] for s in SEEDS if (name, s) in r]
+                  for c, r in runs.items()}
+        if not any(checks["default"]):
+            continue
+        accuracy = {c: np.mean([s[0] for s in scores({k: v for k, v in r.items() if k[0] == name}, tasks)[name]])
+                    for c, r in runs.items()}
+        lines.append(f"| {name} | {accuracy['default']:.3f} | {sum(checks['default'])}/3 | {accuracy[CANDIDATE]:.3f} | "
+                     f"{sum(checks[CANDIDATE])}/3 |")
+    return lines
+
+
+def machine_lines() -> list[str]:
+    """How far the default refitted here is from its stored records (other machines), per fit (reported)."""
+    from consistency import PREFIX as TENTH_RECORDS
+    from sii_alarm import PREFIX as ELEVENTH_RECORDS
+
+    from _registered import STOP18_DEFAULT
+
+    tasks = {**choice_tasks(), **{t.name: t for tasks, *_ in SEEN.values() for t in tasks()}}
+    stored = {**load(*STOP18_DEFAULT), **load(*CONSISTENCY_SEEN["Balmer absorption left in"][1:]),
+              **load(f"{TENTH_RECORDS}_*.jsonl", "default"), **load(f"{ELEVENTH_RECORDS}_*.jsonl", "default")}
+    for family, (family_tasks, pattern, config) in CONSISTENCY_SEEN.items():
+        stored.update({k: v for k, v in load(pattern, config).items() if k not in stored})
+    here = load(f"{PREFIX}_*.jsonl", "default")
+    common = [k for k in here if k in stored and k[0] in tasks]
+    gaps = [float(np.nanmax(np.abs(np.asarray(here[k]["proba"], float) - np.asarray(stored[k]["proba"], float))))
+            for k in common]
+    changed = [int(np.sum(predicted(here[k], tasks[k[0]]) != predicted(stored[k], tasks[k[0]]))) for k in common]
+    return ["", "## The default refitted here against its stored records (other machines; reported, not a rule)", "",
+            f"{len(common)} fits (task, seed) in both. Largest difference of a class probability: median "
+            f"{np.median(gaps):.4f}, max {max(gaps):.4f}; fits identical to 1e-6: {sum(g <= 1e-6 for g in gaps)}; "
+            f"rows given another class: {sum(changed)} in {sum(c > 0 for c in changed)} fits."]
+
+
 def report() -> None:
     RUN.report("Diffuse gas in the source models' apertures", "the exploratory run")
+    extra = warned_lines() + machine_lines()
+    path = RESULTS / f"{PREFIX}_result.md"
+    path.write_text(path.read_text() + "\n".join(extra) + "\n")
+    print("\n".join(extra))
 
 
 if __name__ == "__main__":
