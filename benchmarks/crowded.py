@@ -49,13 +49,19 @@ def candidate():
         calls.extend(shorter if own else [])
 
 
-def crowded_task(name: str, f_range: tuple[float, float], seed: int) -> Task:
-    """Every benchmark row blended with another object's HII spectrum giving a fraction f of Halpha."""
+def dereddened_lines() -> tuple[np.ndarray, np.ndarray, object, np.ndarray, np.ndarray]:
+    """The benchmark's labels and object groups, its dereddened catalogue, and that catalogue's fluxes and
+    errors of :data:`BLEND_LINES` (what a blended task starts from)."""
     table = load_benchmark()
-    labels = np.asarray(table["class"]).astype(str)
-    groups = np.asarray(table["group_id"]).astype(str)
     dereddened = deredden_catalog(benchmark_catalog())
     flux, err, _ = catalog_line_matrix(dereddened, BLEND_LINES)
+    return (np.asarray(table["class"]).astype(str), np.asarray(table["group_id"]).astype(str), dereddened,
+            flux, err)
+
+
+def crowded_task(name: str, f_range: tuple[float, float], seed: int) -> Task:
+    """Every benchmark row blended with another object's HII spectrum giving a fraction f of Halpha."""
+    labels, groups, dereddened, flux, err = dereddened_lines()
     ha = flux[:, BLEND_LINES.index("HA6562")]
     rng = np.random.default_rng(seed)
     usable_hii = np.flatnonzero((labels == "HII") & np.isfinite(ha))

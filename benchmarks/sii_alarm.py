@@ -23,18 +23,16 @@ from _registered import (  # noqa: E402
     ALTERNATIVES, SEEDS, calibration_section, choice_tasks, confirmation, family_table, load, main, per_object,
     predicted, run_jobs, write_report,
 )
-from crowded import BLEND_LINES  # noqa: E402
+from crowded import BLEND_LINES, dereddened_lines  # noqa: E402
 from missing_lines import _features  # noqa: E402
 from sii_agreement import SETS as STORED  # noqa: E402
 from trust_suite import CONFIGS  # noqa: E402
 
 from nebuladapt import CLASSES  # noqa: E402
-from nebuladapt.benchmark import benchmark_catalog, load_benchmark  # noqa: E402
 from nebuladapt.catalogs.usage import LOW_SII_MIN_ROWS, LOW_SII_SNR_SHARE, low_sii_warning  # noqa: E402
 from nebuladapt.dust import deredden_catalog  # noqa: E402
 from nebuladapt.evaluation.diagnostics import SII_HA, low_sii_snr_share  # noqa: E402
 from nebuladapt.evaluation.tasks import Task, subset_catalog  # noqa: E402
-from nebuladapt.features import catalog_line_matrix  # noqa: E402
 from nebuladapt.lines import CASE_B_HA_HB  # noqa: E402
 
 FAMILY = "diffuse ionised gas"
@@ -61,11 +59,7 @@ def dig_task(name: str, share_range: tuple[float, float], seed: int) -> Task:
     A line the row does not give stays missing; the errors are the row's own, scaled with it (the
     DIG spectrum is exact). Then dereddened again (a no-op where the Balmer decrement was corrected).
     """
-    table = load_benchmark()
-    labels = np.asarray(table["class"]).astype(str)
-    groups = np.asarray(table["group_id"]).astype(str)
-    dereddened = deredden_catalog(benchmark_catalog())
-    flux, err, _ = catalog_line_matrix(dereddened, BLEND_LINES)
+    labels, groups, dereddened, flux, err = dereddened_lines()
     ha = flux[:, BLEND_LINES.index("HA6562")]
     f = per_object(groups, share_range, seed)[:, None]
     dig = np.array([DIG[line] for line in BLEND_LINES])[None, :]

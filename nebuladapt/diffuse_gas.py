@@ -1,9 +1,8 @@
 """Diffuse ionised gas (DIG) in the aperture: its spectrum, and source models blended with it.
 
 Every aperture of a nebula in a nearby galaxy also holds diffuse ionised gas along the line of
-sight, whose spectrum is unlike an HII region's: low excitation, strong [NII] and [SII]. In
-PHANGS-MUSE it gives a fifth to a half of the Halpha of many apertures (Belfiore et al. 2022),
-while the photoionisation and shock grids model the nebula alone. :func:`blend_diffuse_gas`
+sight, whose spectrum is unlike an HII region's: low excitation, strong [NII] and [SII]; the
+photoionisation and shock grids model the nebula alone. :func:`blend_diffuse_gas`
 mixes each source model of the classes :data:`BLENDED_CLASSES` with :data:`DIG_SPECTRUM` at a
 random share of its Halpha, so a network learns the classes with that share as a nuisance
 (``NebulaClassifier(diffuse_gas=...)``). PN models are left as they are: PN fluxes are measured in

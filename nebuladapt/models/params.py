@@ -118,7 +118,8 @@ PARAMS: tuple[Param, ...] = (
     Param("checkpoint_steps", tuple, (), "Steps at which to keep a copy of the weights"),
     Param("entropy_weight", float, 1.0, "Weight of target-entropy minimisation (0 = off)",
           low=0.0, closed="left", cli=True),
-    Param("random_state", int, 0, "Random seed (same seed, same predictions on CPU)", low=0,
+    Param("random_state", int, 0, "Random seed (same seed, same predictions on the same CPU; on another CPU model the "
+          "probabilities can differ in the second decimal)", low=0,
           closed="left"),
 )
 
