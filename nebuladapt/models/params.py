@@ -101,9 +101,9 @@ PARAMS: tuple[Param, ...] = (
     Param("lr", float, 1e-3, "Adam learning rate", low=0.0, closed="neither"),
     Param("domain_weight", float, 0.3, "Maximum weight of the alignment term (gradient-reversal "
           "strength for adversarial methods)", low=0.0, closed="left", cli=True),
-    Param("diffuse_gas", float, 0.0, "Most of a source model's Halpha given to diffuse ionised gas in "
-          "training, drawn U(0, x) per model and step (nebuladapt.diffuse_gas; 0 = off)", low=0.0, high=1.0,
-          closed="left"),
+    Param("diffuse_gas", float, 0.0, "Most of an HII or SNR model's Halpha given to diffuse ionised gas in "
+          "training, drawn U(0, x) per model and step (nebuladapt.diffuse_gas; 0 = off). 0.5 where the [SII] "
+          "warning fires: benchmarks/results/gas_training_result.md", low=0.0, high=1.0, closed="left", cli=True),
     Param("mask_prob", float, 0.1, "Probability of masking each feature of a source row in training",
           low=0.0, high=1.0, closed="left"),
     Param("feature_spec", object, None, "Line ratios used as features (None: the default spec)"),
