@@ -443,13 +443,16 @@ def demo(
     table = RichTable(
         title=f"Real benchmark (labels used only to score); mean ± std (ddof=1) over seeds {seed_list}; {elapsed:.0f} s",
     )
-    for column in ("method", "noise", "seeds", "balanced acc.", "accuracy", "recall HII", "recall PN", "recall SNR"):
+    for column in ("method", "noise", "seeds", "balanced acc.", "accuracy", "recall HII", "recall PN", "recall SNR",
+                   "[SII] warning"):
         table.add_column(column)
     for row in summary_rows(records):
         fmt = lambda pair, n=row["seeds"]: format_mean_std(pair, n)  # noqa: E731
+        warned = [r["sii_warning"] for r in records if r["method"] == row["method"] and "sii_warning" in r]
         table.add_row(
             row["method"], row["noise"], str(row["seeds"]), fmt(row["balanced_accuracy"]),
             fmt(row["accuracy"]), fmt(row["recall_HII"]), fmt(row["recall_PN"]), fmt(row["recall_SNR"]),
+            f"{sum(warned)}/{len(warned)} seeds" if warned else "-",
         )
     Console(width=None if sys.stdout.isatty() else 140).print(table)
 

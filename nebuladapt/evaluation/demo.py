@@ -11,6 +11,7 @@ defaults of :class:`~nebuladapt.models.estimator.NebulaClassifier`, declared in
 from __future__ import annotations
 
 import time
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -21,6 +22,7 @@ from nebuladapt.evaluation.baselines import catalog_classical_cuts
 from nebuladapt.evaluation.metrics import classification_scores, summarise_records
 from nebuladapt.evaluation.experiment import PAPER_DANN, PAPER_SPEC
 from nebuladapt.features import default_feature_spec
+from nebuladapt.catalogs.usage import low_sii_warning
 from nebuladapt.models.fitting import fit_on_catalog
 from nebuladapt.predict import classify_catalog
 
@@ -82,13 +84,16 @@ def run_demo(
                 progress(f"{method} seed {seed}")
             start = time.perf_counter()
             config = {"spec": spec, **DEMO_CONFIGS[method], **params, **({"noise": noise} if noise else {})}
-            model = fit_on_catalog(catalog, seed=seed, **config)
+            with warnings.catch_warnings():  # the [SII] warning is counted in the record (sii_warning)
+                warnings.filterwarnings("ignore", message="WARNING: ", category=UserWarning)
+                model = fit_on_catalog(catalog, seed=seed, **config)
             predictions = classify_catalog(catalog, model)["pred_class"]
             records.append(
                 {
                     "method": method,
                     "seed": seed,
                     "noise": model.noise_,
+                    "sii_warning": low_sii_warning(model.low_sii_snr_) is not None,
                     "wall_time_s": time.perf_counter() - start,
                     **classification_scores(labels, predictions),
                 }

@@ -39,3 +39,17 @@ def test_demo_records_and_summary():
     assert 0.0 <= records[1]["balanced_accuracy"] <= 1.0
     rows = {row["method"]: row for row in summary_rows(records)}
     assert rows[PAPER_NN]["seeds"] == 2
+
+
+def test_demo_counts_the_sii_warning_instead_of_printing_it(monkeypatch):
+    """Each fit's record says whether its [SII] warning fired; no UserWarning reaches the demo's output."""
+    import warnings
+
+    from nebuladapt.catalogs import usage
+
+    monkeypatch.setattr(usage, "LOW_SII_SNR_SHARE", 0.0)  # every fit past the threshold
+    monkeypatch.setattr(usage, "LOW_SII_MIN_ROWS", 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        records = run_demo(seeds=(0,), methods=(PAPER_NN,), n_steps=5)
+    assert records[1]["sii_warning"] is True and "sii_warning" not in records[0]
