@@ -56,7 +56,8 @@ def dig_spectrum(lines: Sequence[str]) -> torch.Tensor:
 
 
 def blend_diffuse_gas(flux: torch.Tensor, lines: Sequence[str], max_share: float,
-                      generator: torch.Generator, rows: torch.Tensor | None = None) -> torch.Tensor:
+                      generator: torch.Generator, rows: torch.Tensor | None = None,
+                      probability: float = 1.0) -> torch.Tensor:
     """Rows of ``flux`` mixed with the DIG spectrum giving a share ``f ~ U(0, max_share)`` of their Halpha.
 
     ``(1 - f) * row + f * Halpha_row * DIG``: Halpha is unchanged, a line the row lacks (NaN) stays
@@ -71,11 +72,17 @@ def blend_diffuse_gas(flux: torch.Tensor, lines: Sequence[str], max_share: float
     generator : torch.Generator
     rows : Tensor of bool, shape (n,), optional
         The rows to blend (default all); the others are returned as they are.
+    probability : float, optional
+        Each of those rows is blended with this probability (drawn first, one draw per row, only
+        when below 1), the others stay as modelled.
 
     Returns
     -------
     Tensor like ``flux``
     """
+    if probability < 1:
+        coin = torch.rand(flux.shape[0], generator=generator) < probability
+        rows = coin if rows is None else rows & coin
     share = torch.rand((flux.shape[0], 1), generator=generator, dtype=flux.dtype) * max_share
     if rows is not None:
         share = torch.where(rows.unsqueeze(1), share, torch.zeros_like(share))

@@ -261,6 +261,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             batch_size=self.batch_size, lr=self.lr, mask_prob=self.mask_prob,
             seed=self.random_state, checkpoints=tuple(self.checkpoint_steps), diffuse_gas=self.diffuse_gas,
             diffuse_gas_labels=tuple(int(k) for k, c in enumerate(classes) if c in BLENDED_CLASSES),
+            diffuse_gas_models=self.diffuse_gas_models,
         )
         self.ensemble_ = None
         if self.members > 1 and losses:  # the network learns the members' mean target probabilities

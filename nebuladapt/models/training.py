@@ -225,6 +225,8 @@ class TrainingConfig:
         (:func:`nebuladapt.diffuse_gas.blend_diffuse_gas`; 0: none).
     diffuse_gas_labels : tuple of int
         The class indices whose models are blended.
+    diffuse_gas_models : float
+        The probability that each of those models is blended at a step.
     """
 
     noise: str
@@ -237,6 +239,7 @@ class TrainingConfig:
     checkpoints: tuple = ()
     diffuse_gas: float = 0.0
     diffuse_gas_labels: tuple = ()
+    diffuse_gas_models: float = 1.0
 
 
 @contextmanager
@@ -311,7 +314,8 @@ def train_network(
             flux = data.source_flux[idx]
             if config.diffuse_gas > 0:  # the aperture's diffuse gas first, then the noise of the blend
                 blended = torch.isin(data.source_label[idx], torch.tensor(config.diffuse_gas_labels, dtype=torch.int64))
-                flux = diffuse_gas.blend_diffuse_gas(flux, spec.lines, config.diffuse_gas, gas_generator, blended)
+                flux = diffuse_gas.blend_diffuse_gas(flux, spec.lines, config.diffuse_gas, gas_generator, blended,
+                                                     config.diffuse_gas_models)
             flux = inject_noise(flux, config.noise, config.noise_level, generator, data.target_fractional_errors)
             features = random_mask(log_ratios(flux, spec), mask_prob, generator)
             x = encode(redden_without_hbeta(features, spec, dust_generator), scaler)
