@@ -50,3 +50,13 @@ def test_the_estimator_refuses_a_spec_the_gas_cannot_blend(make_toy_domains):
     X = np.abs(np.random.default_rng(0).normal(1, 0.1, size=(len(d["y"]), 2)))
     with pytest.raises(ValueError, match="diffuse_gas needs"):
         NebulaClassifier(feature_spec=spec, diffuse_gas=0.3, n_steps=2).fit(X, d["y"], sample_domain=d["sample_domain"])
+
+
+def test_a_probability_below_one_leaves_some_rows_as_modelled_and_one_keeps_the_stream():
+    flux = torch.tensor([[1.0, 3.0, 2.86, 0.86, 0.6]] * 200, dtype=torch.float64)
+    half = blend_diffuse_gas(flux, LINES, 0.5, torch.Generator().manual_seed(2), probability=0.5)
+    untouched = (half == flux).all(dim=1)
+    assert 60 < int(untouched.sum()) < 140  # about half, drawn per row
+    assert torch.equal(half, blend_diffuse_gas(flux, LINES, 0.5, torch.Generator().manual_seed(2), probability=0.5))
+    every = blend_diffuse_gas(flux, LINES, 0.5, torch.Generator().manual_seed(2))
+    assert torch.equal(every, blend_diffuse_gas(flux, LINES, 0.5, torch.Generator().manual_seed(2), probability=1.0))
