@@ -24,7 +24,7 @@ import torch
 
 from nebuladapt.lines import CASE_B_HA_HB, DOUBLET_RATIOS
 
-__all__ = ["BLENDED_CLASSES", "DIG_SPECTRUM", "SEED_OFFSET", "blend_diffuse_gas", "dig_spectrum"]
+__all__ = ["BLENDED_CLASSES", "DIG_SPECTRUM", "SEED_OFFSET", "blend_diffuse_gas", "dig_spectrum", "lines_without_gas"]
 
 #: The classes whose source models are blended with diffuse gas (PN apertures subtract it).
 BLENDED_CLASSES = ("HII", "SNR")
@@ -40,6 +40,12 @@ DIG_SPECTRUM: dict[str, float] = {
 SEED_OFFSET = 104729
 
 
+def lines_without_gas(lines: Sequence[str]) -> list[str]:
+    """The lines of ``lines`` with no :data:`DIG_SPECTRUM` value (and ``HA6562`` when it is absent):
+    empty when the models can be blended."""
+    return [line for line in lines if line not in DIG_SPECTRUM] + ([] if "HA6562" in lines else ["HA6562"])
+
+
 def dig_spectrum(lines: Sequence[str]) -> torch.Tensor:
     """:data:`DIG_SPECTRUM` in the order of ``lines``.
 
@@ -48,10 +54,10 @@ def dig_spectrum(lines: Sequence[str]) -> torch.Tensor:
     ValueError
         If a line has no DIG value, or Halpha is not among ``lines`` (the share is one of Halpha).
     """
-    unknown = [line for line in lines if line not in DIG_SPECTRUM]
-    if unknown or "HA6562" not in lines:
+    unknown = lines_without_gas(lines)
+    if unknown:
         raise ValueError(f"diffuse_gas needs Halpha and a diffuse-gas value for every line; none for "
-                         f"{unknown or ['HA6562 (absent)']} (known: {', '.join(DIG_SPECTRUM)})")
+                         f"{unknown} (known: {', '.join(DIG_SPECTRUM)})")
     return torch.tensor([DIG_SPECTRUM[line] for line in lines], dtype=torch.float64)
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from nebuladapt.diffuse_gas import DIG_SPECTRUM, blend_diffuse_gas, dig_spectrum
+from nebuladapt.diffuse_gas import DIG_SPECTRUM, blend_diffuse_gas, dig_spectrum, lines_without_gas
 from nebuladapt.lines import CASE_B_HA_HB, DOUBLET_RATIOS
 
 LINES = ["HB4861", "OIII5006", "HA6562", "NII6583", "SII6716_6730"]
@@ -39,17 +39,24 @@ def test_lines_without_a_gas_value_or_without_halpha_are_refused():
         dig_spectrum(["HA6562", "OI6300"])
     with pytest.raises(ValueError, match="HA6562"):
         dig_spectrum(["HB4861", "OIII5006"])
+    assert lines_without_gas(["HB4861", "OIII5006", "HA6562", "NII6583", "SII6716_6730"]) == []
 
 
-def test_the_estimator_refuses_a_spec_the_gas_cannot_blend(make_toy_domains):
+def test_the_estimator_trains_unblended_with_a_warning_where_a_line_has_no_gas_value(make_toy_domains):
+    """A spec with a line the DIG spectrum lacks (e.g. a user's grid with [OI]): a warning, and the fit is the
+    one without diffuse gas."""
     from nebuladapt.features import FeatureSpec, LineRatio
     from nebuladapt.models.estimator import NebulaClassifier
 
     d = make_toy_domains(0, 60, 30)
     spec = FeatureSpec((LineRatio("OI6300", "HA6562"),))
     X = np.abs(np.random.default_rng(0).normal(1, 0.1, size=(len(d["y"]), 2)))
-    with pytest.raises(ValueError, match="diffuse_gas needs"):
-        NebulaClassifier(feature_spec=spec, diffuse_gas=0.3, n_steps=2).fit(X, d["y"], sample_domain=d["sample_domain"])
+    with pytest.warns(UserWarning, match="no diffuse-gas value for OI6300"):
+        gas = NebulaClassifier(feature_spec=spec, diffuse_gas=0.5, n_steps=3, members=1).fit(
+            X, d["y"], sample_domain=d["sample_domain"])
+    plain = NebulaClassifier(feature_spec=spec, diffuse_gas=0.0, n_steps=3, members=1).fit(
+        X, d["y"], sample_domain=d["sample_domain"])
+    assert np.array_equal(gas.predict_proba(X), plain.predict_proba(X), equal_nan=True)
 
 
 def test_a_probability_below_one_leaves_some_rows_as_modelled_and_one_keeps_the_stream():

@@ -279,8 +279,7 @@ def low_sii_warning(check: dict) -> str | None:
         f"WARNING: the fit calls SNR {100 * share:.0f}% of the {rows:,} rows with [SII]/Halpha <= 0.4, which the "
         "classical criterion calls not SNR; HII regions may have been merged into the SNR class (the fits of the task "
         "suite it warned about called 7-99% of their HII regions SNR: docs/experiment/trust_suite.md); check the "
-        "classes against [SII]/Halpha > 0.4 (`nebuladapt report` draws both), and refit with --diffuse-gas 0.5 "
-        "(diffuse gas in the HII and SNR models: on the 8 such tasks it scored higher and did not warn)"
+        "classes against [SII]/Halpha > 0.4 (`nebuladapt report` draws both)"
     )
 
 

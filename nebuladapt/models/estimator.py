@@ -15,6 +15,7 @@ Every parameter is declared once in :mod:`nebuladapt.models.params`.
 
 from __future__ import annotations
 
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -24,7 +25,7 @@ from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from nebuladapt.diffuse_gas import BLENDED_CLASSES, dig_spectrum
+from nebuladapt.diffuse_gas import BLENDED_CLASSES, lines_without_gas
 from nebuladapt.evaluation.diagnostics import SII_HA, low_sii_snr_share
 from nebuladapt.features import FeatureSpec, default_feature_spec, log_ratios, missing_line_share, usable_rows
 from nebuladapt.models.calibration import fit_temperature
@@ -238,8 +239,11 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         source_flux, target_flux = X[is_source], X[~is_source]
         noise, fractional = self._resolve_noise(target_flux, X_err, is_source, len(lines))
         losses = self._adaptation_losses()
-        if self.diffuse_gas > 0:
-            dig_spectrum(lines)  # a line without a diffuse-gas value: refused before any training
+        gas = self.diffuse_gas
+        if gas > 0 and lines_without_gas(lines):  # e.g. a grid of the user's with [OII]: trained as modelled
+            warnings.warn(f"diffuse_gas: no diffuse-gas value for {', '.join(lines_without_gas(lines))} "
+                          "(nebuladapt.diffuse_gas.DIG_SPECTRUM); the models are not blended", UserWarning, stacklevel=2)
+            gas = 0.0
         self.lines_, self.classes_, self.noise_ = lines, classes, noise
         self.target_missing_ = missing_line_share(log_ratios(target_flux, spec), spec)
         self.fractional_errors_ = fractional
@@ -259,7 +263,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         config = TrainingConfig(
             noise=noise, noise_level=self.noise_level, n_steps=self.n_steps,
             batch_size=self.batch_size, lr=self.lr, mask_prob=self.mask_prob,
-            seed=self.random_state, checkpoints=tuple(self.checkpoint_steps), diffuse_gas=self.diffuse_gas,
+            seed=self.random_state, checkpoints=tuple(self.checkpoint_steps), diffuse_gas=gas,
             diffuse_gas_labels=tuple(int(k) for k, c in enumerate(classes) if c in BLENDED_CLASSES),
             diffuse_gas_models=self.diffuse_gas_models,
         )

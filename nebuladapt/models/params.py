@@ -101,12 +101,12 @@ PARAMS: tuple[Param, ...] = (
     Param("lr", float, 1e-3, "Adam learning rate", low=0.0, closed="neither"),
     Param("domain_weight", float, 0.3, "Maximum weight of the alignment term (gradient-reversal "
           "strength for adversarial methods)", low=0.0, closed="left", cli=True),
-    Param("diffuse_gas", float, 0.0, "Most of an HII or SNR model's Halpha given to diffuse ionised gas in "
-          "training, drawn U(0, x) per model and step (nebuladapt.diffuse_gas; 0 = off). 0.5 where the [SII] "
-          "warning fires: benchmarks/results/gas_training_result.md", low=0.0, high=1.0, closed="left", cli=True),
-    Param("diffuse_gas_models", float, 1.0, "With diffuse_gas: the share of the HII and SNR models blended at "
-          "each step (each drawn with this probability; the others stay as modelled)", low=0.0, high=1.0,
-          closed="right", cli=True),
+    Param("diffuse_gas", float, 0.5, "Most of an HII or SNR model's Halpha given to diffuse ionised gas in "
+          "training, drawn U(0, x) per model and step (nebuladapt.diffuse_gas; 0 = off). 0.5 since "
+          "benchmarks/results/half_gas_result.md", low=0.0, high=1.0, closed="left", cli=True),
+    Param("diffuse_gas_models", float, 0.5, "With diffuse_gas: the share of the HII and SNR models blended at "
+          "each step (each drawn with this probability; the others stay as modelled). 0.5 since "
+          "benchmarks/results/half_gas_result.md", low=0.0, high=1.0, closed="right", cli=True),
     Param("mask_prob", float, 0.1, "Probability of masking each feature of a source row in training",
           low=0.0, high=1.0, closed="left"),
     Param("feature_spec", object, None, "Line ratios used as features (None: the default spec)"),
