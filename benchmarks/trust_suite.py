@@ -34,7 +34,7 @@ RESULTS = Path(__file__).parent / "results"
 #: Configurations measured (overrides of NebulaClassifier's defaults = `fit`'s), in priority order.
 #: Every configuration but "default" is a single network of 2000 steps (the previous default's
 #: size); "previous default" is `fit`'s default before members were distilled.
-SINGLE = {"members": 1, "n_steps": 2000}
+SINGLE = {"members": 1, "n_steps": 2000, "diffuse_gas": 0.0}  # as they were fitted before stop 22's default
 #: The default before [OIII]/Halpha joined the default ratios (results/oiii_ha_choice.md).
 THREE_RATIO_DEFAULT = "3-ratio default (before [OIII]/Halpha)"
 CONFIGS = {

@@ -30,7 +30,8 @@ __all__ = ["DEMO_CONFIGS", "DEMO_METHODS", "run_demo", "summary_rows"]
 
 #: Row name -> :func:`fit_on_catalog` arguments.
 DEMO_CONFIGS = {
-    "paper NN (no noise)": {"method": "nn", "noise": "none", "members": 1, "n_steps": 2000, "spec": PAPER_SPEC},
+    "paper NN (no noise)": {"method": "nn", "noise": "none", "members": 1, "n_steps": 2000, "diffuse_gas": 0.0,
+                            "spec": PAPER_SPEC},
     "paper DANN (GRL weight 1, no entropy, fixed noise)": {
         **PAPER_DANN, "method": "dann", "noise": "fixed", "n_steps": 2000, "spec": PAPER_SPEC,
     },

@@ -65,9 +65,10 @@ class Method:
 #: The paper's features: the three classical ratios (no [OIII]/Halpha).
 PAPER_SPEC = FeatureSpec(CLASSICAL_RATIOS)
 #: The paper's DANN (Belfiore et al. 2025): one network, marginal alignment, GRL
-#: weight 1, no entropy term -- spelled out, since NebulaClassifier's defaults are
-#: `fit`'s (``DEFAULTS["members"]`` members, each from its own short source-only start, distilled).
-PAPER_DANN = {"alignment": "marginal", "domain_weight": 1.0, "entropy_weight": 0.0, "members": 1}
+#: weight 1, no entropy term, no diffuse gas in the models -- spelled out, since NebulaClassifier's
+#: defaults are `fit`'s (``DEFAULTS["members"]`` members, each from its own short source-only start,
+#: distilled; diffuse gas in half of the HII and SNR models).
+PAPER_DANN = {"alignment": "marginal", "domain_weight": 1.0, "entropy_weight": 0.0, "members": 1, "diffuse_gas": 0.0}
 
 PAPER_MATRIX = tuple(
     Method(f"{label} / {noise} noise", "paper matrix",
@@ -96,7 +97,7 @@ ADAPTATION_METHODS = (
 
 #: Candidates among which the label-free scorer chooses (per seed): alignment,
 #: GRL weight, noise and target-entropy weight (stopping step: see below).
-SELECTION_CANDIDATES = tuple({**c, "members": 1} for c in (
+SELECTION_CANDIDATES = tuple({**c, "members": 1, "diffuse_gas": 0.0} for c in (
     {"method": "dann", "noise": "matched", "alignment": "marginal", "domain_weight": 1.0, "entropy_weight": 0.0},
     {"method": "dann", "noise": "matched", "alignment": "marginal", "domain_weight": 1.0, "entropy_weight": 0.3},
     {"method": "dann", "noise": "matched", "alignment": "marginal", "domain_weight": 1.0, "entropy_weight": 1.0},

@@ -15,7 +15,10 @@ def test_demo_rows_are_the_papers_nn_dann_and_the_default():
     paper_dann = DEMO_CONFIGS[PAPER_DANN]
     assert (paper_dann["domain_weight"], paper_dann["entropy_weight"], paper_dann["noise"]) == (1.0, 0.0, "fixed")
     assert paper_dann["members"] == 1  # the paper trains one network, not nebuladapt's distilled members
-    assert DEMO_CONFIGS[PAPER_NN] == {"method": "nn", "noise": "none", "members": 1, "n_steps": 2000, "spec": PAPER_SPEC}
+    assert DEMO_CONFIGS[PAPER_NN] == {"method": "nn", "noise": "none", "members": 1, "n_steps": 2000,
+                                      "diffuse_gas": 0.0, "spec": PAPER_SPEC}
+    # the paper modelled no diffuse gas; nebuladapt's default does
+    assert paper_dann["diffuse_gas"] == 0.0 and NebulaClassifier().get_params()["diffuse_gas"] > 0
     # the paper's rows keep the three classical ratios; the default adds [OIII]/Halpha
     assert PAPER_SPEC.names == ["log_OIII5006_HB4861", "log_NII6583_HA6562", "log_SII6716_6730_HA6562"]
     assert paper_dann["spec"] == PAPER_SPEC and OIII_HA in default_feature_spec().ratios
