@@ -30,7 +30,7 @@ from shock_density import absorption_tasks  # noqa: E402
 from usable_rows import pair_tasks  # noqa: E402
 
 from nebuladapt.evaluation.baselines import SII_HA  # noqa: E402
-from nebuladapt.evaluation.diagnostics import sii_ha_snr  # noqa: E402
+from nebuladapt.evaluation.diagnostics import low_sii_snr_share  # noqa: E402
 
 PAPER_DANN = "paper DANN (GRL 1, no entropy, fixed noise)"
 #: (tasks, records pattern, configuration) of every set of stored fits read.
@@ -49,14 +49,14 @@ def rows() -> list[tuple]:
             if not have:
                 continue
             sii = _features(task.catalog)[SII_HA]
-            below = np.isfinite(sii) & ~sii_ha_snr(sii)
             alarm, recall = [], []
             for s in have:
                 pred = predicted(records[(task.name, s)], task)
-                alarm.append(float(np.mean(pred[below] == "SNR")) if below.any() else np.nan)
+                check = low_sii_snr_share(sii, pred)
+                alarm.append(np.nan if check["share"] is None else check["share"])
                 hii = task.labels == "HII"
                 recall.append(float(np.mean(pred[hii] == "HII")) if hii.any() else np.nan)
-            out.append((config, task.family, task.name, int(below.sum()), np.mean(alarm), np.mean(recall)))
+            out.append((config, task.family, task.name, check["rows"], np.mean(alarm), np.mean(recall)))
     return out
 
 

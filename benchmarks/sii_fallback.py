@@ -19,8 +19,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import (  # noqa: E402
     SEEDS, STOP18_DEFAULT, choice_tasks, exploratory_jobs, load, main, predicted, run_jobs, scores, seed_table,
@@ -34,7 +32,7 @@ from missing_lines import _features  # noqa: E402
 from usable_rows import pair_tasks  # noqa: E402
 
 from nebuladapt.evaluation.baselines import SII_HA  # noqa: E402
-from nebuladapt.evaluation.diagnostics import sii_ha_snr  # noqa: E402
+from nebuladapt.evaluation.diagnostics import low_sii_snr_share  # noqa: E402
 
 PREFIX = "sii_fallback"
 FALLBACK = "default, GRL 1, no entropy, fixed noise"
@@ -43,9 +41,8 @@ ALARM = 0.1
 
 def alarm(record, task) -> float:
     """Share of the task's rows with [SII]/Halpha <= 0.4 that ``record`` calls SNR (NaN: no such row)."""
-    sii = _features(task.catalog)[SII_HA]
-    below = np.isfinite(sii) & ~sii_ha_snr(sii)
-    return float(np.mean(predicted(record, task)[below] == "SNR")) if below.any() else float("nan")
+    share = low_sii_snr_share(_features(task.catalog)[SII_HA], predicted(record, task))["share"]
+    return float("nan") if share is None else share
 
 
 def stored() -> tuple[dict, dict]:

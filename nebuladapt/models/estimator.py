@@ -239,9 +239,9 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         source_flux, target_flux = X[is_source], X[~is_source]
         noise, fractional = self._resolve_noise(target_flux, X_err, is_source, len(lines))
         losses = self._adaptation_losses()
-        gas = self.diffuse_gas
-        if gas > 0 and lines_without_gas(lines):  # e.g. a grid of the user's with [OII]: trained as modelled
-            warnings.warn(f"diffuse_gas: no diffuse-gas value for {', '.join(lines_without_gas(lines))} "
+        gas, no_gas = self.diffuse_gas, lines_without_gas(lines)
+        if gas > 0 and no_gas:  # e.g. a grid of the user's with [OII]: trained as modelled
+            warnings.warn(f"diffuse_gas: no diffuse-gas value for {', '.join(no_gas)} "
                           "(nebuladapt.diffuse_gas.DIG_SPECTRUM); the models are not blended", UserWarning, stacklevel=2)
             gas = 0.0
         self.lines_, self.classes_, self.noise_ = lines, classes, noise

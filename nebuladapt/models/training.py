@@ -284,6 +284,7 @@ def train_network(
         generator = torch.Generator().manual_seed(config.seed)
         dust_generator = torch.Generator().manual_seed(config.seed + _DUST_SEED_OFFSET)
         gas_generator = torch.Generator().manual_seed(config.seed + diffuse_gas.SEED_OFFSET)
+        gas_labels = torch.tensor(config.diffuse_gas_labels, dtype=torch.int64)
         n_classes = int(data.source_label.max()) + 1
         per_class = [torch.nonzero(data.source_label == c).squeeze(1) for c in range(n_classes)]
         per_batch = max(1, config.batch_size // n_classes)
@@ -313,7 +314,7 @@ def train_network(
             )
             flux = data.source_flux[idx]
             if config.diffuse_gas > 0:  # the aperture's diffuse gas first, then the noise of the blend
-                blended = torch.isin(data.source_label[idx], torch.tensor(config.diffuse_gas_labels, dtype=torch.int64))
+                blended = torch.isin(data.source_label[idx], gas_labels)
                 flux = diffuse_gas.blend_diffuse_gas(flux, spec.lines, config.diffuse_gas, gas_generator, blended,
                                                      config.diffuse_gas_models)
             flux = inject_noise(flux, config.noise, config.noise_level, generator, data.target_fractional_errors)
