@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 import time
-import warnings
 from pathlib import Path
 from typing import List, Optional
 
@@ -145,10 +144,9 @@ def fit(
         + (f" ({params['members']} members from own source-only starts, distilled)" if total > params["n_steps"] else ""),
     )
     try:
-        with progress, warnings.catch_warnings():  # printed below, as one line
-            warnings.filterwarnings("ignore", message="WARNING: ", category=UserWarning)
-            model = fitting.fit_on_catalog(
-                catalog, seed=seed, callback=callback, grids=grid_set, spec=spec, **params
+        with progress:
+            model = fitting.fit_on_catalog(  # its [SII] warning is printed below, as one line
+                catalog, seed=seed, callback=callback, grids=grid_set, spec=spec, warn=False, **params
             )
         save_model(
             model, out, extra={"target_catalogue": str(target), "n_target_rows": len(catalog)},

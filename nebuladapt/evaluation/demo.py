@@ -11,7 +11,6 @@ defaults of :class:`~nebuladapt.models.estimator.NebulaClassifier`, declared in
 from __future__ import annotations
 
 import time
-import warnings
 from typing import Callable
 
 import numpy as np
@@ -85,9 +84,7 @@ def run_demo(
                 progress(f"{method} seed {seed}")
             start = time.perf_counter()
             config = {"spec": spec, **DEMO_CONFIGS[method], **params, **({"noise": noise} if noise else {})}
-            with warnings.catch_warnings():  # the [SII] warning is counted in the record (sii_warning)
-                warnings.filterwarnings("ignore", message="WARNING: ", category=UserWarning)
-                model = fit_on_catalog(catalog, seed=seed, **config)
+            model = fit_on_catalog(catalog, seed=seed, warn=False, **config)  # the record counts it (sii_warning)
             predictions = classify_catalog(catalog, model)["pred_class"]
             records.append(
                 {

@@ -61,6 +61,7 @@ def fit_on_catalog(
     spec: FeatureSpec | None = None,
     grids: GridSet | None = None,
     callback=None,
+    warn: bool = True,
     **params,
 ) -> NebulaClassifier:
     """Train on the shipped grids, adapting to ``catalog`` (its labels are never used).
@@ -84,6 +85,9 @@ def fit_on_catalog(
         ``model.source_grids_`` for the model card.
     callback : callable, optional
         Per-step progress callback ``callback(step, record)``.
+    warn : bool
+        Whether to raise the [SII] warning as a ``UserWarning`` (``False``: callers that report
+        ``low_sii_warning(model.low_sii_snr_)`` themselves, as ``nebuladapt fit`` and the demo do).
     **params
         :class:`NebulaClassifier` parameters; those not given take their
         declared defaults (:data:`nebuladapt.models.params.PARAMS`), which are
@@ -106,6 +110,6 @@ def fit_on_catalog(
     model = NebulaClassifier(feature_spec=spec, random_state=seed, **params)
     model.fit(X, y, sample_domain=sample_domain, X_err=X_err, callback=callback, source_grids=grids.card())
     warning = low_sii_warning(model.low_sii_snr_)
-    if warning:
+    if warning and warn:
         warnings.warn(warning, UserWarning, stacklevel=2)
     return model

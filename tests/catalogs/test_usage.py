@@ -1,5 +1,7 @@
 """Which lines a model uses, ignores and misses; which noise `auto` picks."""
 
+import warnings
+
 import numpy as np
 import pytest
 from astropy.table import Table
@@ -134,6 +136,10 @@ def test_fit_on_catalog_warns_when_it_calls_low_sii_rows_snr(monkeypatch):
     monkeypatch.setattr(usage, "LOW_SII_MIN_ROWS", 1)
     with pytest.warns(UserWarning, match=r"the fit calls SNR \d+% of the \d+ rows with \[SII\]/Halpha <= 0.4"):
         fit_on_catalog(catalog, seed=0, n_steps=5)
+    with warnings.catch_warnings():  # warn=False: the caller reports it (nebuladapt fit, the demo)
+        warnings.simplefilter("error")
+        quiet = fit_on_catalog(catalog, seed=0, n_steps=5, warn=False)
+    assert usage.low_sii_warning(quiet.low_sii_snr_) is not None
 
 
 def test_fit_on_catalog_trains_on_the_ratios_that_remain():
