@@ -270,7 +270,8 @@ def catalog_line_matrix(catalog, lines: list[str], case_b: bool = True):
     row is flagged ``doublet:<LINE>``. Where ``case_b`` is True and a
     dust-corrected row lacks exactly one of Halpha and Hbeta, the missing line
     is inferred from the case-B ratio ``Halpha/Hbeta = 2.86`` and the row is
-    flagged ``caseB:<LINE>``. A line the reader marked as an upper limit
+    flagged ``caseB:<LINE>``, also where ``lines`` holds only the missing one
+    (features without Hbeta on a table of ratios to Hbeta). A line the reader marked as an upper limit
     (``catalog.upper_limits``; its flux is NaN) gets the note
     ``upper_limit:<LINE>`` (for a summed doublet, per upper-limit component).
 
@@ -311,6 +312,14 @@ def catalog_line_arrays(catalog, lines: list[str], case_b: bool = True):
     note_masks : ndarray of bool, shape (n_rows, len(note_names))
         True where the row carries that note.
     """
+    balmer = [line for line in ("HA6562", "HB4861") if line in lines]
+    if case_b and len(balmer) == 1:
+        # Case B fills the Balmer line asked for from the other even when the other is not asked for
+        # (features without Hbeta, e.g. no [OIII] ratio, on a table of ratios to Hbeta); notes only on `lines`.
+        other = "HB4861" if balmer == ["HA6562"] else "HA6562"
+        flux, flux_err, names, note_masks = catalog_line_arrays(catalog, [*lines, other], case_b)
+        keep = [k for k, name in enumerate(names) if name.split(":", 1)[1] not in (other, *SUMMED_LINES.get(other, ()))]
+        return flux[:, :-1], flux_err[:, :-1], [names[k] for k in keep], note_masks[:, keep]
     n = len(catalog)
     names: list[str] = []
     masks: list[np.ndarray] = []

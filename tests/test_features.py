@@ -61,6 +61,28 @@ def test_summed_sii_and_case_b():
     assert notes == [["caseB:HA6562"], ["caseB:HA6562"], []]
 
 
+
+def test_case_b_fills_the_balmer_line_asked_for_from_the_other_not_asked_for():
+    """Features without Hbeta (no [OIII] ratio) on a table of ratios to Hbeta: Halpha still comes from case B."""
+    cat = _catalog(
+        {
+            "HB4861": np.array([1.0, 1.0, np.nan]),
+            "NII6583": np.array([0.3, 0.3, 0.3]),
+            "SII6716_6730": np.array([0.5, 0.5, 0.5]),
+        },
+        err={"HB4861": np.array([0.1, 0.1, np.nan])},
+        corrected=np.array([True, False, True]),
+    )
+    lines = ["NII6583", "HA6562", "SII6716_6730"]
+    flux, err, notes = catalog_line_matrix(cat, lines)
+    np.testing.assert_allclose(flux[0], [0.3, 2.86, 0.5])
+    np.testing.assert_allclose(err[0, 1], 0.286)
+    assert np.isnan(flux[1:, 1]).all()  # not dust corrected; no Hbeta either
+    assert notes == [["caseB:HA6562"], [], []]  # nothing about Hbeta, which is not asked for
+    full, _, full_notes = catalog_line_matrix(cat, [*lines, "HB4861"])
+    np.testing.assert_array_equal(flux, full[:, :-1])
+    assert full_notes == notes
+
 def test_row_flags():
     flux = np.array([[1.0, np.nan, 0.0, 5.0]])
     err = np.array([[0.5, np.nan, 0.1, -1.0]])
