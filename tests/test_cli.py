@@ -171,7 +171,14 @@ def test_fit_and_predict_warn_when_the_catalogue_gives_no_oiii(unlabelled_csv, m
     predicted = runner.invoke(app, ["predict", str(red), "--model", str(model), "--out", str(tmp_path / "p.csv")])
     assert predicted.exit_code == 0, predicted.output
     assert warning in predicted.output
-    assert len(Table.read(tmp_path / "p.csv")) == len(table)
+    out = Table.read(tmp_path / "p.csv")
+    assert len(out) == len(table)
+    # dust-corrected rows given relative to Hbeta without Halpha (Ho 2019): Halpha from case B, classified
+    ratios_to_hbeta = np.asarray(table["DUST_CORRECTED"], bool) & np.ma.getmaskarray(table["HA6562_FLUX"]) \
+        & ~np.ma.getmaskarray(table["HB4861_FLUX"]) & ~np.ma.getmaskarray(table["NII6583_FLUX"])
+    assert ratios_to_hbeta.sum() >= 90
+    assert all("caseB:HA6562" in str(f) for f in out["flag"][ratios_to_hbeta])
+    assert not np.ma.getmaskarray(out["pred_class"])[ratios_to_hbeta].any()
     # the warning follows the model's features, not the catalogue: a model with [OIII] gives none
     full = runner.invoke(app, ["predict", str(unlabelled_csv), "--model", str(model_dir), "--out", str(tmp_path / "q.csv")])
     assert full.exit_code == 0, full.output
