@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from trust_suite import CONFIGS, fit_task, record_config, record_output
+from trust_suite import CASE_B_ALONE, CONFIGS, fit_task, record_config, record_output
 
 from nebuladapt import CLASSES
 from nebuladapt.evaluation.baselines import catalog_classical_cuts
@@ -65,7 +65,7 @@ def run_jobs(jobs, prefix: str, shard: str, patches: dict, extra=None, params: d
         if config in patches and not calls:
             raise RuntimeError(f"the patch of {config!r} was not used")
         record = {"kind": "fit", "config": config, "task": task.name, "family": task.family, "seed": seed,
-                  "fit_s": fit_s, "members": model.members, "n_steps": model.n_steps,
+                  CASE_B_ALONE: True, "fit_s": fit_s, "members": model.members, "n_steps": model.n_steps,
                   **(extra(config, model) if extra else {}),
                   "features": model.feature_spec.names, "classes": model.classes_.tolist(),
                   "proba": np.round(model.predict_proba(arrays["target"]), 6).tolist()}

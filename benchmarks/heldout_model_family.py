@@ -25,7 +25,7 @@ import torch
 from astropy.table import Table
 
 sys.path.insert(0, str(Path(__file__).parent))
-from trust_suite import CONFIGS, fit_task, record_config, record_output  # noqa: E402
+from trust_suite import CASE_B_ALONE, CONFIGS, fit_task, record_config, record_output  # noqa: E402
 
 from nebuladapt.benchmark import benchmark_catalog, load_benchmark  # noqa: E402
 from nebuladapt.catalogs import LineCatalog  # noqa: E402
@@ -100,7 +100,7 @@ def run(args) -> None:
                 continue
             model, arrays, fit_s = fit_task(task, CONFIGS[args.config], seed)
             proba = model.predict_proba(arrays["target"])
-            record = {"config": args.config, "task": task.name, "seed": seed, "fit_s": round(fit_s, 1),
+            record = {"config": args.config, "task": task.name, "seed": seed, CASE_B_ALONE: True, "fit_s": round(fit_s, 1),
                       "features": model.feature_spec.names if model.feature_spec else None,
                       "classes": model.classes_.tolist(), "proba": np.round(proba, 5).tolist()}  # fmt: skip
             with OUT.open("a") as handle:

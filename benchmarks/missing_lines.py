@@ -58,7 +58,7 @@ from nebuladapt.evaluation.trust import balanced_accuracy, seed_summary
 from nebuladapt.features import OIII_HA, FeatureSpec, catalog_line_matrix, default_feature_spec
 from nebuladapt.models.estimator import NebulaClassifier
 
-from trust_suite import record_config, record_output  # benchmarks/ is the script's directory
+from trust_suite import CASE_B_ALONE, record_config, record_output  # benchmarks/ is the script's directory
 
 RESULTS = Path(__file__).parent / "results"
 #: Catalogue columns removed together for each line.
@@ -178,6 +178,7 @@ def run(args) -> None:
             model = NebulaClassifier(feature_spec=spec, random_state=seed).fit(X, y, sample_domain=d, X_err=X_err)
             fit_s = time.perf_counter() - start
             record = {"label": args.label, "commit": commit, "task": task.name, "family": task.family, "seed": seed,
+                      CASE_B_ALONE: True,
                       "features": spec.names, "fit_s": fit_s, "classes": model.classes_.tolist(),
                       "proba": np.round(model.predict_proba(target), 5).tolist()}  # fmt: skip
             with out.open("a") as handle:

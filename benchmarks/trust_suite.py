@@ -27,7 +27,14 @@ from nebuladapt.evaluation.scorers import label_free_scores
 from nebuladapt.evaluation.tasks import CORE_TASKS, build_task_suite, task_arrays
 from nebuladapt.catalogs.usage import fit_feature_spec
 from nebuladapt.evaluation.metrics import output_classes
-from nebuladapt.features import CLASSICAL_RATIOS, FeatureSpec, default_feature_spec
+from nebuladapt.features import (
+    CLASSICAL_RATIOS,
+    FeatureSpec,
+    catalog_line_matrix,
+    default_feature_spec,
+    log_ratios,
+    usable_rows,
+)
 from nebuladapt.models.estimator import NebulaClassifier
 
 RESULTS = Path(__file__).parent / "results"
@@ -96,15 +103,27 @@ def _probabilities(model, target) -> tuple[list, list]:
     return np.round(calibrated, 6).tolist(), np.round(raw, 6).tolist()
 
 
+#: Key of the fit records written since stop 23's case-B fix (``True``): case B fills the Balmer line a model's
+#: features ask for from the other even when that other is not asked for.
+CASE_B_ALONE = "case_b_alone"
+
+
 def record_output(record: dict, task, proba=None) -> np.ndarray:
     """The class ``nebuladapt predict`` gives each row of ``task`` in a fit record: ``""`` where no ratio is usable.
 
     ``proba`` replaces the record's probabilities (e.g. the members' mean). A record without
     ``features`` was written before they were recorded, when every model used the three classical ratios.
+    The usable rows are those of the code that wrote the record: a record without :data:`CASE_B_ALONE`
+    whose features hold only one of Halpha and Hbeta was fitted, and predicted, without case B.
     """
     names = record.get("features")
     spec = FeatureSpec.from_names(names) if names else FeatureSpec(CLASSICAL_RATIOS)
-    return output_classes(record["classes"], record["proba"] if proba is None else proba, task.usable(spec))
+    one_balmer = sum(line in spec.lines for line in ("HA6562", "HB4861")) == 1
+    if one_balmer and not record.get(CASE_B_ALONE):
+        usable = usable_rows(log_ratios(catalog_line_matrix(task.catalog, spec.lines, case_b=False)[0], spec))
+    else:
+        usable = task.usable(spec)
+    return output_classes(record["classes"], record["proba"] if proba is None else proba, usable)
 
 
 def record_config(record: dict) -> str:
@@ -162,7 +181,7 @@ def main() -> None:
             continue
         model, arrays, fit_s = fit_task(task, CONFIGS[config], seed)
         record = {"kind": kind, "config": config, "task": task.name, "family": task.family, "seed": seed,
-                  "fit_s": fit_s, "noise": model.noise, "temperature": float(model.temperature_),
+                  CASE_B_ALONE: True, "fit_s": fit_s, "noise": model.noise, "temperature": float(model.temperature_),
                   "members": model.members, "n_steps": model.n_steps, "ensemble": model.ensemble_,
                   "features": model.feature_spec.names if model.feature_spec is not None else None}  # fmt: skip
         start = time.perf_counter()
