@@ -245,16 +245,17 @@ def excitation_warning(spec, missing_share: float | None = None) -> str | None:
     if not any(EXCITATION_LINE in (r.numerator, r.denominator) for r in spec.ratios):
         return (
             f"WARNING: no ratio with {label}; HII regions and SNRs then rest on [NII]/Halpha and "
-            "[SII]/Halpha alone, where the grids cannot separate them (on the task suite most real HII "
-            f"regions came back SNR: docs/experiment/trust_suite.md); {check} (`nebuladapt report` draws both)"
+            "[SII]/Halpha alone, where the grids cannot separate them (on the task suite the defaults before "
+            "stop 22 called most real HII regions SNR there, the current one matched [SII]/Halpha > 0.4: "
+            f"docs/experiment/missing_lines.md); {check} (`nebuladapt report` draws both)"
         )
     if missing_share is None or missing_share < PARTIAL_EXCITATION_SHARE:
         return None
     return (
         f"WARNING: {100 * missing_share:.0f}% of the rows give no {label} (`predict` flags them "
         f"missing:{EXCITATION_LINE}); there HII regions and SNRs rest on [NII]/Halpha and [SII]/Halpha alone, "
-        "where the grids cannot separate them, and in a held-out test where faint lines went undetected the "
-        f"default called even HII regions with every line SNR (docs/experiment/trust_suite.md); {check}"
+        "where the grids cannot separate them (the defaults before stop 22 called many such HII regions SNR, and "
+        f"where faint lines went undetected even those with every line: docs/experiment/trust_suite.md); {check}"
     )
 
 
@@ -278,7 +279,8 @@ def low_sii_warning(check: dict) -> str | None:
     return (
         f"WARNING: the fit calls SNR {100 * share:.0f}% of the {rows:,} rows with [SII]/Halpha <= 0.4, which the "
         "classical criterion calls not SNR; HII regions may have been merged into the SNR class (the fits of the task "
-        "suite it warned about called 7-99% of their HII regions SNR: docs/experiment/trust_suite.md); check the "
+        "suite it warned about, of earlier defaults, called 7-99% of their HII regions SNR: "
+        "docs/experiment/trust_suite.md); check the "
         "classes against [SII]/Halpha > 0.4 (`nebuladapt report` draws both)"
     )
 
