@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import shutil
 from collections import Counter
 from dataclasses import dataclass, field
@@ -257,6 +258,11 @@ def _short(value) -> str:
     return str(value)
 
 
+def _inline_code(text: str) -> str:
+    """``text`` escaped for HTML, its `backtick` spans (commands, flags) set as ``<code>``."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
 def _card_warnings(card: dict | None) -> list[str]:
     """The card's warnings (derived from its features; none for a card without them)."""
     if not isinstance(card, dict) or "feature_spec" not in card:
@@ -372,7 +378,7 @@ def write_catalog_report(
         f"{summary.class_counts['unclassified']:,} unclassified, {summary.n_flagged:,} flagged "
         f"({summary.n_off_grid:,} off grid). nebuladapt {html.escape(__version__)}.</p>",
     ]
-    body += [f"<p><strong>{html.escape(w)}</strong></p>" for w in _card_warnings(card)]
+    body += [f"<p><strong>{_inline_code(w)}</strong></p>" for w in _card_warnings(card)]
     body += ["<h2>Counts</h2>", _counts_tables(summary)]
     features = bpt_features(catalog)
     body.append("<h2>BPT diagrams</h2>")

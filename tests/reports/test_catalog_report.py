@@ -105,6 +105,7 @@ def test_report_of_a_catalogue_without_oiii(tmp_path, make_classified_table, red
     assert "<img src='red_plane.png'" in page and "[SII]/Hα &gt; 0.4" in page
     warning = page.find("WARNING: no ratio with [OIII]5007")
     assert 0 < warning < page.find("<h2>Counts</h2>")
+    assert "<code>nebuladapt report</code>" in page and "`" not in page[warning:page.find("<h2>Counts</h2>")]
 
 
 def test_report_reads_fits_and_parquet_directories(tmp_path, make_classified_table):
