@@ -299,6 +299,12 @@ def catalog_line_matrix(catalog, lines: list[str], case_b: bool = True):
     return flux, flux_err, notes
 
 
+def _catalog_column(columns: dict, line: str, n: int) -> np.ndarray:
+    """A copy of ``columns[line]`` as float (all NaN where the catalogue has no such column)."""
+    values = columns.get(line)
+    return np.full(n, np.nan) if values is None else np.array(values, dtype=float)
+
+
 def catalog_line_arrays(catalog, lines: list[str], case_b: bool = True):
     """:func:`catalog_line_matrix` with the per-row notes as a boolean matrix.
 
@@ -312,14 +318,6 @@ def catalog_line_arrays(catalog, lines: list[str], case_b: bool = True):
     note_masks : ndarray of bool, shape (n_rows, len(note_names))
         True where the row carries that note.
     """
-    balmer = [line for line in ("HA6562", "HB4861") if line in lines]
-    if case_b and len(balmer) == 1:
-        # Case B fills the Balmer line asked for from the other even when the other is not asked for
-        # (features without Hbeta, e.g. no [OIII] ratio, on a table of ratios to Hbeta); notes only on `lines`.
-        other = "HB4861" if balmer == ["HA6562"] else "HA6562"
-        flux, flux_err, names, note_masks = catalog_line_arrays(catalog, [*lines, other], case_b)
-        keep = [k for k, name in enumerate(names) if name.split(":", 1)[1] not in (other, *SUMMED_LINES.get(other, ()))]
-        return flux[:, :-1], flux_err[:, :-1], [names[k] for k in keep], note_masks[:, keep]
     n = len(catalog)
     names: list[str] = []
     masks: list[np.ndarray] = []
@@ -349,19 +347,27 @@ def catalog_line_arrays(catalog, lines: list[str], case_b: bool = True):
         for name, fill in _infer_from_doublet(catalog, line, flux[:, j], flux_err[:, j]):
             names.append(name)
             masks.append(fill)
-    if case_b and "HA6562" in lines and "HB4861" in lines:
-        ia, ib = lines.index("HA6562"), lines.index("HB4861")
-        good_a = np.isfinite(flux[:, ia]) & (flux[:, ia] > 0)
-        good_b = np.isfinite(flux[:, ib]) & (flux[:, ib] > 0)
+    balmer = [line for line in ("HA6562", "HB4861") if line in lines]
+    if case_b and balmer:
+        # Each Balmer line asked for is filled from the other, read from the catalogue where it is not asked
+        # for itself (features without Hbeta, e.g. no [OIII] ratio, on a table of ratios to Hbeta).
+        (ha, ha_err), (hb, hb_err) = (
+            (flux[:, lines.index(line)], flux_err[:, lines.index(line)]) if line in lines
+            else (_catalog_column(catalog.flux, line, n), _catalog_column(catalog.flux_err, line, n))
+            for line in ("HA6562", "HB4861")
+        )
+        good_a = np.isfinite(ha) & (ha > 0)
+        good_b = np.isfinite(hb) & (hb > 0)
         corrected = np.asarray(catalog.dust_corrected, dtype=bool)
         fill_a = corrected & good_b & ~good_a
         fill_b = corrected & good_a & ~good_b
-        flux[fill_a, ia] = CASE_B_HA_HB * flux[fill_a, ib]
-        flux_err[fill_a, ia] = CASE_B_HA_HB * flux_err[fill_a, ib]
-        flux[fill_b, ib] = flux[fill_b, ia] / CASE_B_HA_HB
-        flux_err[fill_b, ib] = flux_err[fill_b, ia] / CASE_B_HA_HB
-        names += ["caseB:HA6562", "caseB:HB4861"]
-        masks += [fill_a, fill_b]
+        ha[fill_a] = CASE_B_HA_HB * hb[fill_a]
+        ha_err[fill_a] = CASE_B_HA_HB * hb_err[fill_a]
+        hb[fill_b] = ha[fill_b] / CASE_B_HA_HB
+        hb_err[fill_b] = ha_err[fill_b] / CASE_B_HA_HB
+        fills = {"HA6562": fill_a, "HB4861": fill_b}
+        names += [f"caseB:{line}" for line in balmer]
+        masks += [fills[line] for line in balmer]
     note_masks = np.column_stack(masks) if masks else np.zeros((n, 0), dtype=bool)
     return flux, flux_err, names, note_masks.reshape(n, len(names))
 
