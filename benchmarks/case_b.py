@@ -26,7 +26,7 @@ from _registered import scores, seed_summary, write_report  # noqa: E402
 from all_families import DEFAULT, PARAMS, REPLACED, stored  # noqa: E402
 from half_gas import RUN as ADOPTION  # noqa: E402
 
-from nebuladapt.catalogs.usage import LOW_SII_MIN_ROWS, LOW_SII_SNR_SHARE  # noqa: E402
+from nebuladapt.catalogs.usage import low_sii_warning  # noqa: E402
 from nebuladapt.evaluation.diagnostics import low_sii_snr_share  # noqa: E402
 from nebuladapt.features import FeatureSpec, catalog_line_matrix, log_ratios  # noqa: E402
 
@@ -50,8 +50,7 @@ def _sii_warned(record, task) -> bool:
     if "log_SII6716_6730_HA6562" not in spec.names:
         return False
     sii = log_ratios(catalog_line_matrix(task.catalog, spec.lines)[0], spec)[:, spec.names.index("log_SII6716_6730_HA6562")]
-    check = low_sii_snr_share(sii, predicted(record, task))
-    return check["rows"] >= LOW_SII_MIN_ROWS and check["share"] >= LOW_SII_SNR_SHARE
+    return low_sii_warning(low_sii_snr_share(sii, predicted(record, task))) is not None
 
 
 def report() -> None:

@@ -27,14 +27,7 @@ from nebuladapt.evaluation.scorers import label_free_scores
 from nebuladapt.evaluation.tasks import CORE_TASKS, build_task_suite, task_arrays
 from nebuladapt.catalogs.usage import fit_feature_spec
 from nebuladapt.evaluation.metrics import output_classes
-from nebuladapt.features import (
-    CLASSICAL_RATIOS,
-    FeatureSpec,
-    catalog_line_matrix,
-    default_feature_spec,
-    log_ratios,
-    usable_rows,
-)
+from nebuladapt.features import CLASSICAL_RATIOS, FeatureSpec, default_feature_spec
 from nebuladapt.models.estimator import NebulaClassifier
 
 RESULTS = Path(__file__).parent / "results"
@@ -119,10 +112,7 @@ def record_output(record: dict, task, proba=None) -> np.ndarray:
     names = record.get("features")
     spec = FeatureSpec.from_names(names) if names else FeatureSpec(CLASSICAL_RATIOS)
     one_balmer = sum(line in spec.lines for line in ("HA6562", "HB4861")) == 1
-    if one_balmer and not record.get(CASE_B_ALONE):
-        usable = usable_rows(log_ratios(catalog_line_matrix(task.catalog, spec.lines, case_b=False)[0], spec))
-    else:
-        usable = task.usable(spec)
+    usable = task.usable(spec, case_b=not one_balmer or bool(record.get(CASE_B_ALONE)))
     return output_classes(record["classes"], record["proba"] if proba is None else proba, usable)
 
 

@@ -124,10 +124,11 @@ class Task:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def usable(self, spec: FeatureSpec | None = None) -> np.ndarray:
-        """Rows with at least one computable feature of ``spec`` (default ratios): the rows a model classifies."""
+    def usable(self, spec: FeatureSpec | None = None, case_b: bool = True) -> np.ndarray:
+        """Rows with at least one computable feature of ``spec`` (default ratios): the rows a model classifies
+        (``case_b``: as :func:`~nebuladapt.features.catalog_line_matrix` reads them)."""
         spec = spec or default_feature_spec()
-        return usable_rows(log_ratios(catalog_line_matrix(self.catalog, spec.lines)[0], spec))
+        return usable_rows(log_ratios(catalog_line_matrix(self.catalog, spec.lines, case_b)[0], spec))
 
 
 def subset_catalog(catalog: LineCatalog, rows) -> LineCatalog:
