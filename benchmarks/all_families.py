@@ -16,6 +16,7 @@ Labels only score.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -64,9 +65,8 @@ PARAMS = {DEFAULT: CONFIGS["default"], REPLACED: {**CONFIGS["default"], "diffuse
 #: The families scored before stop 22, in the order they were held out.
 EARLY = {HELD_OUT_FAMILY: lambda: build_task_suite(seed=0, families=(HELD_OUT_FAMILY,)),
          SECOND: model_family_tasks, THIRD: third_tasks, FOURTH: fourth_tasks}  # fmt: skip
-#: Families 5-13: their tasks, and (pattern, configuration) of the replaced default's records, refitted on one
-#: machine (families 5-12 and the choice tasks in gas_training, the thirteenth in half_gas).
-LATER = {**SEEN, THIRTEENTH: (mixed_tasks, f"{ADOPTION_RUN}_*.jsonl", "default")}
+#: Families 5-13 (seen by stop 22's rules, and the thirteenth), each with its tasks.
+LATER = {**{family: tasks for family, (tasks, *_) in SEEN.items()}, THIRTEENTH: mixed_tasks}
 
 
 def jobs() -> list:
@@ -77,15 +77,34 @@ def run(shard: str) -> None:
     run_jobs(jobs(), PREFIX, shard, {}, params=PARAMS)
 
 
+@functools.cache
+def _fit_records() -> tuple:
+    """Every fit record of ``results/*.jsonl``, files in name order (read once per process)."""
+    return tuple(r for path in sorted(RESULTS.glob("*.jsonl")) for r in map(json.loads, path.read_text().splitlines())
+                 if r.get("kind") == "fit")  # fmt: skip
+
+
 def stored(config: str, names) -> dict:
     """(task, seed) -> the record of ``config`` on the tasks ``names`` in any fit record of ``results/``."""
-    out = {}
-    for path in sorted(RESULTS.glob("*.jsonl")):
-        for line in path.read_text().splitlines():
-            r = json.loads(line)
-            if r.get("kind") == "fit" and r["task"] in names and r["seed"] in SEEDS and record_config(r) == config:
-                out[(r["task"], r["seed"])] = r
-    return out
+    return {(r["task"], r["seed"]): r for r in _fit_records()
+            if r["task"] in names and r["seed"] in SEEDS and record_config(r) == config}  # fmt: skip
+
+
+def _early_names() -> set:
+    return {t.name for build in EARLY.values() for t in build()}
+
+
+def default_records() -> dict:
+    """(task, seed) -> the default's records: the adopted candidate's (``half_gas.py``), families 1-4 fitted here,
+    and "no OIII5006 in all rows" refitted after the case-B fix (``case_b.py``)."""
+    return {**ADOPTION.candidate_records(), **stored(DEFAULT, _early_names()), **load(f"{CASE_B_RUN}_*.jsonl", DEFAULT)}
+
+
+def replaced_records() -> dict:
+    """(task, seed) -> the records of the default stop 22 replaced: refitted in ``gas_training.py`` (choice tasks,
+    families 5-12) and ``half_gas.py`` (family 13), families 1-4 fitted here, and the case-B refit."""
+    return {**load(*ADOPTION.baseline), **load(f"{ADOPTION_RUN}_*.jsonl", "default"),
+            **stored(REPLACED, _early_names()), **load(f"{CASE_B_RUN}_*.jsonl", REPLACED)}  # fmt: skip
 
 
 def family_summary(records: dict, tasks: dict) -> dict | None:
@@ -110,10 +129,9 @@ def family_summary(records: dict, tasks: dict) -> dict | None:
 
 
 def report() -> None:
-    fixed = {c: load(f"{CASE_B_RUN}_*.jsonl", c) for c in (DEFAULT, REPLACED)}  # the task the case-B fix changed
-    candidate = {**ADOPTION.candidate_records(), **fixed[DEFAULT]}
-    own = {c: stored(c, {t.name for tasks in EARLY.values() for t in tasks()}) for c in (DEFAULT, REPLACED, PAPER_DANN)}
-    families = {"22 choice tasks": (lambda: list(choice_tasks().values()), *ADOPTION.baseline), **EARLY, **LATER}
+    default, replaced_all = default_records(), replaced_records()
+    own = {c: stored(c, _early_names()) for c in (DEFAULT, REPLACED, PAPER_DANN)}
+    families = {"22 choice tasks": lambda: list(choice_tasks().values()), **EARLY, **LATER}
     lines = ["# The default on every held-out family (report only)", "",
              "`python benchmarks/all_families.py report`. Balanced accuracy of what `nebuladapt predict` writes, seeds "
              "0-2; family mean over tasks x seeds; std ddof=1; ECE of the maximum probability on the rows that get "
@@ -128,10 +146,10 @@ def report() -> None:
     intervals = ["## The default per task, with 95 % intervals", "",
                  "Seed-mean balanced accuracy and its 95 % bootstrap interval by object group (1,000 resamples).", "",
                  "| # | task | default | 95 % interval |", "|---|---|---|---|"]
-    for k, (family, source) in enumerate(families.items()):
+    for k, (family, build) in enumerate(families.items()):
         early = family in EARLY
-        tasks = {t.name: t for t in (source if early else source[0])()}
-        mine = {key: r for key, r in (own[DEFAULT] if early else candidate).items() if key[0] in tasks}
+        tasks = {t.name: t for t in build()}
+        mine = {key: r for key, r in default.items() if key[0] in tasks}
         s = family_summary(mine, tasks)
         for name, task in tasks.items():
             runs_of_task = [mine[(name, seed)] for seed in SEEDS if (name, seed) in mine]
@@ -139,8 +157,7 @@ def report() -> None:
                 low, high = grouped_bootstrap(task.labels, [predicted(r, task) for r in runs_of_task], task.groups)
                 mean = np.mean([v[0] for v in scores({(name, x): mine[(name, x)] for x in SEEDS}, tasks)[name]])
                 intervals.append(f"| {k or ''} | {name} | {mean:.3f} | [{low:.3f}, {high:.3f}] |")
-        replaced = own[REPLACED] if early else {**load(*source[1:]), **fixed[REPLACED]}
-        replaced = {key: r for key, r in replaced.items() if key[0] in tasks}
+        replaced = {key: r for key, r in replaced_all.items() if key[0] in tasks}
         paper = {key: r for key, r in (own[PAPER_DANN] if early else stored(PAPER_DANN, set(tasks))).items() if key[0] in tasks}
         others = [family_summary(replaced, tasks), family_summary(paper, tasks)]
         classical = float(np.mean([v[0][0] for v in classical_scores(tasks).values()]))

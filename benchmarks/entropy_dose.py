@@ -19,10 +19,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _registered import choice_tasks, exploratory_jobs, exploratory_report, load, main, run_jobs  # noqa: E402
-from all_families import CASE_B_RUN, DEFAULT, EARLY, PAPER_DANN, stored  # noqa: E402
+from _registered import choice_tasks, exploratory_jobs, exploratory_report, main, run_jobs  # noqa: E402
+from all_families import EARLY, PAPER_DANN, default_records, stored  # noqa: E402
 from consistency import faint_tasks  # noqa: E402
-from half_gas import RUN as ADOPTION  # noqa: E402
 from half_gas import mixed_tasks  # noqa: E402
 from sii_alarm import dig_tasks  # noqa: E402
 from trust_suite import CONFIGS  # noqa: E402
@@ -48,12 +47,8 @@ def run(shard: str) -> None:
 
 
 def report() -> None:
-    names = set(tasks())
-    early = {t.name for build in EARLY.values() for t in build()}
-    # the default's records: the adopted candidate's, families 1-4 from all_families, and the refit after the case-B fix
-    default = {**ADOPTION.candidate_records(), **stored(DEFAULT, early), **load(f"{CASE_B_RUN}_*.jsonl", DEFAULT)}
-    exploratory_report(PREFIX, "A weaker entropy term in the default", tasks(), default, "default (stop 22)", [CONFIG],
-                       recall=True, stored={"paper DANN": stored(PAPER_DANN, names)})
+    exploratory_report(PREFIX, "A weaker entropy term in the default", tasks(), default_records(), "default (stop 22)",
+                       [CONFIG], recall=True, stored={"paper DANN": stored(PAPER_DANN, set(tasks()))})
 
 
 if __name__ == "__main__":

@@ -18,8 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import choice_tasks, exploratory_jobs, exploratory_report, load, main, run_jobs  # noqa: E402
-from all_families import CASE_B_RUN, DEFAULT, LATER  # noqa: E402
-from half_gas import RUN as ADOPTION  # noqa: E402
+from all_families import LATER, default_records  # noqa: E402
 from paper_settings import CHOICE as FITTED  # noqa: E402
 from paper_settings import FIXED, PARAMS  # noqa: E402
 from paper_settings import PREFIX as EXPLORED  # noqa: E402
@@ -29,7 +28,7 @@ PREFIX = "fixed_noise"
 
 def tasks() -> dict:
     out = {name: t for name, t in choice_tasks().items() if name not in FITTED}
-    for build, *_ in LATER.values():
+    for build in LATER.values():
         out.update({t.name: t for t in build()})
     return out
 
@@ -40,8 +39,7 @@ def run(shard: str) -> None:
 
 def report() -> None:
     everything = {**choice_tasks(), **tasks()}
-    default = {**ADOPTION.candidate_records(), **load(f"{CASE_B_RUN}_*.jsonl", DEFAULT)}
-    exploratory_report(PREFIX, "Fixed noise in the default", everything, default, "default (stop 22)", [],
+    exploratory_report(PREFIX, "Fixed noise in the default", everything, default_records(), "default (stop 22)", [],
                        recall=True, stored={FIXED: {**load(f"{EXPLORED}_*.jsonl", FIXED), **load(f"{PREFIX}_*.jsonl", FIXED)}})
 
 

@@ -17,9 +17,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _registered import choice_tasks, exploratory_jobs, exploratory_report, load, main, run_jobs  # noqa: E402
-from all_families import DEFAULT, REPLACED, stored  # noqa: E402
-from half_gas import RUN as ADOPTION  # noqa: E402
+from _registered import choice_tasks, exploratory_jobs, exploratory_report, main, run_jobs  # noqa: E402
+from all_families import default_records, replaced_records  # noqa: E402
 from half_gas import mixed_tasks  # noqa: E402
 from heldout_model_family import build_tasks as model_family_tasks  # noqa: E402
 from sii_alarm import dig_tasks  # noqa: E402
@@ -43,11 +42,8 @@ def run(shard: str) -> None:
 
 
 def report() -> None:
-    names = set(tasks())
-    default = {**ADOPTION.candidate_records(), **stored(DEFAULT, names)}
-    replaced = {**load(*ADOPTION.baseline), **load(f"{ADOPTION.prefix}_*.jsonl", "default"), **stored(REPLACED, names)}
-    exploratory_report(PREFIX, "Less diffuse gas in the training models", tasks(), default, "default (stop 22)",
-                       list(PARAMS), recall=True, stored={"default before stop 22": replaced})
+    exploratory_report(PREFIX, "Less diffuse gas in the training models", tasks(), default_records(), "default (stop 22)",
+                       list(PARAMS), recall=True, stored={"default before stop 22": replaced_records()})
 
 
 if __name__ == "__main__":

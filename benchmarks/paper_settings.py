@@ -19,8 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import choice_tasks, exploratory_jobs, exploratory_report, main, run_jobs  # noqa: E402
-from all_families import DEFAULT, EARLY, PAPER_DANN, stored  # noqa: E402
-from half_gas import RUN as ADOPTION  # noqa: E402
+from all_families import EARLY, PAPER_DANN, default_records, stored  # noqa: E402
 from trust_suite import CONFIGS  # noqa: E402
 
 PREFIX = "paper_settings"
@@ -39,11 +38,8 @@ def run(shard: str) -> None:
 
 
 def report() -> None:
-    names = set(tasks())
-    early = {t.name for build in EARLY.values() for t in build()}
-    default = {**ADOPTION.candidate_records(), **stored(DEFAULT, early)}
-    exploratory_report(PREFIX, "The paper DANN's settings in the default", tasks(), default, "default (stop 22)",
-                       list(PARAMS), recall=True, stored={"paper DANN": stored(PAPER_DANN, names)})
+    exploratory_report(PREFIX, "The paper DANN's settings in the default", tasks(), default_records(),
+                       "default (stop 22)", list(PARAMS), recall=True, stored={"paper DANN": stored(PAPER_DANN, set(tasks()))})
 
 
 if __name__ == "__main__":
