@@ -389,8 +389,9 @@ class RegisteredRun:
 
     The candidate's records are those of its exploratory run (``results/<explored>_*.jsonl``, counted
     unchanged) and of this run (``results/<prefix>_*.jsonl``); the baseline's are ``baseline``
-    (pattern, configuration). ``seen`` maps each seen family to (its tasks, pattern and configuration
-    of the baseline's records of them). ``names`` gives the report's wording: ``baseline`` and
+    (pattern, configuration), or a function returning them. ``seen`` maps each seen family to (its tasks,
+    pattern and configuration of the baseline's records of them), or to (its tasks, a function returning
+    those records). ``names`` gives the report's wording: ``baseline`` and
     ``seen_baseline`` (the baseline in the rules' and in rule 6's table), ``seen_candidate`` (the
     candidate in rule 6's table) and ``default`` (what ``default`` stands for).
     """
@@ -427,7 +428,7 @@ class RegisteredRun:
         calibration. ``fitted_before`` says what was fitted before the registration was committed."""
         pattern = f"{self.prefix}_*.jsonl"
         choice = choice_tasks()
-        stored = load(*self.baseline)
+        stored = self.baseline() if callable(self.baseline) else load(*self.baseline)
         base = scores({k: r for k, r in stored.items() if k[0] in choice}, choice)
         mine = self.candidate_records()
         cand = scores({k: r for k, r in mine.items() if k[0] in choice}, choice)
@@ -437,8 +438,8 @@ class RegisteredRun:
                  "`nebuladapt predict` writes; std ddof=1; seeds 0-2.", ""]
         registered, rules_met = rule_lines(base, cand, list(choice), self.names["baseline"], self.candidate,
                                            improves=True)
-        seen = {family: ({t.name: t for t in tasks()}, load(records, config))
-                for family, (tasks, records, config) in self.seen.items()}  # fmt: skip
+        seen = {family: ({t.name: t for t in tasks()}, where[0]() if callable(where[0]) else load(*where))
+                for family, (tasks, *where) in self.seen.items()}  # fmt: skip
         six_lines, six = seen_family_lines(
             seen, mine, f"| family | {self.names['seen_baseline']} | {self.names['seen_candidate']} | met |")
         lines += registered + six_lines
