@@ -28,6 +28,7 @@ import argparse
 import json
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -173,12 +174,17 @@ def run(args) -> None:
             if (task.name, seed) in done:
                 continue
             spec = fit_spec(task, args.spec)
+            if args.shock_only:  # the SNR grid without its shock+precursor models (results/spectrograph_arm_*)
+                from joint_masks import precursor_models
+
+                keep = ~precursor_models() if task.source_keep is None else task.source_keep & ~precursor_models()
+                task = replace(task, source_keep=keep)
             X, y, d, X_err, target = task_arrays(task, spec)
             start = time.perf_counter()
             model = NebulaClassifier(feature_spec=spec, random_state=seed).fit(X, y, sample_domain=d, X_err=X_err)
             fit_s = time.perf_counter() - start
             record = {"label": args.label, "commit": commit, "task": task.name, "family": task.family, "seed": seed,
-                      CASE_B_ALONE: True,
+                      CASE_B_ALONE: True, **({"shock_only": True} if args.shock_only else {}),
                       "features": spec.names, "fit_s": fit_s, "classes": model.classes_.tolist(),
                       "proba": np.round(model.predict_proba(target), 5).tolist()}  # fmt: skip
             with out.open("a") as handle:
@@ -324,6 +330,8 @@ def main() -> None:
     p = sub.add_parser("run")
     p.add_argument("--label", required=True)
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--shock-only", action="store_true",
+                   help="train on the shock-only SNR models (no shock+precursor; spectrograph_arm_registration.md)")
     p.add_argument("--spec", choices=("default", "fit", "fit-oiii-ha"), default="fit",
                    help="default: the default features; fit: what `fit` chooses for the catalogue")
     p.add_argument("--suite", nargs="*", default=[], help="task-suite tasks to fit as well (by name)")
