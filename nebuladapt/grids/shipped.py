@@ -12,6 +12,9 @@ name (:mod:`nebuladapt.grids.registry`):
 * ``allen08_shocks`` (``SNR``, default): MAPPINGS IIIq shock library of Allen et
   al. (2008, ApJS 178, 20), shock-only (``s``) and shock+precursor (``sp``)
   models; precursor-only (``p``) rows are shipped but not used.
+* ``allen08_shocks_only`` (``SNR``): the shock-only (``s``) models of the same
+  library, without the shock+precursor ones (``--grids allen08_shocks_only``;
+  measured in ``benchmarks/results/spectrograph_arm_result.md``, not the default).
 * ``nebulabayes_hii`` (``HII``): the MAPPINGS 5.1 HII-region grid of NebulaBayes
   0.9.9 (Thomas et al. 2018, ApJ 856, 89), 1,296 models in log U, log P/k and
   12 + log O/H, with [OI]6300 and [SII]6716, 6731 separately
@@ -192,11 +195,14 @@ def _provenance(meta: dict, file: str, sha256: str, citation: str) -> dict:
             "provenance": meta}  # fmt: skip
 
 
-def _source_grid(name: str, grid_key: str, prefix: str) -> Grid:
-    """One grid of ``source_grids.parquet`` (default rows; ``grid`` column starts with ``prefix``)."""
+def _source_grid(name: str, grid_key: str, prefix: str, component: str | None = None) -> Grid:
+    """One grid of ``source_grids.parquet``: its default rows whose ``grid`` column starts with ``prefix``
+    (with ``component``, only those of that ``shock_component``)."""
     table, sha256 = _read_data_table(_DATA_FILE)
     rows = np.char.startswith(np.asarray(table["grid"], dtype=str), prefix)
     rows &= np.asarray(table["in_default"], dtype=bool)
+    if component is not None:
+        rows &= np.asarray(table["shock_component"], dtype=str) == component
     meta = table.meta["grids"][grid_key]
     citation = "; ".join(meta[k] for k in ("paper", "database", "export") if k in meta)
     return grid_from_table(
@@ -232,7 +238,12 @@ def _allen08() -> Grid:
     return _source_grid("allen08_shocks", "Allen08", "Allen08:")
 
 
+def _allen08_shock_only() -> Grid:
+    return _source_grid("allen08_shocks_only", "Allen08", "Allen08:", component="s")
+
+
 register(GridEntry("3mdb_bond2", ("HII",), _bond2, default=True))
 register(GridEntry("3mdb_pne2021", ("PN",), _pne2021, default=True))
 register(GridEntry("allen08_shocks", ("SNR",), _allen08, default=True))
 register(GridEntry("nebulabayes_hii", ("HII",), table_loader("nebulabayes_hii.parquet")))
+register(GridEntry("allen08_shocks_only", ("SNR",), _allen08_shock_only))
