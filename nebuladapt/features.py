@@ -29,6 +29,7 @@ __all__ = [
     "catalog_line_arrays",
     "log_ratios",
     "usable_rows",
+    "oiii_only_rows",
     "missing_line_share",
     "row_line_flags",
     "line_flag_masks",
@@ -443,6 +444,30 @@ def usable_rows(features) -> np.ndarray:
     ndarray of bool, shape (n,)
     """
     return np.isfinite(np.asarray(features)).any(axis=1)
+
+
+def oiii_only_rows(features, spec: FeatureSpec) -> np.ndarray:
+    """True where a usable row's computable ratios all have [OIII]5007 as numerator.
+
+    Such a row gives no [NII], [SII] or [OI] ratio (faint lines undetected, a red spectrum
+    missing), and [OIII]/Hbeta alone does not separate the classes: every model grid spans it.
+    On the task suite such rows came back right 15-78 % of the time and changed class with the
+    seed (``benchmarks/results/spectrograph_arm_result.md``, ``docs/experiment/trust_suite.md``);
+    :mod:`nebuladapt.predict` flags them ``oiii_only``.
+
+    Parameters
+    ----------
+    features : ndarray, shape (n, n_features)
+        Log ratios in ``spec`` order, NaN where missing (:func:`log_ratios`).
+    spec : FeatureSpec
+
+    Returns
+    -------
+    ndarray of bool, shape (n,)
+    """
+    given = np.isfinite(np.asarray(features))
+    others = [k for k, r in enumerate(spec.ratios) if r.numerator != OIII_HA.numerator]
+    return given.any(axis=1) & ~given[:, others].any(axis=1)
 
 
 def missing_line_share(features, spec: FeatureSpec) -> dict[str, float]:

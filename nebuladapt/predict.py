@@ -11,7 +11,9 @@ Output columns added to the input table (all input columns kept as they are):
     a clean row: ``missing:<LINE>``, ``nonpositive:<LINE>``, ``bad_err:<LINE>``,
     ``low_snr:<LINE>``, ``caseB:<LINE>`` (line inferred from the case-B Balmer
     ratio), ``doublet:<LINE>`` (strong line inferred from its weak partner),
-    ``unclassified:no_usable_ratio``.
+    ``off_grid`` (far from every class's models), ``oiii_only`` (classified from
+    [OIII] ratios alone, no [NII], [SII] or [OI] ratio: doubtful, see
+    :func:`nebuladapt.features.oiii_only_rows`), ``unclassified:no_usable_ratio``.
 
 Probabilities, classes and the off-grid flag come from the model's inference
 object (:meth:`Predictor.classify_rows <nebuladapt.models.inference.Predictor.classify_rows>`),
@@ -54,6 +56,8 @@ PREDICTION_COLUMNS = ("pred_class", *(f"prob_{cls}" for cls in CLASSES), "flag")
 UNCLASSIFIED = "unclassified:no_usable_ratio"
 #: Flag of a classified row that lies far from every class's model grid.
 OFF_GRID = "off_grid"
+#: Flag of a classified row whose only ratios are [OIII] ones (:func:`nebuladapt.features.oiii_only_rows`).
+OIII_ONLY = "oiii_only"
 
 
 @dataclass
@@ -271,9 +275,10 @@ def predict_line_arrays(
     if note_masks is None:
         note_masks = np.zeros((n, 0), dtype=bool)
     groups = [masks[kind] for kind in LINE_FLAG_KINDS]
-    groups += [note_masks.reshape(n, len(note_names)), rows.off_grid[:, None], unusable[:, None]]
+    groups += [note_masks.reshape(n, len(note_names)), rows.off_grid[:, None], rows.oiii_only[:, None],
+               unusable[:, None]]  # fmt: skip
     names = [[f"{kind}:{line}" for line in lines] for kind in LINE_FLAG_KINDS]
-    names += [list(note_names), [OFF_GRID], [UNCLASSIFIED]]
+    names += [list(note_names), [OFF_GRID], [OIII_ONLY], [UNCLASSIFIED]]
     flag_index, flag_strings = _encode_flags(groups, names)
     return Predictions(np.asarray(model.classes_), rows.class_index, out_proba, flag_index, flag_strings)
 

@@ -14,6 +14,7 @@ from nebuladapt.features import (
     feature_spec_for_grids,
     feature_spec_for_lines,
     log_ratios,
+    oiii_only_rows,
     row_line_flags,
     usable_rows,
 )
@@ -157,6 +158,25 @@ def test_usable_rows_are_those_with_any_computable_ratio():
     np.testing.assert_array_equal(usable_rows(log_ratios(flux, spec)), [True, False, False])
     flux[1, 3] = 2.86  # with Halpha back, [NII]/Halpha and [SII]/Halpha are computable
     np.testing.assert_array_equal(usable_rows(log_ratios(flux, spec)), [True, True, False])
+
+
+def test_oiii_only_rows_give_no_low_ionisation_ratio():
+    spec = default_feature_spec()
+    assert spec.lines == ["OIII5006", "HB4861", "NII6583", "HA6562", "SII6716_6730"]
+    nan = np.nan
+    flux = np.array([
+        [3.0, 1.0, 0.9, 2.86, 0.6],  # every ratio
+        [3.0, 1.0, nan, 2.86, nan],  # [NII] and [SII] undetected: [OIII]/Hbeta and [OIII]/Halpha only
+        [3.0, 1.0, nan, nan, nan],  # red arm lost: [OIII]/Hbeta only
+        [nan, 1.0, nan, 2.86, 0.6],  # [SII]/Halpha only
+        [nan, 1.0, nan, 2.86, nan],  # no ratio at all: unusable, not flagged
+    ])
+    np.testing.assert_array_equal(oiii_only_rows(log_ratios(flux, spec), spec), [False, True, True, False, False])
+    # a spec without [OIII] ratios flags nothing; one of [OIII] ratios only flags every usable row
+    nii = FeatureSpec((LineRatio("NII6583", "HA6562"),))
+    assert not oiii_only_rows(log_ratios(flux[:, [2, 3]], nii), nii).any()
+    oiii = FeatureSpec((LineRatio("OIII5006", "HB4861"),))
+    np.testing.assert_array_equal(oiii_only_rows(log_ratios(flux[:, [0, 1]], oiii), oiii), [True] * 3 + [False] * 2)
 
 
 def test_feature_spec_from_names_round_trips_and_refuses_unknown_names():

@@ -67,6 +67,7 @@ FLAG_BITS = {
     8: ("NO_RATIO", "unclassified", "unclassified: no usable line ratio"),
     9: ("BELOW_SNR_MIN", None, "unclassified: Halpha S/N below the map's snr_min"),
     10: ("OTHER", None, "another flag of the catalogue path (see the region catalogue)"),
+    11: ("OIII_ONLY", "oiii_only", "classified from [OIII] ratios alone (no [NII], [SII] or [OI]): doubtful"),
 }
 _KIND_BIT = {kind: bit for bit, (_, kind, _) in FLAG_BITS.items() if kind}
 _BELOW = 1 << 9

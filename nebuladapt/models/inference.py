@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nebuladapt.features import FeatureSpec, log_ratios, usable_rows
+from nebuladapt.features import FeatureSpec, log_ratios, oiii_only_rows, usable_rows
 
 __all__ = [
     "COLUMN_GROUP",
@@ -80,12 +80,15 @@ class RowPredictions:
         Rows with at least one computable feature.
     off_grid : ndarray of bool
         Usable rows far from every class's model grid.
+    oiii_only : ndarray of bool
+        Usable rows whose only ratios are [OIII] ones (:func:`nebuladapt.features.oiii_only_rows`).
     """
 
     proba: list
     class_index: np.ndarray
     usable: np.ndarray
     off_grid: np.ndarray
+    oiii_only: np.ndarray
 
 
 # ------------------------------------------------------------------------- network
@@ -404,4 +407,5 @@ class Predictor:
         usable = usable_rows(features)
         proba, class_index = softmax_argmax(self.logits(features))
         np.copyto(class_index, -1, where=~usable)
-        return RowPredictions(proba, class_index, usable, self.off_grid_features(features) & usable)
+        return RowPredictions(proba, class_index, usable, self.off_grid_features(features) & usable,
+                              oiii_only_rows(features, self.spec_))

@@ -45,7 +45,7 @@ numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_f
                     st.floats(1e-3, 1e3))
 SPECS = [default_feature_spec(), FeatureSpec(default_feature_spec().ratios + EXTRA_RATIOS)]
 FLAG = re.compile(r"^(missing|nonpositive|bad_err|low_snr|caseB|doublet|upper_limit|unclassified"
-                  r"|off_grid)(:[A-Za-z0-9_]+)?$")
+                  r"|off_grid|oiii_only)(:[A-Za-z0-9_]+)?$")
 
 
 def arrays(n):
@@ -149,6 +149,8 @@ def test_every_row_classified_or_flagged(tiny_model, catalog):
         cls, flag = str(out["pred_class"][i]), str(out["flag"][i])
         reasons = [r for r in flag.split(";") if r]
         assert all(FLAG.match(r) for r in reasons), flag
+        if "oiii_only" in reasons:  # a doubt about a class given, never about an unclassified row
+            assert cls and not ({"missing:OIII5006", "nonpositive:OIII5006"} & set(reasons)), flag
         if cls:
             assert cls in CLASSES
             assert np.isfinite(probs[i]).all() and abs(probs[i].sum() - 1) < 1e-5

@@ -57,8 +57,10 @@ def test_result_does_not_depend_on_tiles_or_workers(synthetic_maps, toy_model, t
 
 
 def test_flag_bits_name_each_kind_and_keep_unknown_ones():
-    bits = flag_bits(["", "missing:HB4861;low_snr:OIII5006", "off_grid", "something_new:X"])
-    assert bits.tolist() == [0, BIT["MISSING"] | BIT["LOW_SNR"], BIT["OFF_GRID"], BIT["OTHER"]]
+    bits = flag_bits(["", "missing:HB4861;low_snr:OIII5006", "off_grid", "something_new:X",
+                      "missing:NII6583;missing:SII6716_6730;oiii_only"])
+    assert bits.tolist() == [0, BIT["MISSING"] | BIT["LOW_SNR"], BIT["OFF_GRID"], BIT["OTHER"],
+                             BIT["MISSING"] | BIT["OIII_ONLY"]]
     assert len({name for name, _, _ in FLAG_BITS.values()}) == len(FLAG_BITS)
     assert len(CLASSES) == 3
 
