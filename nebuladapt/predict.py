@@ -275,10 +275,9 @@ def predict_line_arrays(
     if note_masks is None:
         note_masks = np.zeros((n, 0), dtype=bool)
     groups = [masks[kind] for kind in LINE_FLAG_KINDS]
-    groups += [note_masks.reshape(n, len(note_names)), rows.off_grid[:, None], rows.oiii_only[:, None],
-               unusable[:, None]]  # fmt: skip
+    groups += [note_masks.reshape(n, len(note_names)), np.column_stack([rows.off_grid, rows.oiii_only, unusable])]
     names = [[f"{kind}:{line}" for line in lines] for kind in LINE_FLAG_KINDS]
-    names += [list(note_names), [OFF_GRID], [OIII_ONLY], [UNCLASSIFIED]]
+    names += [list(note_names), [OFF_GRID, OIII_ONLY, UNCLASSIFIED]]  # one byte of the packed key
     flag_index, flag_strings = _encode_flags(groups, names)
     return Predictions(np.asarray(model.classes_), rows.class_index, out_proba, flag_index, flag_strings)
 
