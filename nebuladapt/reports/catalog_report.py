@@ -304,7 +304,8 @@ def _counts_tables(summary: ClassifiedSummary) -> str:
         + "</div><div><h3>By flag</h3>"
         + html_table(["flag", "rows"], flag_rows, numeric=(1,))
         + "<p class='lead'>A row can carry several flags. <code>off_grid</code>: classified, but far "
-        "from every class's model grid. <code>unclassified:…</code>: no usable ratio.</p></div></div>"
+        "from every class's model grid. <code>oiii_only</code>: classified from [OIII] ratios alone (no "
+        "[NII], [SII] or [OI] ratio), a doubtful class. <code>unclassified:…</code>: no usable ratio.</p></div></div>"
     )
 
 

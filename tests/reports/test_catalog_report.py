@@ -87,6 +87,8 @@ def test_write_report_page_and_figures(classified_csv, tmp_path, make_toy_model)
     assert f"<td>all rows</td><td class='num'>{N_ROWS}</td>" in page
     assert "OIII5006, HB4861, NII6583, HA6562, SII6716_6730" in page  # the card's lines
     assert "WARNING" not in page  # the toy model has an [OIII] ratio
+    for flag in ("off_grid", "oiii_only", "unclassified:"):  # the flags that name no line are explained
+        assert f"<code>{flag}" in page
     with pytest.raises(FileExistsError):
         write_catalog_report(classified_csv, out)
     written = write_catalog_report(classified_csv, out, overwrite=True)
