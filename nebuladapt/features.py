@@ -450,10 +450,10 @@ def oiii_only_rows(features, spec: FeatureSpec) -> np.ndarray:
     """True where a usable row's computable ratios all have [OIII]5007 as numerator.
 
     Such a row gives no [NII], [SII] or [OI] ratio (faint lines undetected, a red spectrum
-    missing), and [OIII]/Hbeta alone does not separate the classes: every model grid spans it.
-    On the task suite such rows came back right 15-78 % of the time and changed class with the
-    seed (``benchmarks/results/spectrograph_arm_result.md``, ``docs/experiment/trust_suite.md``);
-    :mod:`nebuladapt.predict` flags them ``oiii_only``.
+    missing), and the HII, PN and SNR grids overlap in [OIII]/Hbeta alone. On the task suite such
+    rows came back right 15-78 % of the time (the other rows 94-98 %) and often changed class with
+    the seed (``benchmarks/results/oiii_only_rows.md``); :mod:`nebuladapt.predict` flags them
+    ``oiii_only``.
 
     Parameters
     ----------
