@@ -374,6 +374,9 @@ def _stream_progress():
 
 
 def _print_counts(n: int, classes, reasons) -> None:
+    from nebuladapt.catalogs.usage import oiii_only_warning
+    from nebuladapt.predict import OIII_ONLY
+
     classified = sum(classes.values())
     by_class = ", ".join(f"{k} {v:,}" for k, v in sorted(classes.items()))
     console.print(
@@ -382,6 +385,9 @@ def _print_counts(n: int, classes, reasons) -> None:
         + (", ".join(f"{k} {v:,}" for k, v in reasons.most_common()) or "none"),
         highlight=False,
     )
+    warning = oiii_only_warning(reasons.get(OIII_ONLY, 0), classified)
+    if warning:
+        console.print(warning, highlight=False, markup=False)
 
 
 def _print_summary(result) -> None:

@@ -183,3 +183,24 @@ def test_fit_and_predict_warn_when_the_catalogue_gives_no_oiii(unlabelled_csv, m
     full = runner.invoke(app, ["predict", str(unlabelled_csv), "--model", str(model_dir), "--out", str(tmp_path / "q.csv")])
     assert full.exit_code == 0, full.output
     assert warning not in full.output
+
+
+def test_predict_warns_when_many_rows_give_only_oiii(unlabelled_csv, model_dir, tmp_path):
+    """Rows without [NII] and [SII] are flagged oiii_only; from 10 % of the classified rows predict and the report warn."""
+    table = Table.read(unlabelled_csv)
+    for name in table.colnames:
+        if name.upper().startswith(("NII", "SII", "OI6300")):
+            table[name] = np.where(np.arange(len(table)) % 4 == 0, np.nan, np.asarray(table[name], dtype=float))
+    path = tmp_path / "faint.csv"
+    table.write(path)
+    result = runner.invoke(app, ["predict", str(path), "--model", str(model_dir), "--out", str(tmp_path / "p.csv"),
+                                 "--report", str(tmp_path / "rep")])
+    assert result.exit_code == 0, result.output
+    out = Table.read(tmp_path / "p.csv")
+    flagged = np.array(["oiii_only" in str(f).split(";") for f in out["flag"]])
+    assert len(out) == len(table) and flagged.sum() >= 0.1 * (out["pred_class"] != "").sum()
+    assert flagged[np.arange(len(table)) % 4 != 0].sum() <= flagged[np.arange(len(table)) % 4 == 0].sum()
+    assert "give only [OIII] ratios" in result.output and "oiii_only" in result.output
+    assert "give only [OIII] ratios" in (tmp_path / "rep" / "report.html").read_text()
+    clean = runner.invoke(app, ["predict", str(unlabelled_csv), "--model", str(model_dir), "--out", str(tmp_path / "q.csv")])
+    assert clean.exit_code == 0 and "give only [OIII] ratios" not in clean.output

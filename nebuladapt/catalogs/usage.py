@@ -19,6 +19,7 @@ __all__ = [
     "LineUsage", "FitFeatures", "MIN_RATIO_COVERAGE", "EXCITATION_LINE", "PARTIAL_EXCITATION_SHARE",
     "LOW_SII_SNR_SHARE", "LOW_SII_MIN_ROWS", "available_lines", "check_catalog_lines",
     "excitation_warning", "fit_feature_spec", "line_label", "line_usage", "low_sii_warning", "noise_choice",
+    "OIII_ONLY_SHARE", "oiii_only_warning",
 ]
 
 #: A ratio given by fewer than this fraction of the target rows that give any ratio is
@@ -40,6 +41,9 @@ PARTIAL_EXCITATION_SHARE = 0.1
 #: family (``benchmarks/results/sii_alarm_registration.md``, ``sii_alarm_result.md``).
 LOW_SII_SNR_SHARE = 0.1
 LOW_SII_MIN_ROWS = 20
+#: :func:`oiii_only_warning` warns when at least this share of the classified rows give only [OIII] ratios
+#: (as :data:`PARTIAL_EXCITATION_SHARE` for rows without [OIII]).
+OIII_ONLY_SHARE = 0.1
 
 
 def line_label(name: str) -> str:
@@ -325,3 +329,28 @@ def fit_feature_spec(spec, catalog, min_coverage: float = MIN_RATIO_COVERAGE) ->
     kept = FeatureSpec(tuple(r for r, k in zip(spec.ratios, keep) if k))
     dropped = {r.name: float(s) for r, s, k in zip(spec.ratios, share, keep) if not k}
     return FitFeatures(kept, dropped, missing_line_share(features[:, keep], kept))
+
+
+def oiii_only_warning(n_oiii_only: int, n_classified: int) -> str | None:
+    """A one-line warning when many classified rows give only [OIII] ratios, else None.
+
+    Parameters
+    ----------
+    n_oiii_only : int
+        Classified rows flagged ``oiii_only`` (:func:`nebuladapt.features.oiii_only_rows`).
+    n_classified : int
+        Classified rows.
+
+    Returns
+    -------
+    str or None
+        None below :data:`OIII_ONLY_SHARE` of the classified rows.
+    """
+    if n_classified <= 0 or n_oiii_only < OIII_ONLY_SHARE * n_classified:
+        return None
+    return (
+        f"WARNING: {n_oiii_only:,} of the {n_classified:,} classified rows ({100 * n_oiii_only / n_classified:.0f}%) "
+        "give only [OIII] ratios, no [NII], [SII] or [OI] (flag oiii_only); there the model grids overlap, and on the "
+        "task suite such rows came back right 15-78% of the time and often another class with another seed "
+        "(benchmarks/results/oiii_only_rows.md)"
+    )

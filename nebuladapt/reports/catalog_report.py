@@ -32,6 +32,8 @@ from pathlib import Path
 import numpy as np
 
 from nebuladapt import CLASSES, __version__
+from nebuladapt.catalogs.usage import oiii_only_warning
+from nebuladapt.predict import OIII_ONLY
 from nebuladapt.reports.pages import html_figure, html_page, html_table
 
 __all__ = [
@@ -379,7 +381,9 @@ def write_catalog_report(
         f"{summary.class_counts['unclassified']:,} unclassified, {summary.n_flagged:,} flagged "
         f"({summary.n_off_grid:,} off grid). nebuladapt {html.escape(__version__)}.</p>",
     ]
-    body += [f"<p><strong>{_inline_code(w)}</strong></p>" for w in _card_warnings(card)]
+    n_classified = summary.n_rows - summary.class_counts["unclassified"]
+    warnings = [*_card_warnings(card), oiii_only_warning(summary.flag_counts.get(OIII_ONLY, 0), n_classified)]
+    body += [f"<p><strong>{_inline_code(w)}</strong></p>" for w in warnings if w]
     body += ["<h2>Counts</h2>", _counts_tables(summary)]
     features = bpt_features(catalog)
     body.append("<h2>BPT diagrams</h2>")
