@@ -104,7 +104,7 @@ def fit(
     """
     from nebuladapt.catalogs import CatalogError, count_usable_rows, read_catalog
     from nebuladapt.catalogs.usage import (
-        check_catalog_lines, fit_feature_spec, line_usage, low_sii_warning, noise_choice,
+        check_catalog_lines, fit_feature_spec, line_usage, low_sii_warning, noise_choice, oiii_only_warning,
     )
     from nebuladapt.grids import GridError, select_grids
     from nebuladapt.models import fitting
@@ -166,6 +166,16 @@ def fit(
     warning = low_sii_warning(model.low_sii_snr_)
     if warning:
         console.print(warning, highlight=False)
+    warning = oiii_only_warning(_count_oiii_only(catalog, spec), n_usable)
+    if warning:
+        console.print(warning, highlight=False, markup=False)
+
+
+def _count_oiii_only(catalog, spec) -> int:
+    """Rows of ``catalog`` that give only [OIII] ratios of ``spec`` (:func:`nebuladapt.features.oiii_only_rows`)."""
+    from nebuladapt.features import catalog_line_arrays, log_ratios, oiii_only_rows
+
+    return int(oiii_only_rows(log_ratios(catalog_line_arrays(catalog, list(spec.lines))[0], spec), spec).sum())
 
 
 @app.command()

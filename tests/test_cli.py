@@ -186,7 +186,8 @@ def test_fit_and_predict_warn_when_the_catalogue_gives_no_oiii(unlabelled_csv, m
 
 
 def test_predict_warns_when_many_rows_give_only_oiii(unlabelled_csv, model_dir, tmp_path):
-    """Rows without [NII] and [SII] are flagged oiii_only; from 10 % of the classified rows predict and the report warn."""
+    """Rows without [NII] and [SII] are flagged oiii_only; from 10 % of the rows with a ratio fit, predict and the
+    report warn."""
     table = Table.read(unlabelled_csv)
     for name in table.colnames:
         if name.upper().startswith(("NII", "SII", "OI6300")):
@@ -204,3 +205,6 @@ def test_predict_warns_when_many_rows_give_only_oiii(unlabelled_csv, model_dir, 
     assert "give only [OIII] ratios" in (tmp_path / "rep" / "report.html").read_text()
     clean = runner.invoke(app, ["predict", str(unlabelled_csv), "--model", str(model_dir), "--out", str(tmp_path / "q.csv")])
     assert clean.exit_code == 0 and "give only [OIII] ratios" not in clean.output
+    fitted = runner.invoke(app, ["fit", "--target", str(path), "--out", str(tmp_path / "m"), "--n-steps", "20",
+                                 "--members", "1", "--seed", "0"])
+    assert fitted.exit_code == 0 and "give only [OIII] ratios" in fitted.output, fitted.output

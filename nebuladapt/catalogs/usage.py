@@ -41,7 +41,7 @@ PARTIAL_EXCITATION_SHARE = 0.1
 #: family (``benchmarks/results/sii_alarm_registration.md``, ``sii_alarm_result.md``).
 LOW_SII_SNR_SHARE = 0.1
 LOW_SII_MIN_ROWS = 20
-#: :func:`oiii_only_warning` warns when at least this share of the classified rows give only [OIII] ratios
+#: :func:`oiii_only_warning` warns when at least this share of the rows that give a ratio give only [OIII] ones
 #: (as :data:`PARTIAL_EXCITATION_SHARE` for rows without [OIII]).
 OIII_ONLY_SHARE = 0.1
 
@@ -332,24 +332,25 @@ def fit_feature_spec(spec, catalog, min_coverage: float = MIN_RATIO_COVERAGE) ->
 
 
 def oiii_only_warning(n_oiii_only: int, n_classified: int) -> str | None:
-    """A one-line warning when many classified rows give only [OIII] ratios, else None.
+    """A one-line warning when many rows give only [OIII] ratios, else None.
 
     Parameters
     ----------
     n_oiii_only : int
-        Classified rows flagged ``oiii_only`` (:func:`nebuladapt.features.oiii_only_rows`).
+        Rows that give only [OIII] ratios (:func:`nebuladapt.features.oiii_only_rows`; ``predict`` flags
+        them ``oiii_only``).
     n_classified : int
-        Classified rows.
+        Rows that give a ratio (those ``predict`` classifies).
 
     Returns
     -------
     str or None
-        None below :data:`OIII_ONLY_SHARE` of the classified rows.
+        None below :data:`OIII_ONLY_SHARE` of the rows that give a ratio.
     """
     if n_classified <= 0 or n_oiii_only < OIII_ONLY_SHARE * n_classified:
         return None
     return (
-        f"WARNING: {n_oiii_only:,} of the {n_classified:,} classified rows ({100 * n_oiii_only / n_classified:.0f}%) "
+        f"WARNING: {n_oiii_only:,} of the {n_classified:,} rows with a ratio ({100 * n_oiii_only / n_classified:.0f}%) "
         "give only [OIII] ratios, no [NII], [SII] or [OI] (flag oiii_only); there the model grids overlap, and on the "
         "task suite such rows came back right 15-78% of the time and often another class with another seed "
         "(benchmarks/results/oiii_only_rows.md)"

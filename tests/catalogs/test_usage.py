@@ -150,10 +150,10 @@ def test_fit_on_catalog_trains_on_the_ratios_that_remain():
     assert set(model.predict(np.full((2, len(model.spec_.lines)), 1.0))) <= {"HII", "PN", "SNR"}
 
 
-def test_oiii_only_warning_from_a_tenth_of_the_classified_rows():
+def test_oiii_only_warning_from_a_tenth_of_the_rows_with_a_ratio():
     from nebuladapt.catalogs.usage import OIII_ONLY_SHARE, oiii_only_warning
 
     assert OIII_ONLY_SHARE == 0.1
     assert oiii_only_warning(9, 100) is None and oiii_only_warning(0, 0) is None
     text = oiii_only_warning(10, 100)
-    assert text.startswith("WARNING: 10 of the 100 classified rows (10%) give only [OIII] ratios") and "\n" not in text
+    assert text.startswith("WARNING: 10 of the 100 rows with a ratio (10%) give only [OIII] ratios") and "\n" not in text
