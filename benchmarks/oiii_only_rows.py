@@ -41,12 +41,13 @@ def main() -> None:
              "given their true class. *Changed*: share of rows whose class is not the same in all three seeds.", "",
              "| task | configuration | rows `oiii_only` (HII / PN / SNR) | right | changed | other rows | right | changed |",
              "|---|---|---|---|---|---|---|---|"]
+    stored_records = records()
     for task in (*faint_tasks(), *arm_tasks()):
         flux, _, _ = catalog_line_matrix(task.catalog, spec.lines)
         features = log_ratios(flux, spec)
         flagged = oiii_only_rows(features, spec)
         other = np.isfinite(features).any(axis=1) & ~flagged
-        for config, stored in records().items():
+        for config, stored in stored_records.items():
             given = np.array([predicted(stored[(task.name, s)], task) for s in SEEDS])
             right, changed = given == task.labels, (given != given[0]).any(axis=0)
             counts = " / ".join(str(int((task.labels[flagged] == c).sum())) for c in ("HII", "PN", "SNR"))
