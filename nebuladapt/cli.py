@@ -166,16 +166,9 @@ def fit(
     warning = low_sii_warning(model.low_sii_snr_)
     if warning:
         console.print(warning, highlight=False)
-    warning = oiii_only_warning(_count_oiii_only(catalog, spec), n_usable)
+    warning = oiii_only_warning(chosen.n_oiii_only, n_usable)
     if warning:
         console.print(warning, highlight=False, markup=False)
-
-
-def _count_oiii_only(catalog, spec) -> int:
-    """Rows of ``catalog`` that give only [OIII] ratios of ``spec`` (:func:`nebuladapt.features.oiii_only_rows`)."""
-    from nebuladapt.features import catalog_line_arrays, log_ratios, oiii_only_rows
-
-    return int(oiii_only_rows(log_ratios(catalog_line_arrays(catalog, list(spec.lines))[0], spec), spec).sum())
 
 
 @app.command()

@@ -203,11 +203,15 @@ class FitFeatures:
     missing : dict of str to float
         Line of ``spec`` -> share of the usable target rows that give no ratio holding it
         (:func:`nebuladapt.features.missing_line_share`).
+    n_oiii_only : int
+        Target rows whose only ratios of ``spec`` are [OIII] ones
+        (:func:`nebuladapt.features.oiii_only_rows`; :func:`oiii_only_warning`).
     """
 
     spec: object
     dropped: dict[str, float] = field(default_factory=dict)
     missing: dict[str, float] = field(default_factory=dict)
+    n_oiii_only: int = 0
 
     @property
     def warning(self) -> str | None:
@@ -314,7 +318,7 @@ def fit_feature_spec(spec, catalog, min_coverage: float = MIN_RATIO_COVERAGE) ->
         ``spec`` unchanged when every ratio is given often enough, or when no
         ratio is (nothing can be learned about such a catalogue either way).
     """
-    from nebuladapt.features import FeatureSpec, catalog_line_arrays, log_ratios, missing_line_share
+    from nebuladapt.features import FeatureSpec, catalog_line_arrays, log_ratios, missing_line_share, oiii_only_rows
 
     flux = catalog_line_arrays(catalog, list(spec.lines))[0]
     features = log_ratios(flux, spec)
@@ -325,10 +329,12 @@ def fit_feature_spec(spec, catalog, min_coverage: float = MIN_RATIO_COVERAGE) ->
     share = given[usable].mean(axis=0)
     keep = share >= min_coverage
     if keep.all() or not keep.any():
-        return FitFeatures(spec, missing=missing_line_share(features, spec))
-    kept = FeatureSpec(tuple(r for r, k in zip(spec.ratios, keep) if k))
-    dropped = {r.name: float(s) for r, s, k in zip(spec.ratios, share, keep) if not k}
-    return FitFeatures(kept, dropped, missing_line_share(features[:, keep], kept))
+        kept, dropped = spec, {}
+    else:
+        kept = FeatureSpec(tuple(r for r, k in zip(spec.ratios, keep) if k))
+        dropped = {r.name: float(s) for r, s, k in zip(spec.ratios, share, keep) if not k}
+        features = features[:, keep]
+    return FitFeatures(kept, dropped, missing_line_share(features, kept), int(oiii_only_rows(features, kept).sum()))
 
 
 def oiii_only_warning(n_oiii_only: int, n_classified: int) -> str | None:
