@@ -33,7 +33,7 @@ import numpy as np
 
 from nebuladapt import CLASSES, __version__
 from nebuladapt.catalogs.usage import oiii_only_warning
-from nebuladapt.predict import OIII_ONLY
+from nebuladapt.predict import OFF_GRID, OIII_ONLY
 from nebuladapt.reports.pages import html_figure, html_page, html_table
 
 __all__ = [
@@ -57,7 +57,6 @@ _RATIOS = {
 }
 #: Table metadata keys where a model card embedded in a classified catalogue is looked for.
 CARD_META_KEYS = ("model_card", "nebuladapt_model")
-_OFF_GRID = "off_grid"
 _CARD_SKIP = ("scaler", "feature_spec")
 
 
@@ -162,7 +161,7 @@ class ClassifiedSummary:
     def off_grid(self) -> np.ndarray:
         """Rows flagged ``off_grid``."""
         if self.off_grid_rows is None:
-            self.off_grid_rows = np.array([_OFF_GRID in f.split(";") for f in self.flags], dtype=bool)
+            self.off_grid_rows = np.array([OFF_GRID in f.split(";") for f in self.flags], dtype=bool)
         return self.off_grid_rows
 
 
@@ -198,7 +197,7 @@ def summarise_classified(table) -> ClassifiedSummary:
             if token:
                 flag_counts[token] += int(k)
     summary = ClassifiedSummary(len(table), predicted, flags, probability, counts, flag_counts)
-    summary.off_grid_rows = np.array([_OFF_GRID in t.split(";") for t in distinct], dtype=bool)[inverse.ravel()]
+    summary.off_grid_rows = np.array([OFF_GRID in t.split(";") for t in distinct], dtype=bool)[inverse.ravel()]
     summary.n_flagged = int(summary.flagged.sum())
     summary.n_off_grid = int(summary.off_grid.sum())
     return summary
