@@ -41,7 +41,7 @@ from nebuladapt.benchmark import benchmark_catalog, load_benchmark
 from nebuladapt.catalogs import LineCatalog
 from nebuladapt.dust import deredden_catalog, extinction_k
 from nebuladapt.features import FeatureSpec, catalog_line_matrix, default_feature_spec, log_ratios, usable_rows
-from nebuladapt.grids import load_source_grids, source_line_fluxes
+from nebuladapt.grids import default_source_rows, load_source_grids, source_line_fluxes
 
 __all__ = [
     "Task",
@@ -349,7 +349,7 @@ def build_task_suite(seed: int = 0, families=FAMILIES) -> list[Task]:
 
 
 def task_arrays(task: Task, spec: FeatureSpec | None = None):
-    """skada-style arrays of a task: grids (minus any held-out slice) then the catalogue.
+    """skada-style arrays of a task: the default source set (minus any held-out slice) then the catalogue.
 
     Returns
     -------
@@ -360,8 +360,8 @@ def task_arrays(task: Task, spec: FeatureSpec | None = None):
     """
     spec = spec or default_feature_spec()
     source_flux, source_labels, _ = source_line_fluxes(spec.lines)
-    if task.source_keep is not None:
-        source_flux, source_labels = source_flux[task.source_keep], source_labels[task.source_keep]
+    keep = default_source_rows() if task.source_keep is None else default_source_rows() & task.source_keep
+    source_flux, source_labels = source_flux[keep], source_labels[keep]
     target_flux, target_err, _ = catalog_line_matrix(task.catalog, spec.lines)
     X = np.vstack([source_flux, target_flux])
     y = np.concatenate([source_labels.astype(object), np.full(len(target_flux), -1, dtype=object)])

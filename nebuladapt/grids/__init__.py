@@ -12,7 +12,7 @@
 
 from nebuladapt.grids.model import Grid
 from nebuladapt.grids.registry import GridEntry, GridError, get_grid, grid_names, register
-from nebuladapt.grids.selection import GridSet, default_grid_set, describe_registry, select_grids
+from nebuladapt.grids.selection import GridSet, default_grid_set, default_source_rows, describe_registry, select_grids
 from nebuladapt.grids.shipped import (
     DEFAULT_FEATURE_LINES,
     GRID_CLASSES,
@@ -32,6 +32,7 @@ __all__ = [
     "GridError",
     "GridSet",
     "default_grid_set",
+    "default_source_rows",
     "describe_registry",
     "get_grid",
     "grid_names",

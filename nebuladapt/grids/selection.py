@@ -20,7 +20,7 @@ from nebuladapt.features import FeatureSpec, feature_spec_for_lines
 from nebuladapt.grids.model import Grid
 from nebuladapt.grids.registry import GridError, ensure_registered, default_entries, get_grid
 
-__all__ = ["GridSet", "select_grids", "default_grid_set", "describe_registry"]
+__all__ = ["GridSet", "select_grids", "default_grid_set", "default_source_rows", "describe_registry"]
 
 
 @dataclass(frozen=True)
@@ -167,6 +167,28 @@ def select_grids(names=(), files=()) -> GridSet:
 def default_grid_set() -> GridSet:
     """The default source set of ``nebuladapt fit`` (:func:`select_grids` with no choice)."""
     return select_grids()
+
+
+def default_source_rows() -> np.ndarray:
+    """Which rows of :func:`~nebuladapt.grids.load_source_grids` (and of
+    :func:`~nebuladapt.grids.source_line_fluxes`) the default source set trains on.
+
+    Since stop 25 the default SNR grid is ``allen08_shocks_only``, so the Allen et al. (2008)
+    shock+precursor rows of the shipped table are not among them.
+
+    Returns
+    -------
+    ndarray of bool, shape (n_models,)
+    """
+    from nebuladapt.grids.shipped import load_source_grids
+
+    table = load_source_grids()
+    used = set()
+    for _, grid in default_grid_set().parts:
+        rows = grid.catalog.table
+        used.update(zip(np.asarray(rows["grid"], dtype=str), np.asarray(rows["model_id"]).astype(str)))
+    keys = zip(np.asarray(table["grid"], dtype=str), np.asarray(table["model_id"]).astype(str))
+    return np.fromiter((key in used for key in keys), dtype=bool, count=len(table))
 
 
 def describe_registry() -> str:

@@ -9,12 +9,12 @@ name (:mod:`nebuladapt.grids.registry`):
   exported by Rhea et al. (2023, RASTI).
 * ``3mdb_pne2021`` (``PN``, default): 3MdB grid ``PNe_2021`` (Delgado-Inglada et
   al. 2014, MNRAS 440, 536; 2015, MNRAS 449, 1797), same export.
-* ``allen08_shocks`` (``SNR``, default): MAPPINGS IIIq shock library of Allen et
-  al. (2008, ApJS 178, 20), shock-only (``s``) and shock+precursor (``sp``)
-  models; precursor-only (``p``) rows are shipped but not used.
-* ``allen08_shocks_only`` (``SNR``): the shock-only (``s``) models of the same
-  library, without the shock+precursor ones (``--grids allen08_shocks_only``;
-  measured in ``benchmarks/results/spectrograph_arm_result.md``, not the default).
+* ``allen08_shocks_only`` (``SNR``, default since stop 25): the shock-only (``s``)
+  models of the MAPPINGS IIIq shock library of Allen et al. (2008, ApJS 178, 20)
+  (registered and adopted: ``benchmarks/results/misreported_errors_result.md``).
+* ``allen08_shocks`` (``SNR``): the same library's shock-only (``s``) and
+  shock+precursor (``sp``) models (``--grids allen08_shocks``; the default until
+  stop 25); precursor-only (``p``) rows are shipped but not used.
 * ``nebulabayes_hii`` (``HII``): the MAPPINGS 5.1 HII-region grid of NebulaBayes
   0.9.9 (Thomas et al. 2018, ApJ 856, 89), 1,296 models in log U, log P/k and
   12 + log O/H, with [OI]6300 and [SII]6716, 6731 separately
@@ -104,9 +104,11 @@ def load_source_grids(
     Parameters
     ----------
     default_only : bool, optional
-        Keep only the default labelled source set (``in_default``; default
-        True). False also returns the Allen et al. (2008) precursor-only
-        models.
+        Keep only the models of the shipped grids (``in_default``: BOND_2,
+        PNe_2021 and the Allen et al. 2008 shock-only and shock+precursor
+        models; default True). False also returns the precursor-only models.
+        The set ``nebuladapt fit`` trains on is :func:`~nebuladapt.grids.default_grid_set`
+        (its rows here: :func:`~nebuladapt.grids.default_source_rows`).
     classes : str or sequence of str, optional
         Keep only these classes (from :data:`GRID_CLASSES`); default all.
 
@@ -244,6 +246,6 @@ def _allen08_shock_only() -> Grid:
 
 register(GridEntry("3mdb_bond2", ("HII",), _bond2, default=True))
 register(GridEntry("3mdb_pne2021", ("PN",), _pne2021, default=True))
-register(GridEntry("allen08_shocks", ("SNR",), _allen08, default=True))
+register(GridEntry("allen08_shocks_only", ("SNR",), _allen08_shock_only, default=True))
+register(GridEntry("allen08_shocks", ("SNR",), _allen08))
 register(GridEntry("nebulabayes_hii", ("HII",), table_loader("nebulabayes_hii.parquet")))
-register(GridEntry("allen08_shocks_only", ("SNR",), _allen08_shock_only))

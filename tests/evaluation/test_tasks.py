@@ -14,7 +14,7 @@ from nebuladapt.evaluation.tasks import (
     task_arrays,
 )
 from nebuladapt.features import catalog_line_matrix, default_feature_spec
-from nebuladapt.grids import source_line_fluxes
+from nebuladapt.grids import default_grid_set, default_source_rows, load_source_grids, source_line_fluxes
 
 
 @pytest.fixture(scope="module")
@@ -84,9 +84,20 @@ def test_held_out_slices_are_out_of_training(suite):
     for task in (t for t in suite if t.family == HELD_OUT_FAMILY):
         assert task.source_keep is not None and 0 < (~task.source_keep).sum() < len(flux)
         X, y, d, X_err, target = task_arrays(task)
-        assert (d > 0).sum() == task.source_keep.sum()
+        assert (d > 0).sum() == (task.source_keep & default_source_rows()).sum()
         assert set(map(str, y[d < 0])) == {"-1"}
         assert len(target) == len(task)
+
+
+def test_tasks_train_on_the_default_source_set_as_fit_does():
+    spec = default_feature_spec()
+    task = build_task_suite(seed=0, families=("mix",))[0]
+    X, y, d, _, _ = task_arrays(task, spec)
+    fluxes, labels, _ = default_grid_set().line_fluxes(spec.lines)
+    assert np.array_equal(X[d > 0], fluxes, equal_nan=True) and np.array_equal(y[d > 0].astype(str), labels)
+    grids = load_source_grids()
+    precursor = (np.asarray(grids["class"]) == "SNR") & (np.asarray(grids["shock_component"]) == "sp")
+    assert precursor.any() and not (default_source_rows() & precursor).any()
 
 
 def test_slice_task_draws_only_the_held_out_models_and_trains_on_the_rest():

@@ -74,10 +74,10 @@ def test_read_user_grid_any_alias_any_scale(hii_csv):
 def test_user_grid_replaces_shipped_class_and_grows_spec(hii_csv, pn_csv):
     grids = select_grids(files=[hii_csv])
     assert [(c, g.name) for c, g in grids.parts] == [
-        ("HII", "nb_hii.csv"), ("PN", "3mdb_pne2021"), ("SNR", "allen08_shocks")]  # fmt: skip
+        ("HII", "nb_hii.csv"), ("PN", "3mdb_pne2021"), ("SNR", "allen08_shocks_only")]  # fmt: skip
     assert grids.feature_spec() == default_feature_spec()  # 3MdB PN: no [OI], no separate [SII]
     grown = select_grids(files=[hii_csv, pn_csv])
-    assert [g.name for _, g in grown.parts] == ["nb_hii.csv", "toy_pn.fits", "allen08_shocks"]
+    assert [g.name for _, g in grown.parts] == ["nb_hii.csv", "toy_pn.fits", "allen08_shocks_only"]
     # every grid in use now has [OI] and both [SII] lines: the declared extras enter
     assert grown.feature_spec().ratios == RATIOS
     assert grown.card()[1]["citation"] == "toy grid for tests"
@@ -116,7 +116,7 @@ def test_fit_uses_a_new_declared_ratio_and_records_the_grids(monkeypatch, target
     assert model.predict_proba(np.ones((1, len(model.spec_.lines)))).shape == (1, 3)
     save_model(model, tmp_path / "m")
     card = json.loads((tmp_path / "m" / "model.json").read_text())
-    assert [g["name"] for g in card["grids"]] == ["3mdb_bond2", "3mdb_pne2021", "allen08_shocks"]
+    assert [g["name"] for g in card["grids"]] == ["3mdb_bond2", "3mdb_pne2021", "allen08_shocks_only"]
     assert load_model(tmp_path / "m").source_grids_ == card["grids"]
     # a card written before the grids were recorded still loads
     del card["grids"]
@@ -131,7 +131,7 @@ def test_cli_fit_with_user_grids(target_csv, hii_csv, pn_csv, tmp_path):
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     card = json.loads((out / "model.json").read_text())
-    assert [g["name"] for g in card["grids"]] == ["nb_hii.csv", "toy_pn.fits", "allen08_shocks"]
+    assert [g["name"] for g in card["grids"]] == ["nb_hii.csv", "toy_pn.fits", "allen08_shocks_only"]
     assert card["grids"][0]["n_models"] == {"HII": 1286}
     assert card["grids"][0]["sha256"] == read_grid_table(hii_csv).provenance["sha256"]
     assert card["feature_names"] == [r.name for r in RATIOS]
