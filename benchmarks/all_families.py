@@ -129,17 +129,28 @@ def family_summary(records: dict, tasks: dict) -> dict | None:
 
 
 def report() -> None:
-    default, replaced_all = default_records(), replaced_records()
     own = {c: stored(c, _early_names()) for c in (DEFAULT, REPLACED, PAPER_DANN)}
-    families = {"22 choice tasks": lambda: list(choice_tasks().values()), **EARLY, **LATER}
-    lines = ["# The default on every held-out family (report only)", "",
-             "`python benchmarks/all_families.py report`. Balanced accuracy of what `nebuladapt predict` writes, seeds "
+    intro = ("`python benchmarks/all_families.py report`. Balanced accuracy of what `nebuladapt predict` writes, seeds "
              "0-2; family mean over tasks x seeds; std ddof=1; ECE of the maximum probability on the rows that get "
              "one, seed mean, then mean (worst task) over the tasks. Families 1-4 fitted here; the others are the "
              "stored records (default: the adopted candidate of `half_gas.py`; replaced default: refitted in "
              "`gas_training.py` / `half_gas.py`, and on \"no OIII5006 in all rows\" both refitted after stop 23's case-B fix "
              "in `case_b.py`; paper DANN: the fits of each family's registered run). Nothing is "
-             "chosen from this table: every family but the thirteenth was seen before the default was adopted.", "",
+             "chosen from this table: every family but the thirteenth was seen before the default was adopted.")
+    families_report(f"{PREFIX}.md", "The default on every held-out family (report only)", intro,
+                    (default_records(), replaced_records(), own), {**EARLY, **LATER})
+
+
+def families_report(filename: str, title: str, intro: str, records: tuple, families: dict) -> None:
+    """Write ``results/<filename>``: the default on the choice tasks and on every family of ``families`` (name ->
+    task builder), next to the replaced default, the paper's DANN and the classical cut.
+
+    ``records`` is (the default's, the replaced default's, ``own``): ``own`` maps the default, the replaced default
+    and the paper's DANN (by their names here) to their records of families 1-4; the paper's DANN on the later
+    families is whatever stored fit record names it."""
+    default, replaced_all, own = records
+    families = {"22 choice tasks": lambda: list(choice_tasks().values()), **families}
+    lines = [f"# {title}", "", intro, "",
              "| # | family | tasks | default: mean | worst task (mean) | worst seed | tasks with std <= 0.01 | "
              "ECE (worst) | replaced default | paper DANN | classical cut |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     counts = {"replaced default": 0, "paper DANN": 0, "classical cut": 0}
@@ -178,7 +189,7 @@ def report() -> None:
     runs = {c: scores(records, early_tasks) for c, records in own.items()}
     runs["classical cut"] = classical_scores(early_tasks)
     lines += seed_table(runs, early_tasks, recall=True)
-    write_report(f"{PREFIX}.md", lines)
+    write_report(filename, lines)
 
 
 if __name__ == "__main__":
