@@ -3,8 +3,8 @@
 * :mod:`~nebuladapt.grids.registry` -- every shipped grid under a name
   (:func:`grid_names`, :func:`get_grid`, :func:`register`).
 * :mod:`~nebuladapt.grids.shipped` -- the shipped tables and their registration
-  (``3mdb_bond2``, ``3mdb_pne2021``, ``allen08_shocks`` by default;
-  ``nebulabayes_hii`` on request).
+  (``3mdb_bond2``, ``3mdb_pne2021``, ``allen08_shocks_only`` by default;
+  ``allen08_shocks`` and ``nebulabayes_hii`` on request).
 * :mod:`~nebuladapt.grids.user` -- the user's own grid tables (:func:`read_grid_table`).
 * :mod:`~nebuladapt.grids.selection` -- the grids in use (:func:`select_grids`,
   :class:`GridSet`): chosen grids replace the default grid of their classes.

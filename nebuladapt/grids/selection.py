@@ -148,7 +148,7 @@ def select_grids(names=(), files=()) -> GridSet:
     --------
     >>> grids = select_grids(["nebulabayes_hii"])
     >>> [(cls, grid.name) for cls, grid in grids.parts]
-    [('HII', 'nebulabayes_hii'), ('PN', '3mdb_pne2021'), ('SNR', 'allen08_shocks')]
+    [('HII', 'nebulabayes_hii'), ('PN', '3mdb_pne2021'), ('SNR', 'allen08_shocks_only')]
     """
     ensure_registered()
     chosen = _chosen(list(names), list(files))
