@@ -134,7 +134,14 @@ def precursor_models() -> np.ndarray:
 @contextmanager
 def shock_only_patch():
     """``task_arrays`` without the Allen et al. (2008) shock+precursor models (and any held-out slice)."""
-    drop, calls, original = precursor_models(), [], trust_suite.task_arrays
+    with drop_patch(precursor_models()) as calls:
+        yield calls
+
+
+@contextmanager
+def drop_patch(drop: np.ndarray):
+    """``task_arrays`` without the source rows ``drop`` (rows of ``load_source_grids``; and any held-out slice)."""
+    calls, original = [], trust_suite.task_arrays
 
     def arrays(task, spec=None):
         calls.append(int(drop.sum()))

@@ -19,12 +19,12 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _registered import RESULTS, SEEDS, RegisteredRun, family_mean, load, main, run_jobs  # noqa: E402
+from _registered import SEEDS, RegisteredRun, load, main, run_jobs  # noqa: E402
 from all_families import EARLY, LATER, default_records  # noqa: E402
 from joint_masks import shock_only_patch  # noqa: E402
 from spectrograph_arm import FAMILY as FOURTEENTH  # noqa: E402
 from spectrograph_arm import PREFIX as ARM_RUN  # noqa: E402
-from spectrograph_arm import arm_tasks  # noqa: E402
+from spectrograph_arm import append_early_families, arm_tasks  # noqa: E402
 from trust_suite import CONFIGS  # noqa: E402
 
 from nebuladapt.benchmark import benchmark_catalog, load_benchmark  # noqa: E402
@@ -88,16 +88,9 @@ def run(shard: str) -> None:
 
 def report() -> None:
     RUN.report("Shock-only SNR models with seven members", "none")
-    default, mine = default_records(), load(f"{PREFIX}_*.jsonl", CANDIDATE)
-    lines = ["", "## Families 1-4 (reported, not a rule; fitted after the rules were applied)", "",
-             "Grid slices held out of training and another code's HII models; family mean over tasks x seeds.", "",
-             "| family | default (5 members) | shock-only SNR models, 7 members |", "|---|---|---|"]
-    for family, tasks in EARLY.items():
-        named = {t.name: t for t in tasks()}
-        if all((name, s) in mine for name in named for s in SEEDS):
-            lines.append(f"| {family} | {family_mean(default, named):.3f} | {family_mean(mine, named):.3f} |")
-    path = RESULTS / f"{PREFIX}_result.md"
-    path.write_text(path.read_text() + "\n".join(lines) + "\n")
+    append_early_families(PREFIX, "Families 1-4 (reported, not a rule; fitted after the rules were applied)",
+                          ("default (5 members)", "shock-only SNR models, 7 members"),
+                          (default_records(), load(f"{PREFIX}_*.jsonl", CANDIDATE)))
 
 
 if __name__ == "__main__":

@@ -14,19 +14,16 @@ registration and a held-out family first. Labels only score.
 
 from __future__ import annotations
 
-import dataclasses
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from unittest import mock
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-import trust_suite  # noqa: E402
 from _registered import choice_tasks, exploratory_jobs, exploratory_report, load, main, run_jobs  # noqa: E402
 from all_families import default_records  # noqa: E402
 from consistency import faint_tasks  # noqa: E402
+from joint_masks import drop_patch  # noqa: E402
 
 from nebuladapt.grids import load_source_grids  # noqa: E402
 
@@ -45,18 +42,9 @@ def fast_precursor_models() -> np.ndarray:
             & (velocity >= FAST))  # fmt: skip
 
 
-@contextmanager
 def slow_precursor_patch():
     """``task_arrays`` without the fast shock+precursor models (and any held-out slice)."""
-    drop, calls, original = fast_precursor_models(), [], trust_suite.task_arrays
-
-    def arrays(task, spec=None):
-        calls.append(int(drop.sum()))
-        keep = ~drop if task.source_keep is None else task.source_keep & ~drop
-        return original(dataclasses.replace(task, source_keep=keep), spec)
-
-    with mock.patch.object(trust_suite, "task_arrays", arrays):
-        yield calls
+    return drop_patch(fast_precursor_models())
 
 
 def tasks() -> dict:

@@ -83,17 +83,24 @@ def run(shard: str) -> None:
     run_jobs(RUN.jobs() + early_jobs(), PREFIX, shard, {CANDIDATE: shock_only_patch})
 
 
-def report() -> None:
-    RUN.report("Shock-only SNR models", "the exploratory run (`joint_masks.py`)")
-    default, mine = default_records(), load(f"{PREFIX}_*.jsonl", CANDIDATE)
-    lines = ["", "## Families 1-4 (reported, not a rule)", "",
+def append_early_families(prefix: str, heading: str, columns: tuple[str, str], records: tuple[dict, dict]) -> None:
+    """Append to ``results/<prefix>_result.md`` the family means of two configurations' ``records`` on families 1-4
+    (``columns``: their names; a family where either lacks a task or seed is left out)."""
+    lines = ["", f"## {heading}", "",
              "Grid slices held out of training and another code's HII models; family mean over tasks x seeds.", "",
-             "| family | default | shock-only SNR models |", "|---|---|---|"]
+             f"| family | {columns[0]} | {columns[1]} |", "|---|---|---|"]
     for family, tasks in EARLY.items():
         named = {t.name: t for t in tasks()}
-        lines.append(f"| {family} | {family_mean(default, named):.3f} | {family_mean(mine, named):.3f} |")
-    path = RESULTS / f"{PREFIX}_result.md"
+        if all((name, s) in r for r in records for name in named for s in SEEDS):
+            lines.append(f"| {family} | " + " | ".join(f"{family_mean(r, named):.3f}" for r in records) + " |")
+    path = RESULTS / f"{prefix}_result.md"
     path.write_text(path.read_text() + "\n".join(lines) + "\n")
+
+
+def report() -> None:
+    RUN.report("Shock-only SNR models", "the exploratory run (`joint_masks.py`)")
+    append_early_families(PREFIX, "Families 1-4 (reported, not a rule)", ("default", "shock-only SNR models"),
+                          (default_records(), load(f"{PREFIX}_*.jsonl", CANDIDATE)))
 
 
 if __name__ == "__main__":
