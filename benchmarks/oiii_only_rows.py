@@ -2,7 +2,7 @@
 
 Stored records only, no fit. For each task of the two families whose rows lose [NII] and [SII] together
 ("faint lines undetected", "one spectrograph arm lost"), the default's and the shock-only candidate's
-records (seeds 0-2), split into the rows :func:`nebuladapt.features.oiii_only_rows` flags and the other
+records and those of the default of stop 25 (seeds 0-2), split into the rows :func:`nebuladapt.features.oiii_only_rows` flags and the other
 classified rows: the share of rows x seeds given their true class, and the share of rows whose class is
 not the same in all three seeds. Labels only score. Evidence for the ``oiii_only`` flag of
 ``nebuladapt predict``.
@@ -27,10 +27,15 @@ from nebuladapt.features import catalog_line_matrix, default_feature_spec, log_r
 
 
 def records() -> dict:
-    """configuration -> (task, seed) -> record: the default's and the shock-only candidate's, every task here."""
+    """configuration -> (task, seed) -> record: the default's of stop 22, stop 24's shock-only candidate's and the
+    default's of stop 25 (the adopted candidate of ``misreported_errors.py``), every task here."""
+    from misreported_errors import CANDIDATE as ADOPTED
+    from misreported_errors import PREFIX as ADOPTION_RUN
+
     fourteenth = {c: load(f"{PREFIX}_*.jsonl", c) for c in ("default", CANDIDATE)}
     return {"default": {**default_records(), **fourteenth["default"]},
-            CANDIDATE: {**RUN.candidate_records(), **fourteenth[CANDIDATE]}}  # fmt: skip
+            CANDIDATE: {**RUN.candidate_records(), **fourteenth[CANDIDATE]},
+            "default of stop 25 (shock-only SNR models, 7 members)": load(f"{ADOPTION_RUN}_*.jsonl", ADOPTED)}
 
 
 def main() -> None:

@@ -451,9 +451,9 @@ def oiii_only_rows(features, spec: FeatureSpec) -> np.ndarray:
 
     Such a row gives no [NII], [SII] or [OI] ratio (faint lines undetected, a red spectrum
     missing), and the HII, PN and SNR grids overlap in [OIII]/Hbeta alone. On the task suite such
-    rows came back right 15-78 % of the time (the other rows 94-98 %) and often changed class with
-    the seed (``benchmarks/results/oiii_only_rows.md``); :mod:`nebuladapt.predict` flags them
-    ``oiii_only``.
+    rows came back right 36-92 % of the time with the default (the other rows 96-98 %), and up to
+    12 % of them changed class with the seed (``benchmarks/results/oiii_only_rows.md``);
+    :mod:`nebuladapt.predict` flags them ``oiii_only``.
 
     Parameters
     ----------
