@@ -19,12 +19,12 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _registered import SEEDS, RegisteredRun, load, main, run_jobs  # noqa: E402
-from all_families import EARLY, LATER, default_records  # noqa: E402
+from _registered import RegisteredRun, load, main, run_jobs  # noqa: E402
+from all_families import LATER, default_records  # noqa: E402
 from joint_masks import shock_only_patch  # noqa: E402
 from spectrograph_arm import FAMILY as FOURTEENTH  # noqa: E402
 from spectrograph_arm import PREFIX as ARM_RUN  # noqa: E402
-from spectrograph_arm import append_early_families, arm_tasks  # noqa: E402
+from spectrograph_arm import append_early_families, arm_tasks, early_jobs  # noqa: E402
 from trust_suite import CONFIGS  # noqa: E402
 
 from nebuladapt.benchmark import benchmark_catalog, load_benchmark  # noqa: E402
@@ -75,15 +75,9 @@ RUN = RegisteredRun(PREFIX, CANDIDATE, shock_only_patch, PREFIX, default_records
                      "seen_candidate": "shock-only SNR models, 7 members", "default": "the current default, 5 members"})
 
 
-def early_jobs() -> list:
-    """The candidate on families 1-4 (grid slices held out, another code's HII models): reported, not a rule
-    (fitted after the rules were applied)."""
-    return [(CANDIDATE, t, s) for s in SEEDS for tasks in EARLY.values() for t in tasks()]
-
-
 def run(shard: str) -> None:
     """The registered jobs, then (added after the rules were applied) the candidate on families 1-4."""
-    run_jobs(RUN.jobs() + early_jobs(), PREFIX, shard, {CANDIDATE: shock_only_patch}, params=PARAMS)
+    run_jobs(RUN.jobs() + early_jobs(CANDIDATE), PREFIX, shard, {CANDIDATE: shock_only_patch}, params=PARAMS)
 
 
 def report() -> None:

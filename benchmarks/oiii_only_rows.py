@@ -21,6 +21,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _registered import SEEDS, load, predicted, write_report  # noqa: E402
 from all_families import default_records  # noqa: E402
 from consistency import faint_tasks  # noqa: E402
+from misreported_errors import CANDIDATE as ADOPTED  # noqa: E402
+from misreported_errors import PREFIX as ADOPTION_RUN  # noqa: E402
 from spectrograph_arm import CANDIDATE, PREFIX, RUN, arm_tasks  # noqa: E402
 
 from nebuladapt.features import catalog_line_matrix, default_feature_spec, log_ratios, oiii_only_rows  # noqa: E402
@@ -29,9 +31,6 @@ from nebuladapt.features import catalog_line_matrix, default_feature_spec, log_r
 def records() -> dict:
     """configuration -> (task, seed) -> record: the default's of stop 22, stop 24's shock-only candidate's and the
     default's of stop 25 (the adopted candidate of ``misreported_errors.py``), every task here."""
-    from misreported_errors import CANDIDATE as ADOPTED
-    from misreported_errors import PREFIX as ADOPTION_RUN
-
     fourteenth = {c: load(f"{PREFIX}_*.jsonl", c) for c in ("default", CANDIDATE)}
     return {"default": {**default_records(), **fourteenth["default"]},
             CANDIDATE: {**RUN.candidate_records(), **fourteenth[CANDIDATE]},

@@ -74,9 +74,9 @@ RUN = RegisteredRun(PREFIX, CANDIDATE, shock_only_patch, EXPLORED, default_recor
                      "seen_candidate": "shock-only SNR models", "default": "the current default, 5 members"})
 
 
-def early_jobs() -> list:
-    """The candidate on families 1-4 (grid slices held out, another code's HII models): reported, not a rule."""
-    return [(CANDIDATE, t, s) for s in SEEDS for tasks in EARLY.values() for t in tasks()]
+def early_jobs(candidate: str = CANDIDATE) -> list:
+    """``candidate`` on families 1-4 (grid slices held out, another code's HII models): reported, not a rule."""
+    return [(candidate, t, s) for s in SEEDS for tasks in EARLY.values() for t in tasks()]
 
 
 def run(shard: str) -> None:
