@@ -20,12 +20,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
 import torch
 from torch.optim.swa_utils import AveragedModel
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _registered import choice_tasks, exploratory_jobs, exploratory_report, load, main, run_jobs  # noqa: E402
-from all_families import LATER  # noqa: E402
+from _registered import RESULTS, SEEDS, choice_tasks, exploratory_jobs, exploratory_report, load, main, run_jobs, scores  # noqa: E402
+from all_families import EARLY, LATER  # noqa: E402
+from misreported_errors import error_tasks  # noqa: E402
 from misreported_errors import CANDIDATE as DEFAULT  # noqa: E402 (stop 25's default, the records it was adopted on)
 from misreported_errors import PREFIX as DEFAULT_RUN  # noqa: E402
 from spectrograph_arm import arm_tasks  # noqa: E402
@@ -33,6 +35,8 @@ from spectrograph_arm import arm_tasks  # noqa: E402
 from nebuladapt.models import estimator  # noqa: E402
 
 PREFIX = "weight_average"
+#: The number of the held-out family of ``misreported_errors.py`` (the last family of the spread table).
+FIFTEENTH_NUMBER = 15
 AVERAGED = "default, weights averaged over the second half of each network's steps"
 #: Fraction of a network's steps after which its weights are averaged.
 START = 0.5
@@ -75,10 +79,29 @@ def run(shard: str) -> None:
     run_jobs(exploratory_jobs((AVERAGED,), tasks()), PREFIX, shard, {AVERAGED: averaged_patch})
 
 
+def spread_lines() -> list[str]:
+    """Markdown: over every task of the default's records, how many spread > 0.01 over seeds, distilled and not."""
+    records = load(f"{DEFAULT_RUN}_*.jsonl", DEFAULT)
+    builders = [lambda: list(choice_tasks().values()), *EARLY.values(), *LATER.values(), arm_tasks, error_tasks]
+    every = {t.name: t for build in builders for t in build()}
+    every = {name: t for name, t in every.items() if all((name, s) in records for s in SEEDS)}
+    teacher = {key: {**r, "proba": r["proba_members"]} for key, r in records.items() if key[0] in every}
+    std = {label: np.array([np.std([v[0] for v in runs[name]], ddof=1) for name in every])
+           for label, runs in (("distilled", scores({k: r for k, r in records.items() if k[0] in every}, every)),
+                               ("members' mean", scores(teacher, every)))}  # fmt: skip
+    return ["", f"## Where the spread is: the distilled network against its members' mean (stored records, "
+            f"{len(every)} tasks: the 22 choice tasks and families 1-{FIFTEENTH_NUMBER})", "",
+            "| default of stop 25 | tasks with std > 0.01 | mean std | largest std |", "|---|---|---|---|",
+            *[f"| {label} | {int((v > 0.01).sum())} of {len(v)} | {v.mean():.4f} | {v.max():.3f} |"
+              for label, v in std.items()]]  # fmt: skip
+
+
 def report() -> None:
     exploratory_report(PREFIX, "Weights averaged over the second half of each network's training", tasks(),
                        load(f"{DEFAULT_RUN}_*.jsonl", DEFAULT), "default of stop 25 (stored)", (AVERAGED,),
                        recall=True)
+    path = RESULTS / f"{PREFIX}.md"
+    path.write_text(path.read_text().rstrip("\n") + "\n" + "\n".join(spread_lines()) + "\n")
 
 
 if __name__ == "__main__":
