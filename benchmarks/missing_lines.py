@@ -257,12 +257,28 @@ def pattern_rows(label: str, seeds) -> list[dict]:
             model = seed_summary([balanced_accuracy(y, p[sub]) for p in preds])
             recall = {c: float(np.mean([np.mean(p[sub][y == c] == c) for p in preds])) for c in classes if (y == c).any()}
             ci_model, ci_classical, ci_diff = _paired_bootstrap(y, preds[:, sub], classical[sub], g)
+            errors = {"model": confusions(y, preds[:, sub]), "classical": confusions(y, classical[sub][None])}
             rows.append({"label": label, "task": task.name, "line": line, "rule": rule, "classes": classes,
                          "n_rows": int(sub.sum()), "n_unclassified": unclassified, "features": features,
                          "model": model, "model_ci": ci_model, "recall": recall,
                          "classical": balanced_accuracy(y, classical[sub]), "classical_ci": ci_classical,
-                         "difference_ci": ci_diff, "model_all_classes": all_classes, "model_whole_task": whole})  # fmt: skip
+                         "difference_ci": ci_diff, "model_all_classes": all_classes, "model_whole_task": whole,
+                         "errors": errors})  # fmt: skip
     return rows
+
+
+def confusions(y: np.ndarray, preds: np.ndarray) -> dict[str, float]:
+    """Misclassified rows by (true -> given) class, mean over the rows of ``preds`` (seeds); ``-`` is no class."""
+    counts: dict[str, float] = {}
+    for p in preds:
+        for true, given in zip(y[p != y], p[p != y]):
+            key = f"{true}->{given or '-'}"
+            counts[key] = counts.get(key, 0.0) + 1.0 / len(preds)
+    return dict(sorted(counts.items()))
+
+
+def _errors(counts: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:.3g}" for k, v in counts.items()) or "none"
 
 
 def suite_rows(label: str, seeds) -> list[dict]:
@@ -283,8 +299,8 @@ def _f(x, d=3):
 
 
 def to_markdown(patterns: list[dict], suite: list[dict]) -> str:
-    lines = ["| label | task | classical rule (classes) | rows | features | model bal. acc. mean ± std [worst] | 95% CI | classical | 95% CI | model - classical 95% CI | model, all classes | model, whole task |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    lines = ["| label | task | classical rule (classes) | rows | features | model bal. acc. mean ± std [worst] | 95% CI | classical | 95% CI | model - classical 95% CI | model, all classes | model, whole task | errors of the model (seed mean) | errors of the classical rule |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for r in patterns:
         m, a, w = r["model"], r["model_all_classes"], r["model_whole_task"]
         feats = ", ".join(n.removeprefix("log_") for n in r["features"])
@@ -292,7 +308,8 @@ def to_markdown(patterns: list[dict], suite: list[dict]) -> str:
             f"| {r['label']} | {r['task']} | {r['rule']} ({'/'.join(r['classes'])}) | {r['n_rows']} | {feats} | "
             f"{_f(m['mean'])} ± {_f(m['std'])} [{_f(m['worst'])}] | [{_f(r['model_ci'][0])}, {_f(r['model_ci'][1])}] | "
             f"{_f(r['classical'])} | [{_f(r['classical_ci'][0])}, {_f(r['classical_ci'][1])}] | "
-            f"[{_f(r['difference_ci'][0])}, {_f(r['difference_ci'][1])}] | {_f(a['mean'])} ± {_f(a['std'])} | {_f(w['mean'])} ± {_f(w['std'])} |"
+            f"[{_f(r['difference_ci'][0])}, {_f(r['difference_ci'][1])}] | {_f(a['mean'])} ± {_f(a['std'])} | {_f(w['mean'])} ± {_f(w['std'])} | "
+            f"{_errors(r.get('errors', {}).get('model', {}))} | {_errors(r.get('errors', {}).get('classical', {}))} |"
         )  # fmt: skip
     labels = list(dict.fromkeys(r["label"] for r in suite))
     by_task: dict = {}
