@@ -30,11 +30,8 @@ from unittest import mock
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _registered import choice_tasks, exploratory_jobs, exploratory_report, load, main, run_jobs  # noqa: E402
-from all_families import LATER  # noqa: E402
-from misreported_errors import CANDIDATE as DEFAULT  # noqa: E402 (stop 25's default, the records it was adopted on)
-from misreported_errors import PREFIX as DEFAULT_RUN  # noqa: E402
-from spectrograph_arm import arm_tasks  # noqa: E402
+from _registered import exploratory_jobs, exploratory_report, load, main, run_jobs  # noqa: E402
+from weight_average import DEFAULT, DEFAULT_RUN, probe_tasks  # noqa: E402
 
 from nebuladapt.features import log_ratios  # noqa: E402
 from nebuladapt.models import training  # noqa: E402
@@ -114,8 +111,7 @@ def censoring_patch():
 
 
 def tasks() -> dict:
-    seen = {t.name: t for build in (*LATER.values(), arm_tasks) for t in build()}
-    return {**choice_tasks(CHOICE), **{name: seen[name] for name in SEEN}}
+    return probe_tasks(CHOICE, SEEN)
 
 
 def run(shard: str) -> None:
