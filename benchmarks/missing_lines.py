@@ -348,7 +348,8 @@ def main() -> None:
     p.add_argument("--label", required=True)
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--shock-only", action="store_true",
-                   help="train on the shock-only SNR models (no shock+precursor; spectrograph_arm_registration.md)")
+                   help="train on the shock-only SNR models (no shock+precursor; spectrograph_arm_registration.md). "
+                        "Since stop 25 the default SNR grid is shock-only, so this changes nothing")
     p.add_argument("--spec", choices=("default", "fit", "fit-oiii-ha"), default="fit",
                    help="default: the default features; fit: what `fit` chooses for the catalogue")
     p.add_argument("--suite", nargs="*", default=[], help="task-suite tasks to fit as well (by name)")
