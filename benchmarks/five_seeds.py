@@ -22,29 +22,17 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import RESULTS, main, run_jobs, scores  # noqa: E402
-from all_families import EARLY, LATER, choice_tasks  # noqa: E402
-from misreported_errors import error_tasks  # noqa: E402
-from spectrograph_arm import arm_tasks  # noqa: E402
-from weight_average import DEFAULT, DEFAULT_RUN  # noqa: E402
+from all_families import choice_tasks  # noqa: E402
+from weight_average import default_tasks  # noqa: E402
 
 from nebuladapt.evaluation.trust import seed_summary  # noqa: E402
 
 PREFIX = "five_seeds"
-#: The package default (``trust_suite.CONFIGS["default"]``), since stop 25 the configuration of ``DEFAULT``.
+#: The package default (``trust_suite.CONFIGS["default"]``), since stop 25 the configuration of ``weight_average.DEFAULT``.
 PACKAGE = "default"
 NEW_SEEDS = (3, 4)
 #: Spread over seeds 0-2 above which a task is refitted.
 SPREAD = 0.01
-
-
-def stored() -> dict:
-    """(task, seed) -> the stop-25 default's record, seeds 0-2 (``misreported_errors.py``)."""
-    records = {}
-    for path in sorted(RESULTS.glob(f"{DEFAULT_RUN}_*.jsonl")):
-        for r in map(json.loads, path.read_text().splitlines()):
-            if r["kind"] == "fit" and r["config"] == DEFAULT:
-                records[(r["task"], r["seed"])] = r
-    return records
 
 
 def new_records() -> dict:
@@ -53,34 +41,33 @@ def new_records() -> dict:
             for r in map(json.loads, path.read_text().splitlines())}  # fmt: skip
 
 
-def all_tasks() -> dict:
-    """Name -> Task: the 22 choice tasks and families 1-15, each with the default's records of seeds 0-2."""
-    builders = [lambda: list(choice_tasks().values()), *EARLY.values(), *LATER.values(), arm_tasks, error_tasks]
-    every = {t.name: t for build in builders for t in build()}
-    records = stored()
-    return {name: t for name, t in every.items() if all((name, s) in records for s in (0, 1, 2))}
-
-
 def spread_tasks() -> dict:
-    """Name -> Task of every task of :func:`all_tasks` that spreads > :data:`SPREAD` over seeds 0-2."""
-    every, records = all_tasks(), stored()
-    runs = scores({k: r for k, r in records.items() if k[0] in every and k[1] in (0, 1, 2)}, every)
+    """Name -> Task of every task of the default's records that spreads > :data:`SPREAD` over seeds 0-2."""
+    records, every = default_tasks()
+    runs = scores({k: r for k, r in records.items() if k[0] in every}, every)
     return {name: every[name] for name, v in runs.items() if np.std([x[0] for x in v], ddof=1) > SPREAD}
 
 
 def run(shard: str) -> None:
     """Seed 0 of the first spread task again; seeds 3-4 of the spread tasks; then of every other task."""
-    tasks, every = spread_tasks(), all_tasks()
+    tasks, every = spread_tasks(), default_tasks()[1]
     first = next(iter(tasks.values()))
     jobs = [(PACKAGE, first, 0)] + [(PACKAGE, t, s) for s in NEW_SEEDS for t in tasks.values()]
     jobs += [(PACKAGE, t, s) for s in NEW_SEEDS for name, t in every.items() if name not in tasks]
     run_jobs(jobs, PREFIX, shard, {})
 
 
+def seed_values() -> dict:
+    """Task name -> balanced accuracy per seed (0-2 stored, then 3-4 fitted here, those there are)."""
+    (old, every), new = default_tasks(), new_records()
+    return {name: [scores({(name, s): r}, {name: t})[name][0][0] for s in (0, 1, 2, *NEW_SEEDS)
+                   if (r := old.get((name, s)) or new.get((name, s)))] for name, t in every.items()}  # fmt: skip
+
+
 def report() -> None:
-    tasks, old, new = spread_tasks(), stored(), new_records()
+    tasks, values, new = spread_tasks(), seed_values(), new_records()
     first = next(iter(tasks))
-    same = np.array_equal(np.asarray(old[(first, 0)]["proba"]), np.asarray(new[(first, 0)]["proba"]))
+    same = np.array_equal(np.asarray(default_tasks()[0][(first, 0)]["proba"]), np.asarray(new[(first, 0)]["proba"]))
     lines = ["# The default over seeds 0-4 (report only)", "", "## The tasks that spread over seeds 0-2", "",
              "`python benchmarks/five_seeds.py report`. Balanced accuracy of what `nebuladapt predict` writes; "
              "seeds 0-2 are the stored records of stop 25's default (`misreported_errors.py`), seeds 3-4 the package "
@@ -89,31 +76,26 @@ def report() -> None:
              "| task | mean, seeds 0-2 | std 0-2 | mean, seeds 0-4 | std 0-4 | worst seed 0-4 | per seed |",
              "|---|---|---|---|---|---|---|"]
     count = 0
-    for name, task in tasks.items():
-        values = [scores({(name, s): r}, {name: task})[name][0][0]
-                  for s, r in [(s, old.get((name, s)) or new.get((name, s))) for s in (0, 1, 2, *NEW_SEEDS)] if r]
-        three, five = seed_summary(values[:3]), seed_summary(values)
+    for name in tasks:
+        three, five = seed_summary(values[name][:3]), seed_summary(values[name])
         count += five["n"] == 5 and five["std"] <= SPREAD
         lines.append(f"| {name} | {three['mean']:.3f} | {three['std']:.4f} | {five['mean']:.3f} | {five['std']:.4f} | "
-                     f"{five['worst']:.3f} | {' / '.join(f'{v:.3f}' for v in values)} |")
+                     f"{five['worst']:.3f} | {' / '.join(f'{v:.3f}' for v in values[name])} |")
     lines += ["", f"Of these {len(tasks)} tasks, {count} spread no more than {SPREAD} over seeds 0-4."]
-    lines += every_task_lines(old, new)
+    lines += every_task_lines(values)
     (RESULTS / f"{PREFIX}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
-def every_task_lines(old: dict, new: dict) -> list[str]:
+def every_task_lines(values: dict) -> list[str]:
     """Markdown: over every task with all five seeds, how many spread > :data:`SPREAD` over seeds 0-2 and 0-4."""
-    every = all_tasks()
-    values = {name: [scores({(name, s): r}, {name: t})[name][0][0] for s in (0, 1, 2, *NEW_SEEDS)
-                     if (r := old.get((name, s)) or new.get((name, s)))] for name, t in every.items()}  # fmt: skip
     done = {name: v for name, v in values.items() if len(v) == 5}
     if not done:
         return []
     std3 = {name: np.std(v[:3], ddof=1) for name, v in done.items()}
     std5 = {name: np.std(v, ddof=1) for name, v in done.items()}
     choice = set(choice_tasks())
-    out = ["", f"## Every task with seeds 0-4 ({len(done)} of {len(every)})", "",
+    out = ["", f"## Every task with seeds 0-4 ({len(done)} of {len(values)})", "",
            "| tasks | spread > 0.01 over seeds 0-2 | over seeds 0-4 | largest std 0-4 |", "|---|---|---|---|"]
     for label, names in (("22 choice tasks", [n for n in done if n in choice]),
                          ("held-out families 1-15", [n for n in done if n not in choice])):  # fmt: skip

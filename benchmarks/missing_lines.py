@@ -309,7 +309,7 @@ def to_markdown(patterns: list[dict], suite: list[dict]) -> str:
             f"{_f(m['mean'])} ± {_f(m['std'])} [{_f(m['worst'])}] | [{_f(r['model_ci'][0])}, {_f(r['model_ci'][1])}] | "
             f"{_f(r['classical'])} | [{_f(r['classical_ci'][0])}, {_f(r['classical_ci'][1])}] | "
             f"[{_f(r['difference_ci'][0])}, {_f(r['difference_ci'][1])}] | {_f(a['mean'])} ± {_f(a['std'])} | {_f(w['mean'])} ± {_f(w['std'])} | "
-            f"{_errors(r.get('errors', {}).get('model', {}))} | {_errors(r.get('errors', {}).get('classical', {}))} |"
+            f"{_errors(r['errors']['model'])} | {_errors(r['errors']['classical'])} |"
         )  # fmt: skip
     labels = list(dict.fromkeys(r["label"] for r in suite))
     by_task: dict = {}

@@ -90,12 +90,18 @@ def run(shard: str) -> None:
     run_jobs(jobs, PREFIX, shard, patches)
 
 
-def spread_lines() -> list[str]:
-    """Markdown: over every task of the default's records, how many spread > 0.01 over seeds, distilled and not."""
+def default_tasks() -> tuple[dict, dict]:
+    """The stop-25 default's stored records ((task, seed) -> record, seeds 0-2) and every task they cover in
+    full (name -> Task, in order: the 22 choice tasks, families 1-15)."""
     records = load(f"{DEFAULT_RUN}_*.jsonl", DEFAULT)
     builders = [lambda: list(choice_tasks().values()), *EARLY.values(), *LATER.values(), arm_tasks, error_tasks]
     every = {t.name: t for build in builders for t in build()}
-    every = {name: t for name, t in every.items() if all((name, s) in records for s in SEEDS)}
+    return records, {name: t for name, t in every.items() if all((name, s) in records for s in SEEDS)}
+
+
+def spread_lines() -> list[str]:
+    """Markdown: over every task of the default's records, how many spread > 0.01 over seeds, distilled and not."""
+    records, every = default_tasks()
     teacher = {key: {**r, "proba": r["proba_members"]} for key, r in records.items() if key[0] in every}
     std = {label: np.array([np.std([v[0] for v in runs[name]], ddof=1) for name in every])
            for label, runs in (("distilled", scores({k: r for k, r in records.items() if k[0] in every}, every)),
