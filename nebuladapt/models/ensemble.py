@@ -21,7 +21,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from nebuladapt.models.estimator import NebulaClassifier
 from nebuladapt.models.params import start_steps, store_init_arguments
 
-__all__ = ["NebulaEnsemble", "distillation_losses", "member_seeds", "source_only_weights", "teacher_probabilities"]
+__all__ = ["NebulaEnsemble", "distillation_losses", "member_probabilities", "member_seeds", "source_only_weights",
+           "teacher_probabilities"]
 
 
 def member_seeds(random_state: int, n_members: int) -> list[int]:
@@ -35,11 +36,11 @@ def member_seeds(random_state: int, n_members: int) -> list[int]:
     return [int(child.generate_state(1)[0] >> 1) for child in children]
 
 
-def teacher_probabilities(
+def member_probabilities(
     params: Mapping, X, y, sample_domain, X_err=None, callback: Callable | None = None,
     initial_weights: dict | None = None,
-) -> tuple[np.ndarray, list[int], np.ndarray]:
-    """Mean target probabilities of ``params["members"]`` single-network fits.
+) -> tuple[np.ndarray, list[int]]:
+    """Target probabilities of each of ``params["members"]`` single-network fits.
 
     Parameters
     ----------
@@ -58,12 +59,9 @@ def teacher_probabilities(
 
     Returns
     -------
-    teacher : ndarray (n_target, n_classes)
-        Mean class probabilities (temperature 1) of the target rows, in order.
+    probabilities : ndarray (n_members, n_target, n_classes)
+        Each member's class probabilities (temperature 1) of the target rows, in order.
     seeds : list of int
-    proportions : ndarray (n_members, n_classes)
-        Each member's predicted class proportions on the target (a record of
-        how much the members agree).
     """
     is_target = np.asarray(sample_domain) < 0
     overrides = {"members": 1, "calibrate": False, "prior_correction": "none", "checkpoint_steps": ()}
@@ -75,7 +73,27 @@ def teacher_probabilities(
         start = initial_weights(seed) if callable(initial_weights) else initial_weights
         member.fit(X, y, sample_domain=sample_domain, X_err=X_err, callback=hook, initial_weights=start)
         probabilities.append(member.predict_proba(np.asarray(X, dtype=np.float64)[is_target]))
-    stacked = np.stack(probabilities)
+    return np.stack(probabilities), seeds
+
+
+def teacher_probabilities(
+    params: Mapping, X, y, sample_domain, X_err=None, callback: Callable | None = None,
+    initial_weights: dict | None = None,
+) -> tuple[np.ndarray, list[int], np.ndarray]:
+    """Mean target probabilities of ``params["members"]`` single-network fits (:func:`member_probabilities`).
+
+    Parameters are those of :func:`member_probabilities`.
+
+    Returns
+    -------
+    teacher : ndarray (n_target, n_classes)
+        Mean class probabilities (temperature 1) of the target rows, in order.
+    seeds : list of int
+    proportions : ndarray (n_members, n_classes)
+        Each member's predicted class proportions on the target (a record of
+        how much the members agree).
+    """
+    stacked, seeds = member_probabilities(params, X, y, sample_domain, X_err, callback, initial_weights)
     proportions = np.stack([np.bincount(np.argmax(np.nan_to_num(p, nan=-1), axis=1), minlength=p.shape[1])
                             for p in stacked]) / max(1, stacked.shape[1])  # fmt: skip
     return stacked.mean(axis=0), seeds, proportions

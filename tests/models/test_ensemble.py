@@ -8,7 +8,9 @@ import torch
 
 from nebuladapt.models import NebulaClassifier
 from nebuladapt.models import ensemble as ensemble_module
-from nebuladapt.models.ensemble import NebulaEnsemble, member_seeds, source_only_weights, teacher_probabilities
+from nebuladapt.models.ensemble import (
+    NebulaEnsemble, member_probabilities, member_seeds, source_only_weights, teacher_probabilities,
+)
 from nebuladapt.models.params import start_steps, steps_trained
 
 PARAMS = {"method": "dann", "noise": "fixed", "n_steps": 30, "entropy_weight": 1.0, "members": 1}
@@ -73,6 +75,9 @@ def test_teacher_is_the_mean_of_single_networks_with_the_member_seeds(toy_domain
         for s in seeds
     ]
     np.testing.assert_allclose(teacher, np.mean(single, axis=0), rtol=1e-6)
+    each, each_seeds = member_probabilities(params, d["X"], d["y"], d["sample_domain"])
+    assert each_seeds == seeds
+    np.testing.assert_allclose(each, np.stack(single), rtol=1e-6)  # one (n_target, n_classes) array per member
     assert proportions.shape == (2, 3)
     np.testing.assert_allclose(proportions.sum(axis=1), 1.0)
 
