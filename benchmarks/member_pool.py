@@ -1,0 +1,171 @@
+"""Would more members make the default seed-stable? Each member's predictions, pooled (report only).
+
+Stop 26 found the default's seed spread in its seven members' vote, not in the distillation
+(``weight_average.md``), and five members -> seven did not cut the number of tasks that spread.
+Here the package default is fitted with seeds 0-3 on every task (the choice tasks and families
+1-15), and each fit keeps each of its seven members' target probabilities (the members of seeds
+0-3 are 28 independent draws of a member: their seeds come from ``numpy.random.SeedSequence``).
+The report resamples ``K`` members with replacement from a task's pool of 28 (a bootstrap of the
+member distribution), takes their mean probabilities (the distilled network's teacher) and the
+class ``nebuladapt predict`` would write from it, and gives, per ``K``, the standard deviation of
+balanced accuracy over the resampled ensembles: the seed spread the default would have with ``K``
+members (without the distillation, which adds no spread: ``weight_average.md``). The prediction for
+``K = 7`` is checked against the spread the default shows over seeds 0-4 (``five_seeds.md``), and
+each fit's distilled probabilities against the stored records of the same seed (exact
+reproduction). Nothing is chosen from it; labels only score.
+
+    nice -n 10 python benchmarks/member_pool.py run --shard 0/2     # and 1/2, in parallel (212 fits)
+    python benchmarks/member_pool.py report                         # -> results/member_pool.md
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _registered import RESULTS, main, predicted, run_jobs  # noqa: E402
+from all_families import choice_tasks  # noqa: E402
+from five_seeds import PACKAGE, new_records, seed_values, spread_tasks  # noqa: E402
+from weight_average import default_tasks  # noqa: E402
+
+from nebuladapt.evaluation.metrics import classification_scores  # noqa: E402
+from nebuladapt.evaluation.trust import mean_probabilities  # noqa: E402
+from nebuladapt.models import ensemble  # noqa: E402
+
+PREFIX = "member_pool"
+POOL_SEEDS = (0, 1, 2, 3)
+#: Ensemble sizes the report predicts the seed spread of (7 is the default's).
+SIZES = (1, 3, 7, 14, 21, 28)
+#: Resampled ensembles per task and size.
+RESAMPLES = 400
+#: Largest seed spread (std of balanced accuracy) issue 8 allows on a task.
+SPREAD = 0.01
+#: Members' probabilities are kept to this many decimals (a tie within 1e-4 is not resolved as in the fit).
+DECIMALS = 4
+
+
+#: The last fit's (member probabilities, member seeds), for :func:`_extra`.
+_KEPT: list = []
+
+
+@contextmanager
+def keep_members():
+    """During a fit, keep what ``member_probabilities`` returns (the stacked member probabilities and seeds)."""
+    original = ensemble.member_probabilities
+
+    def members(*args, **kwargs):
+        stacked, seeds = original(*args, **kwargs)
+        _KEPT[:] = [(stacked, seeds)]
+        return stacked, seeds
+
+    _KEPT.clear()
+    with mock.patch.object(ensemble, "member_probabilities", members):
+        yield _KEPT
+
+
+def _extra(config, model) -> dict:
+    (stacked, seeds), = _KEPT
+    return {"member_seeds": [int(s) for s in seeds], "proba_each_member": np.round(stacked, DECIMALS).tolist()}
+
+
+def pool_tasks() -> dict:
+    """Name -> Task: the tasks that spread over seeds 0-2 (``five_seeds.spread_tasks``) and NEAT HII first, then
+    the other choice tasks, then the other held-out tasks (so that a partial run holds the informative tasks)."""
+    every, spread = default_tasks()[1], spread_tasks()
+    first = {**spread, "NEAT HII": every["NEAT HII"]}
+    choice = set(choice_tasks())
+    rest = [n for n in every if n not in first]
+    return {**first, **{n: every[n] for n in rest if n in choice}, **{n: every[n] for n in rest if n not in choice}}
+
+
+def run(shard: str) -> None:
+    jobs = [(PACKAGE, task, s) for task in pool_tasks().values() for s in POOL_SEEDS]
+    run_jobs(jobs, PREFIX, shard, {PACKAGE: keep_members}, extra=_extra)
+
+
+def pool_records() -> dict:
+    """(task, seed) -> this script's records."""
+    return {(r["task"], r["seed"]): r for path in sorted(RESULTS.glob(f"{PREFIX}_*.jsonl"))
+            for r in map(json.loads, path.read_text().splitlines())}  # fmt: skip
+
+
+def balanced(task, record, proba) -> float:
+    """Balanced accuracy of the classes ``nebuladapt predict`` writes from ``proba`` (unclassified rows are wrong)."""
+    return classification_scores(task.labels, predicted(record, task) if proba is None
+                                 else predicted({**record, "proba": proba.tolist()}, task))["balanced_accuracy"]
+
+
+def resampled(task, records: list, sizes=SIZES, resamples: int = RESAMPLES, seed: int = 0) -> dict:
+    """Size -> balanced accuracy of ``resamples`` ensembles of that many members drawn with replacement from the pool."""
+    pool = np.concatenate([np.asarray(r["proba_each_member"], dtype=float) for r in records])
+    rng = np.random.default_rng(seed)
+    return {k: np.array([balanced(task, records[0], mean_probabilities(pool[rng.integers(len(pool), size=k)]))
+                         for _ in range(resamples)]) for k in sizes}  # fmt: skip
+
+
+def reproduction(records: dict) -> tuple[int, int, int]:
+    """(fits compared, distilled probabilities identical to the stored record of that seed, members' mean within 1e-4)."""
+    stored, new = default_tasks()[0], new_records()
+    compared = same = close = 0
+    for (name, seed), r in records.items():
+        old = stored.get((name, seed)) or new.get((name, seed))
+        if old is None:
+            continue
+        compared += 1
+        same += np.array_equal(np.asarray(r["proba"]), np.asarray(old["proba"]))
+        mean = np.mean(np.asarray(r["proba_each_member"]), axis=0)
+        close += bool(np.allclose(mean, np.asarray(old["proba_members"]), atol=1e-4))
+    return compared, same, close
+
+
+def report() -> None:
+    tasks, records = pool_tasks(), pool_records()
+    complete = {n: t for n, t in tasks.items() if all((n, s) in records for s in POOL_SEEDS)}
+    observed = seed_values()
+    choice = set(choice_tasks())
+    compared, same, close = reproduction(records)
+    per_task = {n: resampled(t, [records[(n, s)] for s in POOL_SEEDS]) for n, t in complete.items()}
+    lines = ["# More members? The seed spread of the default's vote with K members (report only)", "",
+             "`python benchmarks/member_pool.py report`. The package default fitted with seeds "
+             f"{POOL_SEEDS[0]}-{POOL_SEEDS[-1]}, each fit keeping its seven members' target probabilities: a pool of "
+             f"{7 * len(POOL_SEEDS)} members per task. For each K, {RESAMPLES} ensembles of K members drawn with "
+             "replacement from the pool; balanced accuracy of the class `nebuladapt predict` writes from their mean "
+             "probabilities (unclassified rows are wrong); std (ddof=1) over the ensembles = the seed spread "
+             "predicted for a default with K members. Labels only score; nothing was chosen from it.", "",
+             f"Reproduction: of {compared} fits with a stored record of the same seed (stop 25's records, seeds 0-2; "
+             f"`five_seeds.py`, seed 3), {same} give identical distilled probabilities and {close} the stored "
+             "members' mean within 1e-4.", "",
+             f"Tasks with all {len(POOL_SEEDS)} seeds: {len(complete)} of {len(tasks)}.", "",
+             "## How many tasks would spread more than 0.01, by ensemble size K", "",
+             "| K | choice tasks with std > 0.01 | held-out tasks with std > 0.01 | largest std | mean std | "
+             "mean of task means |", "|---|---|---|---|---|---|"]
+    for k in SIZES:
+        std = {n: np.std(v[k], ddof=1) for n, v in per_task.items()}
+        c = [n for n in std if n in choice]
+        h = [n for n in std if n not in choice]
+        lines.append(f"| {k} | {sum(std[n] > SPREAD for n in c)} of {len(c)} | {sum(std[n] > SPREAD for n in h)} of "
+                     f"{len(h)} | {max(std.values()):.4f} | {np.mean(list(std.values())):.4f} | "
+                     f"{np.mean([v[k].mean() for v in per_task.values()]):.3f} |")
+    lines += ["", "## Per task: predicted std by K, against the default's observed spread", "",
+              "Observed: the distilled default over seeds 0-4 (`five_seeds.md`), std (ddof=1) of five values, itself "
+              "uncertain (a 95 % interval for a std of five values spans about 0.6x to 2.9x).", "",
+              "| task | observed std, seeds 0-4 | " + " | ".join(f"K={k}" for k in SIZES) + " | mean, K=7 / K=28 |",
+              "|---|---|" + "---|" * len(SIZES) + "---|"]
+    for n, v in per_task.items():
+        obs = observed.get(n, [])
+        shown = f"{np.std(obs, ddof=1):.4f}" if len(obs) == 5 else "n/a"
+        lines.append(f"| {n}{'' if n in choice else ' (held out)'} | {shown} | "
+                     + " | ".join(f"{np.std(v[k], ddof=1):.4f}" for k in SIZES)
+                     + f" | {v[7].mean():.3f} / {v[28].mean():.3f} |")
+    (RESULTS / f"{PREFIX}.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main(__doc__, run, report)
