@@ -30,15 +30,19 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import RESULTS, main, predicted, run_jobs  # noqa: E402
+from trust_suite import record_usable  # noqa: E402
 from all_families import choice_tasks  # noqa: E402
 from five_seeds import PACKAGE, new_records, seed_values, spread_tasks  # noqa: E402
 from weight_average import default_tasks  # noqa: E402
 
 from nebuladapt.evaluation.metrics import classification_scores  # noqa: E402
-from nebuladapt.evaluation.trust import mean_probabilities  # noqa: E402
+from nebuladapt import CLASSES  # noqa: E402
 from nebuladapt.models import ensemble  # noqa: E402
 
 PREFIX = "member_pool"
+#: The default without its target-entropy term: do its members also disagree confidently? (a probe of the cause)
+NO_ENTROPY = "default, no entropy term"
+PARAMS = {NO_ENTROPY: {"entropy_weight": 0.0}}
 POOL_SEEDS = (0, 1, 2, 3)
 #: Ensemble sizes the report predicts the seed spread of (7 is the default's).
 SIZES = (1, 3, 7, 14, 21, 28)
@@ -48,6 +52,8 @@ RESAMPLES = 400
 SPREAD = 0.01
 #: Members' probabilities are kept to this many decimals (a tie within 1e-4 is not resolved as in the fit).
 DECIMALS = 4
+#: A row is split where fewer than this share of the pool's members vote for the class of the pool's mean.
+SPLIT = 0.8
 
 
 #: The last fit's (member probabilities, member seeds), for :func:`_extra`.
@@ -84,38 +90,71 @@ def pool_tasks() -> dict:
     return {**first, **{n: every[n] for n in rest if n in choice}, **{n: every[n] for n in rest if n not in choice}}
 
 
+def probe_tasks() -> dict:
+    """Name -> Task of the no-entropy probe: the tasks that spread over seeds 0-2, and NEAT HII."""
+    return {**spread_tasks(), "NEAT HII": default_tasks()[1]["NEAT HII"]}
+
+
 def run(shard: str) -> None:
+    """The default on every task, then the default without its entropy term on :func:`probe_tasks`, seeds 0-3."""
     jobs = [(PACKAGE, task, s) for task in pool_tasks().values() for s in POOL_SEEDS]
-    run_jobs(jobs, PREFIX, shard, {PACKAGE: keep_members}, extra=_extra)
+    jobs += [(NO_ENTROPY, task, s) for task in probe_tasks().values() for s in POOL_SEEDS]
+    run_jobs(jobs, PREFIX, shard, {PACKAGE: keep_members, NO_ENTROPY: keep_members}, extra=_extra, params=PARAMS)
 
 
 def pool_records() -> dict:
-    """(task, seed) -> this script's records."""
-    return {(r["task"], r["seed"]): r for path in sorted(RESULTS.glob(f"{PREFIX}_*.jsonl"))
+    """(config, task, seed) -> this script's records."""
+    return {(r["config"], r["task"], r["seed"]): r for path in sorted(RESULTS.glob(f"{PREFIX}_*.jsonl"))
             for r in map(json.loads, path.read_text().splitlines())}  # fmt: skip
 
 
-def balanced(task, record, proba) -> float:
-    """Balanced accuracy of the classes ``nebuladapt predict`` writes from ``proba`` (unclassified rows are wrong)."""
-    return classification_scores(task.labels, predicted(record, task) if proba is None
-                                 else predicted({**record, "proba": proba.tolist()}, task))["balanced_accuracy"]
+def member_pool(records: dict, config: str, name: str) -> np.ndarray | None:
+    """The pool (n_members, n_rows, n_classes) of ``config`` on task ``name``, None unless every seed is there."""
+    if not all((config, name, s) in records for s in POOL_SEEDS):
+        return None
+    return np.concatenate([np.asarray(records[(config, name, s)]["proba_each_member"], float) for s in POOL_SEEDS])
 
 
-def resampled(task, records: list, sizes=SIZES, resamples: int = RESAMPLES, seed: int = 0) -> dict:
-    """Size -> balanced accuracy of ``resamples`` ensembles of that many members drawn with replacement from the pool."""
-    pool = np.concatenate([np.asarray(r["proba_each_member"], dtype=float) for r in records])
+def balanced_accuracies(task, record: dict, means: np.ndarray) -> np.ndarray:
+    """Balanced accuracy of the class ``nebuladapt predict`` writes from each of ``means`` (n_sets, n_rows, n_classes).
+
+    Unclassified rows count as wrong; the first set is checked against :func:`classification_scores`.
+    """
+    classes, usable = np.asarray(record["classes"]), record_usable(record, task)
+    truth = np.asarray(task.labels).astype(str)
+    chosen = np.where(usable[None, :], np.argmax(means, axis=2), -1)
+    present = [c for c in CLASSES if (truth == c).any()]
+    recalls = [(chosen[:, truth == c] == np.flatnonzero(classes == c)[0]).mean(axis=1) for c in present]
+    values = np.mean(recalls, axis=0)
+    check = classification_scores(truth, predicted({**record, "proba": means[0].tolist()}, task))["balanced_accuracy"]
+    if not np.isclose(values[0], check):
+        raise AssertionError(f"{task.name}: {values[0]} != {check}")
+    return values
+
+
+def resampled(task, record: dict, pool: np.ndarray, sizes=SIZES, resamples: int = RESAMPLES, seed: int = 0) -> dict:
+    """Size -> balanced accuracy of ``resamples`` ensembles of that many members drawn with replacement from ``pool``."""
     rng = np.random.default_rng(seed)
-    return {k: np.array([balanced(task, records[0], mean_probabilities(pool[rng.integers(len(pool), size=k)]))
-                         for _ in range(resamples)]) for k in sizes}  # fmt: skip
+    return {k: balanced_accuracies(task, record, pool[rng.integers(len(pool), size=(resamples, k))].mean(axis=1))
+            for k in sizes}  # fmt: skip
+
+
+def split_rows(pool: np.ndarray) -> tuple[int, float]:
+    """Rows where fewer than :data:`SPLIT` of the members vote for the class of the pool's mean, and the median
+    probability a member gives its own class on those rows (how confident the disagreeing members are)."""
+    votes = np.argmax(pool, axis=2)
+    share = (votes == np.argmax(pool.mean(axis=0), axis=1)[None, :]).mean(axis=0)
+    split = share < SPLIT
+    return int(split.sum()), float(np.median(pool.max(axis=2)[:, split])) if split.any() else float("nan")
 
 
 def reproduction(records: dict) -> tuple[int, int, int]:
     """(fits compared, distilled probabilities identical to the stored record of that seed, members' mean within 1e-4)."""
     stored, new = default_tasks()[0], new_records()
     compared = same = close = 0
-    for (name, seed), r in records.items():
+    for (config, name, seed), r in records.items():
         old = stored.get((name, seed)) or new.get((name, seed))
-        if old is None:
+        if config != PACKAGE or old is None:
             continue
         compared += 1
         same += np.array_equal(np.asarray(r["proba"]), np.asarray(old["proba"]))
@@ -124,47 +163,72 @@ def reproduction(records: dict) -> tuple[int, int, int]:
     return compared, same, close
 
 
+def std(values) -> float:
+    return float(np.std(values, ddof=1))
+
+
 def report() -> None:
-    tasks, records = pool_tasks(), pool_records()
-    complete = {n: t for n, t in tasks.items() if all((n, s) in records for s in POOL_SEEDS)}
-    observed = seed_values()
-    choice = set(choice_tasks())
+    tasks, records, observed, choice = pool_tasks(), pool_records(), seed_values(), set(choice_tasks())
     compared, same, close = reproduction(records)
-    per_task = {n: resampled(t, [records[(n, s)] for s in POOL_SEEDS]) for n, t in complete.items()}
+    pools = {n: p for n in tasks if (p := member_pool(records, PACKAGE, n)) is not None}
+    per_task = {n: resampled(tasks[n], records[(PACKAGE, n, 0)], p) for n, p in pools.items()}
+    n_pool = 7 * len(POOL_SEEDS)
     lines = ["# More members? The seed spread of the default's vote with K members (report only)", "",
              "`python benchmarks/member_pool.py report`. The package default fitted with seeds "
              f"{POOL_SEEDS[0]}-{POOL_SEEDS[-1]}, each fit keeping its seven members' target probabilities: a pool of "
-             f"{7 * len(POOL_SEEDS)} members per task. For each K, {RESAMPLES} ensembles of K members drawn with "
+             f"{n_pool} members per task. For each K, {RESAMPLES} ensembles of K members drawn with "
              "replacement from the pool; balanced accuracy of the class `nebuladapt predict` writes from their mean "
              "probabilities (unclassified rows are wrong); std (ddof=1) over the ensembles = the seed spread "
-             "predicted for a default with K members. Labels only score; nothing was chosen from it.", "",
+             "predicted for a default with K members (the distillation adds none: `weight_average.md`). Labels only "
+             "score; nothing was chosen from it.", "",
              f"Reproduction: of {compared} fits with a stored record of the same seed (stop 25's records, seeds 0-2; "
              f"`five_seeds.py`, seed 3), {same} give identical distilled probabilities and {close} the stored "
              "members' mean within 1e-4.", "",
-             f"Tasks with all {len(POOL_SEEDS)} seeds: {len(complete)} of {len(tasks)}.", "",
+             f"Tasks with all {len(POOL_SEEDS)} seeds: {len(pools)} of {len(tasks)}.", "",
              "## How many tasks would spread more than 0.01, by ensemble size K", "",
              "| K | choice tasks with std > 0.01 | held-out tasks with std > 0.01 | largest std | mean std | "
              "mean of task means |", "|---|---|---|---|---|---|"]
     for k in SIZES:
-        std = {n: np.std(v[k], ddof=1) for n, v in per_task.items()}
-        c = [n for n in std if n in choice]
-        h = [n for n in std if n not in choice]
-        lines.append(f"| {k} | {sum(std[n] > SPREAD for n in c)} of {len(c)} | {sum(std[n] > SPREAD for n in h)} of "
-                     f"{len(h)} | {max(std.values()):.4f} | {np.mean(list(std.values())):.4f} | "
-                     f"{np.mean([v[k].mean() for v in per_task.values()]):.3f} |")
+        spread = {n: std(v[k]) for n, v in per_task.items()}
+        c, h = [n for n in spread if n in choice], [n for n in spread if n not in choice]
+        lines.append(f"| {k} | {sum(spread[n] > SPREAD for n in c)} of {len(c)} | "
+                     f"{sum(spread[n] > SPREAD for n in h)} of {len(h)} | {max(spread.values()):.4f} | "
+                     f"{np.mean(list(spread.values())):.4f} | {np.mean([v[k].mean() for v in per_task.values()]):.3f} |")
     lines += ["", "## Per task: predicted std by K, against the default's observed spread", "",
               "Observed: the distilled default over seeds 0-4 (`five_seeds.md`), std (ddof=1) of five values, itself "
-              "uncertain (a 95 % interval for a std of five values spans about 0.6x to 2.9x).", "",
-              "| task | observed std, seeds 0-4 | " + " | ".join(f"K={k}" for k in SIZES) + " | mean, K=7 / K=28 |",
-              "|---|---|" + "---|" * len(SIZES) + "---|"]
+              "uncertain (a 95 % interval for a std of five values spans about 0.6x to 2.9x). Split rows: fewer than "
+              f"{SPLIT:.0%} of the {n_pool} members vote for the class of their mean; confidence: the median "
+              "probability a member gives its own class on those rows.", "",
+              "| task | observed std, seeds 0-4 | " + " | ".join(f"K={k}" for k in SIZES)
+              + " | mean, K=7 / K=28 | split rows | confidence there |", "|---|---|" + "---|" * len(SIZES) + "---|---|---|"]
     for n, v in per_task.items():
         obs = observed.get(n, [])
-        shown = f"{np.std(obs, ddof=1):.4f}" if len(obs) == 5 else "n/a"
-        lines.append(f"| {n}{'' if n in choice else ' (held out)'} | {shown} | "
-                     + " | ".join(f"{np.std(v[k], ddof=1):.4f}" for k in SIZES)
-                     + f" | {v[7].mean():.3f} / {v[28].mean():.3f} |")
+        split, confidence = split_rows(pools[n])
+        lines.append(f"| {n}{'' if n in choice else ' (held out)'} | "
+                     f"{std(obs) if len(obs) == 5 else float('nan'):.4f} | " + " | ".join(f"{std(v[k]):.4f}" for k in SIZES)
+                     + f" | {v[7].mean():.3f} / {v[28].mean():.3f} | {split} of {len(pools[n][0])} | {confidence:.2f} |")
+    lines += probe_lines(records, pools)
     (RESULTS / f"{PREFIX}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
+
+
+def probe_lines(records: dict, pools: dict) -> list[str]:
+    """Markdown: the default against the default without its entropy term, on :func:`probe_tasks`."""
+    probes = {n: t for n, t in probe_tasks().items() if n in pools and member_pool(records, NO_ENTROPY, n) is not None}
+    if not probes:
+        return []
+    lines = ["", f"## Why: the members with and without the target-entropy term ({NO_ENTROPY!r}, same seeds)", "",
+             "| task | default: split rows, confidence there | std K=7 / K=28 | mean K=7 | no entropy: split rows, "
+             "confidence there | std K=7 / K=28 | mean K=7 |", "|---|---|---|---|---|---|---|"]
+    for n, t in probes.items():
+        cells = []
+        for config in (PACKAGE, NO_ENTROPY):
+            pool = member_pool(records, config, n)
+            v = resampled(t, records[(config, n, 0)], pool, sizes=(7, 28))
+            split, confidence = split_rows(pool)
+            cells.append(f"{split}, {confidence:.2f} | {std(v[7]):.4f} / {std(v[28]):.4f} | {v[7].mean():.3f}")
+        lines.append(f"| {n} | " + " | ".join(cells) + " |")
+    return lines
 
 
 if __name__ == "__main__":

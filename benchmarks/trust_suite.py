@@ -109,11 +109,15 @@ def record_output(record: dict, task, proba=None) -> np.ndarray:
     The usable rows are those of the code that wrote the record: a record without :data:`CASE_B_ALONE`
     whose features hold only one of Halpha and Hbeta was fitted, and predicted, without case B.
     """
+    return output_classes(record["classes"], record["proba"] if proba is None else proba, record_usable(record, task))
+
+
+def record_usable(record: dict, task) -> np.ndarray:
+    """The rows of ``task`` with a usable ratio for the model of a fit record (see :func:`record_output`)."""
     names = record.get("features")
     spec = FeatureSpec.from_names(names) if names else FeatureSpec(CLASSICAL_RATIOS)
     one_balmer = sum(line in spec.lines for line in ("HA6562", "HB4861")) == 1
-    usable = task.usable(spec, case_b=not one_balmer or bool(record.get(CASE_B_ALONE)))
-    return output_classes(record["classes"], record["proba"] if proba is None else proba, usable)
+    return task.usable(spec, case_b=not one_balmer or bool(record.get(CASE_B_ALONE)))
 
 
 def record_config(record: dict) -> str:
