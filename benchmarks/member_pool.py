@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
@@ -38,6 +39,7 @@ from weight_average import default_tasks  # noqa: E402
 from nebuladapt.evaluation.metrics import classification_scores  # noqa: E402
 from nebuladapt import CLASSES  # noqa: E402
 from nebuladapt.models import ensemble  # noqa: E402
+from nebuladapt.models.inference import AMBIGUOUS_BELOW  # noqa: E402
 
 PREFIX = "member_pool"
 #: The default without its target-entropy term: do its members also disagree confidently? (a probe of the cause)
@@ -96,9 +98,11 @@ def probe_tasks() -> dict:
 
 
 def run(shard: str) -> None:
-    """The default on every task, then the default without its entropy term on :func:`probe_tasks`, seeds 0-3."""
-    jobs = [(PACKAGE, task, s) for task in pool_tasks().values() for s in POOL_SEEDS]
-    jobs += [(NO_ENTROPY, task, s) for task in probe_tasks().values() for s in POOL_SEEDS]
+    """Seeds 0-3 of: the default on :func:`probe_tasks`, the default without its entropy term there, the default
+    on every other task."""
+    probes = probe_tasks()
+    jobs = [(config, task, s) for config in (PACKAGE, NO_ENTROPY) for task in probes.values() for s in POOL_SEEDS]
+    jobs += [(PACKAGE, task, s) for name, task in pool_tasks().items() if name not in probes for s in POOL_SEEDS]
     run_jobs(jobs, PREFIX, shard, {PACKAGE: keep_members, NO_ENTROPY: keep_members}, extra=_extra, params=PARAMS)
 
 
@@ -207,9 +211,22 @@ def report() -> None:
         lines.append(f"| {n}{'' if n in choice else ' (held out)'} | "
                      f"{std(obs) if len(obs) == 5 else float('nan'):.4f} | " + " | ".join(f"{std(v[k]):.4f}" for k in SIZES)
                      + f" | {v[7].mean():.3f} / {v[28].mean():.3f} | {split} of {len(pools[n][0])} | {confidence:.2f} |")
-    lines += probe_lines(records, pools)
+    lines += probe_lines(records, pools) + confidence_lines()
     (RESULTS / f"{PREFIX}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
+
+
+def hybrid(task, record: dict, default: np.ndarray, plain: np.ndarray, k: int = 7, resamples: int = RESAMPLES,
+           seed: int = 0) -> np.ndarray:
+    """Balanced accuracy of resampled fits whose rows the ``k`` default members split (fewer than :data:`SPLIT` vote
+    for the class of their mean) take the mean of ``k`` members without the entropy term (``plain``) instead: what
+    a fit that trained both kinds of member and used the second where the first disagree would give."""
+    rng = np.random.default_rng(seed)
+    first = default[rng.integers(len(default), size=(resamples, k))]  # (resamples, k, rows, classes)
+    second = plain[rng.integers(len(plain), size=(resamples, k))].mean(axis=1)
+    mean = first.mean(axis=1)
+    agree = (np.argmax(first, axis=3) == np.argmax(mean, axis=2)[:, None, :]).mean(axis=1) >= SPLIT
+    return balanced_accuracies(task, record, np.where(agree[:, :, None], mean, second))
 
 
 def probe_lines(records: dict, pools: dict) -> list[str]:
@@ -218,8 +235,11 @@ def probe_lines(records: dict, pools: dict) -> list[str]:
     if not probes:
         return []
     lines = ["", f"## Why: the members with and without the target-entropy term ({NO_ENTROPY!r}, same seeds)", "",
+             "Split rows and confidence as above. Last columns (exploratory, a what-if computed from the two pools, no "
+             f"fit): seven default members, and where fewer than {SPLIT:.0%} of them vote for their mean's class, the "
+             "mean of seven members without the entropy term decides.", "",
              "| task | default: split rows, confidence there | std K=7 / K=28 | mean K=7 | no entropy: split rows, "
-             "confidence there | std K=7 / K=28 | mean K=7 |", "|---|---|---|---|---|---|---|"]
+             "confidence there | std K=7 / K=28 | mean K=7 | what-if: std K=7 | mean |", "|---|---|---|---|---|---|---|---|---|"]
     for n, t in probes.items():
         cells = []
         for config in (PACKAGE, NO_ENTROPY):
@@ -227,7 +247,56 @@ def probe_lines(records: dict, pools: dict) -> list[str]:
             v = resampled(t, records[(config, n, 0)], pool, sizes=(7, 28))
             split, confidence = split_rows(pool)
             cells.append(f"{split}, {confidence:.2f} | {std(v[7]):.4f} / {std(v[28]):.4f} | {v[7].mean():.3f}")
-        lines.append(f"| {n} | " + " | ".join(cells) + " |")
+        mixed = hybrid(t, records[(PACKAGE, n, 0)], pools[n], member_pool(records, NO_ENTROPY, n))
+        lines.append(f"| {n} | " + " | ".join(cells) + f" | {std(mixed):.4f} | {mixed.mean():.3f} |")
+    return lines
+
+
+#: Bins of a row's highest probability in one fit, for :func:`confidence_lines`.
+CONFIDENCE_BINS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0 + 1e-9)
+
+
+def confidence_lines() -> list[str]:
+    """Markdown: how often a row's class in one fit differs from its commonest class over seeds 0-4, by the
+    row's highest probability in that fit (the default's stored records, every task; what a user can read off
+    ``prob_*``), and how often flagged and other rows are right. Rows a fit leaves unclassified are left out."""
+    (old, every), new = default_tasks(), new_records()
+    choice = set(choice_tasks())
+    counts = {label: np.zeros((3, len(CONFIDENCE_BINS) - 1)) for label in ("choice", "held out")}
+    for name, task in every.items():
+        fits = [r for s in range(5) if (r := old.get((name, s)) or new.get((name, s)))]
+        if len(fits) < 5:
+            continue
+        classes = np.array([predicted(r, task) for r in fits])  # (5, rows)
+        top = np.array([np.max(np.asarray(r["proba"]), axis=1) for r in fits])
+        usual = np.array([Counter(col.tolist()).most_common(1)[0][0] for col in classes.T])  # a tie: the earlier seed
+        right = classes == np.asarray(task.labels).astype(str)[None, :]
+        off = classes != usual[None, :]
+        keep = classes != ""
+        which = np.digitize(top, CONFIDENCE_BINS) - 1
+        table = counts["choice" if name in choice else "held out"]
+        for b in range(len(CONFIDENCE_BINS) - 1):
+            table[0, b] += (keep & (which == b)).sum()
+            table[1, b] += (keep & (which == b) & off).sum()
+            table[2, b] += (keep & (which == b) & right).sum()
+    bins = [f"{lo:.2f}-{min(hi, 1.0):.2f}" for lo, hi in zip(CONFIDENCE_BINS[:-1], CONFIDENCE_BINS[1:])]
+    lines = ["", "## Which rows change class with the seed: by the highest probability a fit gives the row", "",
+             "The default's fits with seeds 0-4 (stored: stop 25's records, `five_seeds.py`), every task; per row and "
+             "fit: its highest probability, and whether its class differs from the row's commonest class over the five "
+             "seeds (a tie: the class of the earlier seed). Share of row-fits whose class is not the commonest (row-fits in the bin).", "",
+             "| highest probability | " + " | ".join(bins) + f" | below {AMBIGUOUS_BELOW} (flag `ambiguous`) | "
+             f"{AMBIGUOUS_BELOW} or more |", "|---|" + "---|" * (len(bins) + 2)]
+    low = np.array(CONFIDENCE_BINS[:-1]) < AMBIGUOUS_BELOW - 1e-9
+    for label, table in counts.items():
+        pooled = [table[:, low].sum(axis=1), table[:, ~low].sum(axis=1)]
+        lines.append(f"| {label} tasks | " + " | ".join(
+            f"{off / n:.3f} ({int(n)})" if n else "- (0)" for n, off, _ in [*table.T, *pooled]) + " |")
+    lines.append("")
+    for label, table in counts.items():
+        lines.append(f"* {label} tasks: the flag marks {table[0, low].sum() / table[0].sum():.1%} of the row-fits and "
+                     f"{int(table[1, low].sum())} of the {int(table[1].sum())} whose class is not the row's commonest; "
+                     f"classes right (labels only score): {table[2, low].sum() / table[0, low].sum():.1%} of the "
+                     f"flagged row-fits, {table[2, ~low].sum() / table[0, ~low].sum():.1%} of the others.")
     return lines
 
 

@@ -6,6 +6,7 @@ import torch
 
 from nebuladapt.features import LOW_SNR, default_feature_spec, line_flag_masks, log_ratios, row_line_flags
 from nebuladapt.predict import FORWARD_BATCH, predict_line_arrays
+from nebuladapt.models.inference import AMBIGUOUS_BELOW
 
 SPECIAL = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, -1.0, 1e-300, 0.5, 1.0, 2.0, 10.0, 1e300])
 
@@ -50,22 +51,24 @@ def test_log_ratios_match_their_definition():
 
 
 def _expected_flags(model, flux, err, note_names=(), note_masks=None):
-    """Per-row flag strings by their definition: line flags, notes, off-grid, [OIII] only, unclassified."""
+    """Per-row flag strings by their definition: line flags, notes, off-grid, [OIII] only, ambiguous, unclassified."""
     per_row = row_line_flags(flux, err, model.lines_)
     given = np.isfinite(log_ratios(flux, model.spec_))
     usable = given.any(axis=1)
     off_grid = model.off_grid(flux) & usable
     not_oiii = [not name.startswith("log_OIII5006_") for name in model.spec_.names]
     oiii_only = usable & ~given[:, not_oiii].any(axis=1)
+    ambiguous = np.zeros(len(flux), dtype=bool)
+    ambiguous[usable] = model.predict_proba(flux[usable]).max(axis=1) < AMBIGUOUS_BELOW
     notes = np.zeros((len(flux), 0), dtype=bool) if note_masks is None else note_masks
     return [
         ";".join(
             flags + [name for name, bit in zip(note_names, notes[i]) if bit]
             + (["off_grid"] if off_grid[i] else []) + (["oiii_only"] if oiii_only[i] else [])
-            + ([] if usable[i] else ["unclassified:no_usable_ratio"])
+            + (["ambiguous"] if ambiguous[i] else []) + ([] if usable[i] else ["unclassified:no_usable_ratio"])
         )
         for i, flags in enumerate(per_row)
-    ], usable, off_grid, oiii_only
+    ], usable, off_grid, oiii_only, ambiguous
 
 
 # 11 notes: every flag fits one 8-byte key; 20 notes: keys of more than 8 bytes
@@ -84,9 +87,10 @@ def test_flags_and_predictions_match_per_row_path(model):
     flux, err = _special((3000, 5), 6), _special((3000, 5), 7)
     flux[:1500] = np.abs(flux[:1500]) + 0.1  # mostly classifiable rows too
     out = predict_line_arrays(model, flux, err).columns()
-    expected, usable, off_grid, oiii_only = _expected_flags(model, flux, err)
+    expected, usable, off_grid, oiii_only, ambiguous = _expected_flags(model, flux, err)
     assert off_grid.any() and not off_grid.all()  # the random rows exercise both cases
     assert oiii_only.any() and not oiii_only[usable].all()
+    assert ambiguous.any() and not ambiguous[usable].all()
     assert list(out["flag"]) == expected
     proba = model.predict_proba(flux[usable])
     # one inference path: the table's probabilities are the estimator's, to the bit

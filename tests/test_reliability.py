@@ -34,7 +34,7 @@ from nebuladapt.models import ModelFileError, NebulaClassifier, load_model, save
 from nebuladapt.catalogs.usage import check_catalog_lines
 from nebuladapt.models.persistence import CARD_FILE, CARD_FORMAT, WEIGHTS_FILE
 from nebuladapt.output import write_table
-from nebuladapt.predict import classify_catalog
+from nebuladapt.predict import AMBIGUOUS, classify_catalog
 
 runner = CliRunner()
 NAN, INF = np.nan, np.inf
@@ -180,7 +180,7 @@ def test_upper_limits_written_as_text_are_flags(model_dir, tmp_path):
     flags = flags_of(pred)
     assert "upper_limit:NII6583" in flags[0] and "missing:NII6583" in flags[0]
     assert "upper_limit:OIII5006" in flags[1] and "missing:SII6716_6730" in flags[1]
-    assert flags[2] == {"missing:SII6716_6730"}
+    assert flags[2] - {AMBIGUOUS} == {"missing:SII6716_6730"}  # its class may also be ambiguous (a tiny test model)
     assert all(c in CLASSES for c in classes_of(pred))
 
 

@@ -34,7 +34,7 @@ from nebuladapt.dust import deredden_catalog, thread_default_law
 from nebuladapt.maps.options import DEFAULT_SNR_MIN
 from nebuladapt.maps.read import LineMaps, MapsError, lines_needed
 from nebuladapt.predict import PredictionSummary, predict_catalog
-from nebuladapt.models.inference import compute_threads
+from nebuladapt.models.inference import AMBIGUOUS_BELOW, compute_threads
 
 __all__ = [
     "DEFAULT_SNR_MIN",
@@ -68,6 +68,7 @@ FLAG_BITS = {
     9: ("BELOW_SNR_MIN", None, "unclassified: Halpha S/N below the map's snr_min"),
     10: ("OTHER", None, "another flag of the catalogue path (see the region catalogue)"),
     11: ("OIII_ONLY", "oiii_only", "classified from [OIII] ratios alone (no [NII], [SII] or [OI]): doubtful"),
+    12: ("AMBIGUOUS", "ambiguous", f"classified, highest probability below {AMBIGUOUS_BELOW}: may change with the seed"),
 }
 _KIND_BIT = {kind: bit for bit, (_, kind, _) in FLAG_BITS.items() if kind}
 _BELOW = 1 << 9

@@ -46,6 +46,7 @@ import numpy as np
 from nebuladapt.features import FeatureSpec, log_ratios, oiii_only_rows, usable_rows
 
 __all__ = [
+    "AMBIGUOUS_BELOW",
     "COLUMN_GROUP",
     "FORWARD_BATCH",
     "Predictor",
@@ -65,6 +66,12 @@ FORWARD_BATCH = 4080
 #: Output columns per matrix product on the block path.
 COLUMN_GROUP = 8
 
+#: A classified row whose highest class probability is below this is ambiguous: the default's members
+#: disagreed on it. Over seeds 0-4 of every task of the suite, 9-13 % of such rows' classes were not the row's
+#: commonest class, against 0.1 % or less at this probability and above; chosen from those class changes, which
+#: need no label (``benchmarks/results/member_pool.md``).
+AMBIGUOUS_BELOW = 0.7
+
 
 @dataclass
 class RowPredictions:
@@ -82,6 +89,8 @@ class RowPredictions:
         Usable rows far from every class's model grid.
     oiii_only : ndarray of bool
         Usable rows whose only ratios are [OIII] ones (:func:`nebuladapt.features.oiii_only_rows`).
+    ambiguous : ndarray of bool
+        Usable rows whose highest probability is below :data:`AMBIGUOUS_BELOW`.
     """
 
     proba: list
@@ -89,6 +98,7 @@ class RowPredictions:
     usable: np.ndarray
     off_grid: np.ndarray
     oiii_only: np.ndarray
+    ambiguous: np.ndarray
 
 
 # ------------------------------------------------------------------------- network
@@ -399,7 +409,7 @@ class Predictor:
         return np.column_stack(softmax_argmax(self.logits(self.features(flux)))[0])
 
     def classify_rows(self, flux: np.ndarray) -> RowPredictions:
-        """Probabilities, class, usability and off-grid flag of every row, in one pass.
+        """Probabilities, class, usability and the off-grid, [OIII]-only and ambiguous flags of every row, in one pass.
 
         The path of :mod:`nebuladapt.predict` (and so of streaming, Dask and MAPS).
         """
@@ -407,5 +417,6 @@ class Predictor:
         usable = usable_rows(features)
         proba, class_index = softmax_argmax(self.logits(features))
         np.copyto(class_index, -1, where=~usable)
+        ambiguous = usable & (np.maximum.reduce(proba) < AMBIGUOUS_BELOW)
         return RowPredictions(proba, class_index, usable, self.off_grid_features(features) & usable,
-                              oiii_only_rows(features, self.spec_))
+                              oiii_only_rows(features, self.spec_), ambiguous)

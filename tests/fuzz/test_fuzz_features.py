@@ -33,6 +33,7 @@ from nebuladapt.features import (
 )
 from nebuladapt.lines import LINES, SUMMED_LINES
 from nebuladapt.models import NebulaClassifier
+from nebuladapt.models.inference import AMBIGUOUS_BELOW
 from nebuladapt.predict import PREDICTION_COLUMNS, classify_catalog
 
 SCALE = float(os.environ.get("NEBULADAPT_FUZZ_SCALE", "1"))
@@ -45,7 +46,7 @@ numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_f
                     st.floats(1e-3, 1e3))
 SPECS = [default_feature_spec(), FeatureSpec(default_feature_spec().ratios + EXTRA_RATIOS)]
 FLAG = re.compile(r"^(missing|nonpositive|bad_err|low_snr|caseB|doublet|upper_limit|unclassified"
-                  r"|off_grid|oiii_only)(:[A-Za-z0-9_]+)?$")
+                  r"|off_grid|oiii_only|ambiguous)(:[A-Za-z0-9_]+)?$")
 
 
 def arrays(n):
@@ -151,6 +152,10 @@ def test_every_row_classified_or_flagged(tiny_model, catalog):
         assert all(FLAG.match(r) for r in reasons), flag
         if "oiii_only" in reasons:  # a doubt about a class given, never about an unclassified row
             assert cls and not ({"missing:OIII5006", "nonpositive:OIII5006"} & set(reasons)), flag
+        if "ambiguous" in reasons:  # a class given, with no probability of AMBIGUOUS_BELOW or more
+            assert cls and probs[i].max() < AMBIGUOUS_BELOW, flag
+        elif cls:
+            assert probs[i].max() >= AMBIGUOUS_BELOW, flag
         if cls:
             assert cls in CLASSES
             assert np.isfinite(probs[i]).all() and abs(probs[i].sum() - 1) < 1e-5
