@@ -33,6 +33,7 @@ import numpy as np
 
 from nebuladapt import CLASSES, __version__
 from nebuladapt.catalogs.usage import oiii_only_warning
+from nebuladapt.models.inference import AMBIGUOUS_BELOW
 from nebuladapt.predict import OFF_GRID, OIII_ONLY
 from nebuladapt.reports.pages import html_figure, html_page, html_table
 
@@ -306,7 +307,9 @@ def _counts_tables(summary: ClassifiedSummary) -> str:
         + html_table(["flag", "rows"], flag_rows, numeric=(1,))
         + "<p class='lead'>A row can carry several flags. <code>off_grid</code>: classified, but far "
         "from every class's model grid. <code>oiii_only</code>: classified from [OIII] ratios alone (no "
-        "[NII], [SII] or [OI] ratio), a doubtful class. <code>unclassified:…</code>: no usable ratio.</p></div></div>"
+        "[NII], [SII] or [OI] ratio), a doubtful class. <code>ambiguous</code>: classified, but no class has a "
+        f"probability of {AMBIGUOUS_BELOW} or more; refitting with another seed may change it. "
+        "<code>unclassified:…</code>: no usable ratio.</p></div></div>"
     )
 
 
