@@ -53,9 +53,7 @@ def run_jobs(jobs, prefix: str, shard: str, patches: dict, extra=None, params: d
     torch.set_num_threads(1)
     index, count = map(int, shard.split("/"))
     out = RESULTS / f"{prefix}_{index}.jsonl"
-    done = set()
-    for path in RESULTS.glob(f"{prefix}_*.jsonl"):
-        done |= {(r["config"], r["task"], r["seed"]) for r in map(json.loads, path.read_text().splitlines())}
+    done = {(r["config"], r["task"], r["seed"]) for r in read_records(f"{prefix}_*.jsonl")}
     for k, (config, task, seed) in enumerate(jobs):
         if k % count != index or (config, task.name, seed) in done:
             continue
@@ -165,12 +163,14 @@ def exploratory_report(prefix: str, title: str, tasks: dict, baseline: tuple[str
 
 def load(pattern: str, config: str) -> dict:
     """(task, seed) -> the fit record of ``config`` in ``results/<pattern>``, seeds :data:`SEEDS`."""
-    records = {}
+    return {(r["task"], r["seed"]): r for r in read_records(pattern)
+            if r["kind"] == "fit" and record_config(r) == config and r["seed"] in SEEDS}  # fmt: skip
+
+
+def read_records(pattern: str):
+    """Every record (one JSON object per line) of the files ``results/<pattern>``, files in name order."""
     for path in sorted(RESULTS.glob(pattern)):
-        for r in map(json.loads, path.read_text().splitlines()):
-            if r["kind"] == "fit" and record_config(r) == config and r["seed"] in SEEDS:
-                records[(r["task"], r["seed"])] = r
-    return records
+        yield from map(json.loads, path.read_text().splitlines())
 
 
 def task_scores(pattern: str, config: str, tasks: dict) -> dict:

@@ -14,14 +14,13 @@ seeds 0-4 everywhere. Labels only score.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _registered import RESULTS, main, run_jobs, scores  # noqa: E402
+from _registered import RESULTS, main, read_records, run_jobs, scores  # noqa: E402
 from all_families import choice_tasks  # noqa: E402
 from weight_average import default_tasks  # noqa: E402
 
@@ -37,8 +36,12 @@ SPREAD = 0.01
 
 def new_records() -> dict:
     """(task, seed) -> this script's records."""
-    return {(r["task"], r["seed"]): r for path in sorted(RESULTS.glob(f"{PREFIX}_*.jsonl"))
-            for r in map(json.loads, path.read_text().splitlines())}  # fmt: skip
+    return {(r["task"], r["seed"]): r for r in read_records(f"{PREFIX}_*.jsonl")}
+
+
+def seed_records() -> dict:
+    """(task, seed) -> the default's record, seeds 0-4: stop 25's stored records (0-2), then this script's (3-4)."""
+    return {**new_records(), **default_tasks()[0]}
 
 
 def spread_tasks() -> dict:
@@ -59,9 +62,9 @@ def run(shard: str) -> None:
 
 def seed_values() -> dict:
     """Task name -> balanced accuracy per seed (0-2 stored, then 3-4 fitted here, those there are)."""
-    (old, every), new = default_tasks(), new_records()
+    every, records = default_tasks()[1], seed_records()
     return {name: [scores({(name, s): r}, {name: t})[name][0][0] for s in (0, 1, 2, *NEW_SEEDS)
-                   if (r := old.get((name, s)) or new.get((name, s)))] for name, t in every.items()}  # fmt: skip
+                   if (r := records.get((name, s)))] for name, t in every.items()}  # fmt: skip
 
 
 def report() -> None:

@@ -20,7 +20,6 @@ reproduction). Nothing is chosen from it; labels only score.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from contextlib import contextmanager
@@ -30,10 +29,10 @@ from unittest import mock
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _registered import RESULTS, main, predicted, run_jobs  # noqa: E402
+from _registered import RESULTS, main, predicted, read_records, run_jobs  # noqa: E402
 from trust_suite import record_usable  # noqa: E402
 from all_families import choice_tasks  # noqa: E402
-from five_seeds import PACKAGE, new_records, seed_values, spread_tasks  # noqa: E402
+from five_seeds import PACKAGE, seed_records, seed_values, spread_tasks  # noqa: E402
 from weight_average import default_tasks  # noqa: E402
 
 from nebuladapt.evaluation.metrics import classification_scores  # noqa: E402
@@ -116,8 +115,7 @@ def run(shard: str) -> None:
 
 def pool_records() -> dict:
     """(config, task, seed) -> this script's records."""
-    return {(r["config"], r["task"], r["seed"]): r for path in sorted(RESULTS.glob(f"{PREFIX}_*.jsonl"))
-            for r in map(json.loads, path.read_text().splitlines())}  # fmt: skip
+    return {(r["config"], r["task"], r["seed"]): r for r in read_records(f"{PREFIX}_*.jsonl")}
 
 
 def member_pool(records: dict, config: str, name: str) -> np.ndarray | None:
@@ -164,10 +162,10 @@ def split_rows(pool: np.ndarray) -> tuple[int, float]:
 
 def reproduction(records: dict) -> tuple[int, int, int]:
     """(fits compared, distilled probabilities identical to the stored record of that seed, members' mean within 1e-4)."""
-    stored, new = default_tasks()[0], new_records()
+    stored = seed_records()
     compared = same = close = 0
     for (config, name, seed), r in records.items():
-        old = stored.get((name, seed)) or new.get((name, seed))
+        old = stored.get((name, seed))
         if config != PACKAGE or old is None:
             continue
         compared += 1
@@ -186,7 +184,7 @@ def report() -> None:
     compared, same, close = reproduction(records)
     pools = {n: p for n in tasks if (p := member_pool(records, PACKAGE, n)) is not None}
     per_task = {n: resampled(tasks[n], records[(PACKAGE, n, 0)], p) for n, p in pools.items()}
-    n_pool = 7 * len(POOL_SEEDS)
+    n_pool = len(next(iter(pools.values())))
     lines = ["# More members? The seed spread of the default's vote with K members (report only)", "",
              "`python benchmarks/member_pool.py report`. The package default fitted with seeds "
              f"{POOL_SEEDS[0]}-{POOL_SEEDS[-1]}, each fit keeping its seven members' target probabilities: a pool of "
@@ -221,7 +219,7 @@ def report() -> None:
         lines.append(f"| {n}{'' if n in choice else ' (held out)'} | "
                      f"{std(obs) if len(obs) == 5 else float('nan'):.4f} | " + " | ".join(f"{std(v[k]):.4f}" for k in SIZES)
                      + f" | {v[7].mean():.3f} / {v[28].mean():.3f} | {split} of {len(pools[n][0])} | {confidence:.2f} |")
-    lines += check_lines(records, per_task, observed) + probe_lines(records, pools) + confidence_lines()
+    lines += check_lines(tasks, records, per_task, observed) + probe_lines(records, pools) + confidence_lines()
     (RESULTS / f"{PREFIX}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
@@ -262,9 +260,9 @@ def probe_lines(records: dict, pools: dict) -> list[str]:
     return lines
 
 
-def check_lines(records: dict, per_task: dict, observed: dict) -> list[str]:
-    """Markdown: real ten-member fits (:data:`TEN`) on :data:`CHECK_TASKS` against the pool's prediction for K = 10."""
-    tasks = pool_tasks()
+def check_lines(tasks: dict, records: dict, per_task: dict, observed: dict) -> list[str]:
+    """Markdown: real ten-member fits (:data:`TEN`) on :data:`CHECK_TASKS` of ``tasks`` against the pool's prediction
+    for K = 10."""
     done = [n for n in CHECK_TASKS if all((TEN, n, s) in records for s in CHECK_SEEDS)]
     if not done:
         return []
@@ -290,11 +288,11 @@ def confidence_lines() -> list[str]:
     """Markdown: how often a row's class in one fit differs from its commonest class over seeds 0-4, by the
     row's highest probability in that fit (the default's stored records, every task; what a user can read off
     ``prob_*``), and how often flagged and other rows are right. Rows a fit leaves unclassified are left out."""
-    (old, every), new = default_tasks(), new_records()
+    every, records = default_tasks()[1], seed_records()
     choice = set(choice_tasks())
     counts = {label: np.zeros((3, len(CONFIDENCE_BINS) - 1)) for label in ("choice", "held out")}
     for name, task in every.items():
-        fits = [r for s in range(5) if (r := old.get((name, s)) or new.get((name, s)))]
+        fits = [r for s in range(5) if (r := records.get((name, s)))]
         if len(fits) < 5:
             continue
         classes = np.array([predicted(r, task) for r in fits])  # (5, rows)

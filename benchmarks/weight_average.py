@@ -18,6 +18,7 @@ from it: a change of the default needs a registration and a new held-out family 
 
 from __future__ import annotations
 
+import functools
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -90,9 +91,10 @@ def run(shard: str) -> None:
     run_jobs(jobs, PREFIX, shard, patches)
 
 
+@functools.cache
 def default_tasks() -> tuple[dict, dict]:
     """The stop-25 default's stored records ((task, seed) -> record, seeds 0-2) and every task they cover in
-    full (name -> Task, in order: the 22 choice tasks, families 1-15)."""
+    full (name -> Task, in order: the 22 choice tasks, families 1-15). Built once per process: callers only read."""
     records = load(f"{DEFAULT_RUN}_*.jsonl", DEFAULT)
     builders = [lambda: list(choice_tasks().values()), *EARLY.values(), *LATER.values(), arm_tasks, error_tasks]
     every = {t.name: t for build in builders for t in build()}
