@@ -21,8 +21,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from nebuladapt.models.estimator import NebulaClassifier
 from nebuladapt.models.params import start_steps, store_init_arguments
 
-__all__ = ["NebulaEnsemble", "distillation_losses", "member_probabilities", "member_seeds", "source_only_weights",
-           "teacher_probabilities"]
+__all__ = ["MEMBER_OVERRIDES", "NebulaEnsemble", "class_proportions", "distillation_losses", "fit_member",
+           "member_probabilities", "member_seeds", "source_only_weights", "teacher_probabilities"]
 
 
 def member_seeds(random_state: int, n_members: int) -> list[int]:
@@ -36,18 +36,35 @@ def member_seeds(random_state: int, n_members: int) -> list[int]:
     return [int(child.generate_state(1)[0] >> 1) for child in children]
 
 
+#: What each member changes in the fit's parameters: a single network, no temperature, prior correction or checkpoints.
+MEMBER_OVERRIDES = {"members": 1, "calibrate": False, "prior_correction": "none", "checkpoint_steps": ()}
+
+
+def fit_member(
+    params: Mapping, X, y, sample_domain, X_err, seed: int, initial_weights: dict | None = None,
+    callback: Callable | None = None,
+) -> np.ndarray:
+    """Target probabilities (temperature 1) of one member: ``params`` with :data:`MEMBER_OVERRIDES`, seeded ``seed``.
+
+    ``initial_weights`` and ``callback(step, record)`` as for :meth:`NebulaClassifier.fit`.
+    """
+    member = NebulaClassifier(**{**dict(params), **MEMBER_OVERRIDES, "random_state": seed})
+    member.fit(X, y, sample_domain=sample_domain, X_err=X_err, callback=callback, initial_weights=initial_weights)
+    return member.predict_proba(np.asarray(X, dtype=np.float64)[np.asarray(sample_domain) < 0])
+
+
 def member_probabilities(
     params: Mapping, X, y, sample_domain, X_err=None, callback: Callable | None = None,
     initial_weights: dict | None = None,
 ) -> tuple[np.ndarray, list[int]]:
-    """Target probabilities of each of ``params["members"]`` single-network fits.
+    """Target probabilities of each of ``params["members"]`` single-network fits, one after the other.
 
     Parameters
     ----------
     params : mapping
         NebulaClassifier parameters of the fit (``members`` members, each
         seeded by :func:`member_seeds` of ``random_state``); members are single
-        networks without temperature, prior correction or checkpoints.
+        networks without temperature, prior correction or checkpoints (:func:`fit_member`).
     X, y, sample_domain, X_err
         As for :meth:`NebulaClassifier.fit`; ``sample_domain < 0`` marks the
         target rows.
@@ -63,16 +80,12 @@ def member_probabilities(
         Each member's class probabilities (temperature 1) of the target rows, in order.
     seeds : list of int
     """
-    is_target = np.asarray(sample_domain) < 0
-    overrides = {"members": 1, "calibrate": False, "prior_correction": "none", "checkpoint_steps": ()}
     seeds = member_seeds(params["random_state"], params["members"])
     probabilities = []
     for k, seed in enumerate(seeds):
         hook = None if callback is None else (lambda step, rec, k=k: callback(k, step, rec))
-        member = NebulaClassifier(**{**dict(params), **overrides, "random_state": seed})
         start = initial_weights(seed) if callable(initial_weights) else initial_weights
-        member.fit(X, y, sample_domain=sample_domain, X_err=X_err, callback=hook, initial_weights=start)
-        probabilities.append(member.predict_proba(np.asarray(X, dtype=np.float64)[is_target]))
+        probabilities.append(fit_member(params, X, y, sample_domain, X_err, seed, start, hook))
     return np.stack(probabilities), seeds
 
 
@@ -94,9 +107,13 @@ def teacher_probabilities(
         how much the members agree).
     """
     stacked, seeds = member_probabilities(params, X, y, sample_domain, X_err, callback, initial_weights)
-    proportions = np.stack([np.bincount(np.argmax(np.nan_to_num(p, nan=-1), axis=1), minlength=p.shape[1])
-                            for p in stacked]) / max(1, stacked.shape[1])  # fmt: skip
-    return stacked.mean(axis=0), seeds, proportions
+    return stacked.mean(axis=0), seeds, class_proportions(stacked)
+
+
+def class_proportions(stacked: np.ndarray) -> np.ndarray:
+    """Each member's predicted class proportions on the target, from (n_members, n_target, n_classes) probabilities."""
+    return np.stack([np.bincount(np.argmax(np.nan_to_num(p, nan=-1), axis=1), minlength=p.shape[1])
+                     for p in stacked]) / max(1, stacked.shape[1])  # fmt: skip
 
 
 def source_only_weights(params: Mapping, X, y, sample_domain, X_err=None, callback: Callable | None = None) -> dict:
@@ -109,26 +126,47 @@ def source_only_weights(params: Mapping, X, y, sample_domain, X_err=None, callba
     not (docs/experiment/trust_suite.md). The ``n_steps``, noise and features
     of ``params``; no target row is used.
     """
-    overrides = {"method": "nn", "members": 1, "calibrate": False, "prior_correction": "none",
-                 "checkpoint_steps": ()}  # fmt: skip
-    network = NebulaClassifier(**{**dict(params), **overrides})
+    network = NebulaClassifier(**{**dict(params), **MEMBER_OVERRIDES, "method": "nn"})
     network.fit(X, y, sample_domain=sample_domain, X_err=X_err, callback=callback)
     return network.network_.state_dict()
+
+
+def _recorded(function, *args, **kwargs) -> tuple:
+    """``function(*args, callback=..., **kwargs)`` and the ``(step, record)`` calls its callback received, in order."""
+    calls: list = []
+    result = function(*args, callback=lambda step, rec: calls.append((step, rec)), **kwargs)
+    return result, calls
+
+
+def _start_job(start_params: Mapping, X, y, sample_domain, X_err) -> tuple:
+    """The distilled network's source-only start (:func:`source_only_weights`) and its progress calls."""
+    return _recorded(source_only_weights, start_params, X, y, sample_domain, X_err)
+
+
+def _member_job(params: Mapping, start_params: Mapping, X, y, sample_domain, X_err, seed: int) -> tuple:
+    """One member from its own source-only start seeded like it: its target probabilities, then the
+    progress calls of the start and of the member."""
+    start, start_calls = _recorded(source_only_weights, {**start_params, "random_state": seed}, X, y,
+                                   sample_domain, X_err)  # fmt: skip
+    proba, member_calls = _recorded(fit_member, params, X, y, sample_domain, X_err, seed, start)
+    return proba, start_calls, member_calls
 
 
 def distillation_losses(model, X, y, is_source, X_err=None, callback: Callable | None = None):
     """What ``model.fit`` trains with when ``model.members > 1``.
 
-    Trains, one after the other: a source-only network of :func:`~nebuladapt.models.params.start_steps`
-    steps seeded ``random_state`` (:func:`source_only_weights`; the distilled network starts from
-    it), then each member (:func:`teacher_probabilities` of ``model.get_params()``) from its own
-    source-only network of as many steps, seeded like the member. Short, independent starts leave
-    the members less of one start's luck to share (``benchmarks/results/crowded_result.md``).
-    Records the members' seeds and target class proportions in ``model.ensemble_`` (their mean
-    target probabilities in ``model.teacher_proba_``, not saved) and returns the loss list of the
-    distilled network (the source classification loss is the training loop's own) and the
-    progress callback renumbered to follow all the steps before it
-    (:func:`~nebuladapt.models.params.steps_trained`).
+    Trains a source-only network of :func:`~nebuladapt.models.params.start_steps` steps seeded
+    ``random_state`` (:func:`source_only_weights`; the distilled network starts from it) and each
+    member (:func:`fit_member` of ``model.get_params()``) from its own source-only network of as many
+    steps, seeded like the member. Short, independent starts leave the members less of one start's
+    luck to share (``benchmarks/results/crowded_result.md``). These networks are independent of one
+    another: ``model.n_jobs`` processes train them at once (joblib), each on one thread, so the result
+    is the same for every ``n_jobs``; the progress ``callback`` receives every network's steps,
+    renumbered to follow all the steps before them (:func:`~nebuladapt.models.params.steps_trained`),
+    in the same order for every ``n_jobs``, as each network finishes. Records the members' seeds and
+    target class proportions in ``model.ensemble_`` (their mean target probabilities in
+    ``model.teacher_proba_``, not saved) and returns the loss list of the distilled network (the
+    source classification loss is the training loop's own) and its progress callback.
 
     Returns
     -------
@@ -138,6 +176,8 @@ def distillation_losses(model, X, y, is_source, X_err=None, callback: Callable |
     initial_weights : dict
         The weights the distilled network starts from.
     """
+    from joblib import Parallel, delayed, effective_n_jobs
+
     from nebuladapt.models.losses.distillation import TargetDistillation
 
     n_steps, params = model.n_steps, model.get_params()
@@ -147,27 +187,31 @@ def distillation_losses(model, X, y, is_source, X_err=None, callback: Callable |
     def member_offset(k):  # the distilled network's start, then per member: its start, the member
         return first + k * (first + n_steps)
 
-    def at(offset):
-        return None if callback is None else (lambda step, rec: callback(offset + step, rec))
+    def replay(calls, offset):
+        if callback is not None:
+            for step, record in calls:
+                callback(offset + step, record)
 
     domain = np.where(np.asarray(is_source), 1, -2)
-    start = source_only_weights(start_params, X, y, domain, X_err, at(0))
     seeds = member_seeds(model.random_state, model.members)
-
-    def own_start(seed):
-        hook = at(member_offset(seeds.index(seed)))
-        return source_only_weights({**start_params, "random_state": seed}, X, y, domain, X_err, hook)
-
-    member_hook = None if callback is None else (lambda k, step, rec: callback(member_offset(k) + first + step, rec))
-    teacher, seeds, proportions = teacher_probabilities(
-        params, X, y, domain, X_err=X_err, initial_weights=own_start, callback=member_hook,
-    )
-    model.ensemble_ = {"member_seeds": seeds, "member_target_proportions": proportions.round(4).tolist(),
+    jobs = [delayed(_start_job)(start_params, X, y, domain, X_err)]
+    jobs += [delayed(_member_job)(params, start_params, X, y, domain, X_err, seed) for seed in seeds]
+    workers = min(effective_n_jobs(int(model.n_jobs)), len(jobs))
+    finished = Parallel(n_jobs=workers, return_as="generator")(jobs)  # in order, each once it and those before it are done
+    start, calls = next(finished)
+    replay(calls, 0)
+    stacked = []
+    for k, (proba, start_calls, member_calls) in enumerate(finished):
+        replay(start_calls, member_offset(k))
+        replay(member_calls, member_offset(k) + first)
+        stacked.append(proba)
+    stacked = np.stack(stacked)
+    model.ensemble_ = {"member_seeds": seeds, "member_target_proportions": class_proportions(stacked).round(4).tolist(),
                        "start": f"each member from its own source-only network of {first} "
                                 "steps (the member's seed); the distilled network from one seeded random_state"}  # fmt: skip
-    model.teacher_proba_ = teacher
-    last = at(member_offset(model.members))  # the distilled network comes last
-    return [TargetDistillation(teacher, 1.0, model.batch_size, model.random_state)], last, start
+    model.teacher_proba_ = stacked.mean(axis=0)
+    last = None if callback is None else (lambda step, rec: callback(member_offset(model.members) + step, rec))
+    return [TargetDistillation(model.teacher_proba_, 1.0, model.batch_size, model.random_state)], last, start
 
 
 class NebulaEnsemble(ClassifierMixin, BaseEstimator):

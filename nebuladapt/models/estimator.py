@@ -212,6 +212,8 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         self
         """
         self._validate_params()
+        if self.n_jobs == 0:
+            raise ValueError("n_jobs must be -1 (one process per CPU core) or a positive number of processes, got 0")
         self.source_grids_ = source_grids
         check_tuples(self.get_params())
         spec = self.spec_

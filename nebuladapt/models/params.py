@@ -49,7 +49,7 @@ PRIOR_CORRECTIONS = ("none", "em")
 #: Parameters that only act when ``method`` adapts to the target: with
 #: ``method="nn"`` no adaptation loss is built, so they (the entropy term
 #: included) have no effect.
-ADAPTATION_ONLY = ("alignment", "domain_weight", "entropy_weight", "members")
+ADAPTATION_ONLY = ("alignment", "domain_weight", "entropy_weight", "members", "n_jobs")
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,8 @@ PARAMS: tuple[Param, ...] = (
     Param("members", int, 7, "Networks trained with seeds derived from the seed; their mean target "
           "probabilities are distilled into the one network saved (1: a single network). 7 since "
           "benchmarks/results/misreported_errors_result.md", low=1, closed="left", cli=True),
+    Param("n_jobs", int, -1, "Processes that train the members at once (-1: one per CPU core, 1: one after the "
+          "other). The fitted model does not depend on it", low=-1, closed="left", cli=True),
     Param("batch_size", int, 256, "Source rows per step (class-balanced)", low=1, closed="left"),
     Param("lr", float, 1e-3, "Adam learning rate", low=0.0, closed="neither"),
     Param("domain_weight", float, 0.3, "Maximum weight of the alignment term (gradient-reversal "

@@ -187,6 +187,30 @@ def test_each_member_and_the_distilled_network_start_from_their_own_short_start(
         asked.append((params["random_state"], params["n_steps"]))
         return original(params, *args, **kwargs)
 
-    monkeypatch.setattr(ensemble_module, "source_only_weights", recording)
-    NebulaClassifier(**{**DISTILLED, "n_steps": 10}, random_state=11).fit(d["X"], d["y"], sample_domain=d["sample_domain"])
+    monkeypatch.setattr(ensemble_module, "source_only_weights", recording)  # seen in this process only: n_jobs=1
+    NebulaClassifier(**{**DISTILLED, "n_steps": 10, "n_jobs": 1}, random_state=11).fit(d["X"], d["y"], sample_domain=d["sample_domain"])
     assert asked == [(seed, start_steps(10)) for seed in [11, *member_seeds(11, 2)]] and start_steps(10) == 3
+
+
+def test_members_trained_in_parallel_give_the_same_model(toy_domains, distilled):
+    """Two processes train the starts and members (joblib): same network, teacher and progress calls as one."""
+    d = toy_domains
+    calls = {}
+    models = {}
+    for n_jobs in (1, 2):
+        seen = calls.setdefault(n_jobs, [])
+        models[n_jobs] = NebulaClassifier(**DISTILLED, random_state=11, n_jobs=n_jobs).fit(
+            d["X"], d["y"], sample_domain=d["sample_domain"], callback=lambda step, rec, seen=seen: seen.append((step, rec))
+        )
+    np.testing.assert_array_equal(models[2].predict_proba(d["target"]), models[1].predict_proba(d["target"]))
+    np.testing.assert_array_equal(models[2].teacher_proba_, models[1].teacher_proba_)
+    np.testing.assert_array_equal(models[1].predict_proba(d["target"]), distilled.predict_proba(d["target"]))
+    assert models[2].ensemble_ == models[1].ensemble_
+    assert [s for s, _ in calls[2]] == [s for s, _ in calls[1]] == list(range(steps_trained(2, "dann", 40)))
+    assert [r for _, r in calls[2]] == [r for _, r in calls[1]]
+
+
+def test_n_jobs_zero_is_an_error(toy_domains):
+    d = toy_domains
+    with pytest.raises(ValueError, match="n_jobs must be -1"):
+        NebulaClassifier(**DISTILLED, n_jobs=0).fit(d["X"], d["y"], sample_domain=d["sample_domain"])
