@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 from nebuladapt.diffuse_gas import BLENDED_CLASSES, lines_without_gas
 from nebuladapt.evaluation.diagnostics import SII_HA, low_sii_snr_share
 from nebuladapt.features import FeatureSpec, default_feature_spec, log_ratios, missing_line_share, usable_rows
-from nebuladapt.models.calibration import fit_temperature
+from nebuladapt.models.calibration import fit_temperature, match_temperature
 from nebuladapt.models.inference import Predictor, RowPredictions, network_layers, softmax_argmax
 from nebuladapt.models.label_shift import em_target_prior
 from nebuladapt.models.losses import build_alignment
@@ -212,6 +212,8 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         self
         """
         self._validate_params()
+        if self.calibrate and self.match_members:
+            raise ValueError("calibrate and match_members both set the temperature: choose one")
         if self.n_jobs == 0:
             raise ValueError("n_jobs must be -1 (one process per CPU core) or a positive number of processes, got 0")
         self.source_grids_ = source_grids
@@ -322,7 +324,8 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         return log_ratios(noisy.numpy(), self.spec_)
 
     def _calibrate_and_estimate_prior(self, target_flux: np.ndarray) -> None:
-        """Temperature on noisy held-out source models; EM target prior. No target labels."""
+        """Temperature (on noisy held-out source models, or matched to the members' mean on the target rows);
+        EM target prior. No target labels."""
         self.temperature_ = 1.0
         if self.calibrate and len(self.validation_flux_):
             features = self._noisy_features(self.validation_flux_, 1)
@@ -333,6 +336,11 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         self._refresh_predictor()
         features = self._features(target_flux)
         usable = usable_rows(features)  # a row with no ratio gets no class, so it says nothing of the proportions
+        teacher = getattr(self, "teacher_proba_", None)
+        if self.match_members and self.ensemble_ is not None and teacher is not None and usable.any():
+            logits = self._logits(features[usable], prior=False)  # temperature 1 here
+            self.temperature_ = match_temperature(logits, teacher[usable])
+            self._refresh_predictor()
         if usable.any():
             columns, _ = softmax_argmax(self._logits(features[usable], prior=False))
             proba = np.column_stack(columns)

@@ -118,6 +118,9 @@ PARAMS: tuple[Param, ...] = (
           "class proportions of the target", choices=PRIOR_CORRECTIONS, cli=True),
     Param("calibrate", bool, False, "Fit a softmax temperature on held-out, noise-perturbed models "
           "(off by default: it made calibration on the target task suite worse)"),
+    Param("match_members", bool, False, "With members > 1: fit the softmax temperature of the saved network "
+          "so that its probabilities on the target rows match the members' mean (no label; "
+          "benchmarks/results/members_temperature_registration.md)", cli=True),
     Param("validation_fraction", float, 0.1, "Fraction of source models held out (calibration)",
           low=0.0, high=1.0, closed="left"),
     Param("checkpoint_steps", tuple, (), "Steps at which to keep a copy of the weights"),

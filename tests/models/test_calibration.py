@@ -18,3 +18,21 @@ def test_temperature_undoes_overconfidence():
     sharp = np.exp(3 * true_logits) / np.exp(3 * true_logits).sum(1, keepdims=True)
     calibrated = np.exp(scaled) / np.exp(scaled).sum(1, keepdims=True)
     assert expected_calibration_error(calibrated, sampled) < expected_calibration_error(sharp, sampled)
+
+
+def test_matched_temperature_recovers_the_one_that_made_the_probabilities():
+    from scipy.special import softmax
+
+    from nebuladapt.models.calibration import match_temperature
+
+    logits = np.random.default_rng(1).normal(0, 2, (400, 3))
+    for t in (0.5, 0.72, 2.0):
+        assert match_temperature(logits, softmax(logits / t, axis=1)) == pytest.approx(t, rel=1e-3)
+
+
+def test_labels_are_one_hot_probabilities_to_the_matched_temperature():
+    from nebuladapt.models.calibration import match_temperature
+
+    rng = np.random.default_rng(2)
+    logits, labels = rng.normal(0, 1.5, (300, 3)), rng.integers(0, 3, 300)
+    assert fit_temperature(logits, labels) == pytest.approx(match_temperature(logits, np.eye(3)[labels]), rel=1e-9)

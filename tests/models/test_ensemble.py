@@ -214,3 +214,29 @@ def test_n_jobs_zero_is_an_error(toy_domains):
     d = toy_domains
     with pytest.raises(ValueError, match="n_jobs must be -1"):
         NebulaClassifier(**DISTILLED, n_jobs=0).fit(d["X"], d["y"], sample_domain=d["sample_domain"])
+
+
+def test_matched_temperature_brings_the_network_to_its_members_without_changing_a_class(toy_domains, distilled):
+    """match_members=True: one temperature, fitted on the target rows to the members' mean (no label)."""
+    from scipy.special import log_softmax
+
+    d = toy_domains
+    matched = NebulaClassifier(**DISTILLED, random_state=11, match_members=True).fit(
+        d["X"], d["y"], sample_domain=d["sample_domain"])
+    assert distilled.temperature_ == 1.0 and matched.temperature_ != 1.0
+    np.testing.assert_array_equal(matched.predict(d["target"]), distilled.predict(d["target"]))
+    teacher = distilled.teacher_proba_
+
+    def cross_entropy(model):
+        return -np.mean(np.sum(teacher * np.log(model.predict_proba(d["target"])), axis=1))
+
+    assert cross_entropy(matched) < cross_entropy(distilled)
+    logits = np.log(distilled.predict_proba(d["target"]))
+    for t in (0.9, 1.1):  # a minimum: the matched temperature nudged either way fits the members worse
+        nudged = -np.mean(np.sum(teacher * log_softmax(logits / (matched.temperature_ * t), axis=1), axis=1))
+        assert nudged > cross_entropy(matched)
+    single = NebulaClassifier(**{**DISTILLED, "members": 1, "n_steps": 5}, random_state=11, match_members=True).fit(
+        d["X"], d["y"], sample_domain=d["sample_domain"])
+    assert single.temperature_ == 1.0  # no members, nothing to match
+    with pytest.raises(ValueError, match="choose one"):
+        NebulaClassifier(**DISTILLED, calibrate=True, match_members=True).fit(d["X"], d["y"], sample_domain=d["sample_domain"])
