@@ -30,6 +30,7 @@ __all__ = [
     "log_ratios",
     "usable_rows",
     "oiii_only_rows",
+    "nii_only_rows",
     "missing_line_share",
     "row_line_flags",
     "line_flag_masks",
@@ -37,6 +38,7 @@ __all__ = [
     "LOW_SNR",
     "ratio_reddening",
     "OIII_HA",
+    "NII_HA",
     "CLASSICAL_RATIOS",
 ]
 
@@ -64,12 +66,14 @@ class LineRatio:
 #: where Hbeta is missing (:func:`nebuladapt.models.training.redden_without_hbeta`). A default
 #: ratio since the choice of ``benchmarks/results/oiii_ha_choice.md``.
 OIII_HA = LineRatio("OIII5006", "HA6562")
+#: [NII]6583/Halpha: alone, it does not separate HII regions from SNRs (:func:`nii_only_rows`).
+NII_HA = LineRatio("NII6583", "HA6562")
 #: Every line ratio nebuladapt can use as a feature, in feature order: THE place to
 #: add a ratio. ``nebuladapt fit`` uses each one that every grid in use provides
 #: (:func:`feature_spec_for_lines` on :meth:`nebuladapt.grids.GridSet.provided_lines`).
 RATIOS: tuple[LineRatio, ...] = (
     LineRatio("OIII5006", "HB4861"),  # [OIII]5007/Hbeta
-    LineRatio("NII6583", "HA6562"),  # [NII]6583/Halpha
+    NII_HA,  # [NII]6583/Halpha
     LineRatio("SII6716_6730", "HA6562"),  # [SII]6716+6731/Halpha
     OIII_HA,  # [OIII]5007/Halpha
     LineRatio("OI6300", "HA6562"),  # [OI]6300/Halpha: shocks vs photoionisation
@@ -446,6 +450,13 @@ def usable_rows(features) -> np.ndarray:
     return np.isfinite(np.asarray(features)).any(axis=1)
 
 
+def _one_line_rows(features, spec: FeatureSpec, numerator: str) -> np.ndarray:
+    """True where a usable row's computable ratios all have ``numerator`` as numerator."""
+    given = np.isfinite(np.asarray(features))
+    others = [k for k, r in enumerate(spec.ratios) if r.numerator != numerator]
+    return given.any(axis=1) & ~given[:, others].any(axis=1)
+
+
 def oiii_only_rows(features, spec: FeatureSpec) -> np.ndarray:
     """True where a usable row's computable ratios all have [OIII]5007 as numerator.
 
@@ -465,9 +476,29 @@ def oiii_only_rows(features, spec: FeatureSpec) -> np.ndarray:
     -------
     ndarray of bool, shape (n,)
     """
-    given = np.isfinite(np.asarray(features))
-    others = [k for k, r in enumerate(spec.ratios) if r.numerator != OIII_HA.numerator]
-    return given.any(axis=1) & ~given[:, others].any(axis=1)
+    return _one_line_rows(features, spec, OIII_HA.numerator)
+
+
+def nii_only_rows(features, spec: FeatureSpec) -> np.ndarray:
+    """True where a usable row's computable ratios all have [NII]6583 as numerator.
+
+    Such a row gives no [OIII], [SII] or [OI] ratio (faint or shallow spectra in which only Halpha and
+    [NII] are detected), and HII regions and SNRs overlap in [NII]/Halpha alone. With the default such
+    rows came back right about a third of the time on the held-out tasks, most of their HII regions
+    called SNR with probabilities above 0.9 (``benchmarks/results/nii_only_rows.md``);
+    :mod:`nebuladapt.predict` flags them ``nii_only``.
+
+    Parameters
+    ----------
+    features : ndarray, shape (n, n_features)
+        Log ratios in ``spec`` order, NaN where missing (:func:`log_ratios`).
+    spec : FeatureSpec
+
+    Returns
+    -------
+    ndarray of bool, shape (n,)
+    """
+    return _one_line_rows(features, spec, NII_HA.numerator)
 
 
 def missing_line_share(features, spec: FeatureSpec) -> dict[str, float]:

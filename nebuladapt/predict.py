@@ -13,7 +13,9 @@ Output columns added to the input table (all input columns kept as they are):
     ratio), ``doublet:<LINE>`` (strong line inferred from its weak partner),
     ``off_grid`` (far from every class's models), ``oiii_only`` (classified from
     [OIII] ratios alone, no [NII], [SII] or [OI] ratio: doubtful, see
-    :func:`nebuladapt.features.oiii_only_rows`), ``ambiguous`` (highest probability
+    :func:`nebuladapt.features.oiii_only_rows`), ``nii_only`` (classified from
+    [NII]/Halpha alone, no [OIII], [SII] or [OI] ratio: doubtful, see
+    :func:`nebuladapt.features.nii_only_rows`), ``ambiguous`` (highest probability
     below :data:`~nebuladapt.models.inference.AMBIGUOUS_BELOW`: the class may change
     when the model is refitted with another seed), ``unclassified:no_usable_ratio``.
 
@@ -60,6 +62,8 @@ UNCLASSIFIED = "unclassified:no_usable_ratio"
 OFF_GRID = "off_grid"
 #: Flag of a classified row whose only ratios are [OIII] ones (:func:`nebuladapt.features.oiii_only_rows`).
 OIII_ONLY = "oiii_only"
+#: Flag of a classified row whose only ratios are [NII] ones (:func:`nebuladapt.features.nii_only_rows`).
+NII_ONLY = "nii_only"
 #: Flag of a classified row whose highest probability is below :data:`~nebuladapt.models.inference.AMBIGUOUS_BELOW`.
 AMBIGUOUS = "ambiguous"
 
@@ -280,9 +284,9 @@ def predict_line_arrays(
         note_masks = np.zeros((n, 0), dtype=bool)
     groups = [masks[kind] for kind in LINE_FLAG_KINDS]
     groups += [note_masks.reshape(n, len(note_names)),
-               np.column_stack([rows.off_grid, rows.oiii_only, rows.ambiguous, unusable])]
+               np.column_stack([rows.off_grid, rows.oiii_only, rows.nii_only, rows.ambiguous, unusable])]
     names = [[f"{kind}:{line}" for line in lines] for kind in LINE_FLAG_KINDS]
-    names += [list(note_names), [OFF_GRID, OIII_ONLY, AMBIGUOUS, UNCLASSIFIED]]  # one byte of the packed key
+    names += [list(note_names), [OFF_GRID, OIII_ONLY, NII_ONLY, AMBIGUOUS, UNCLASSIFIED]]  # one byte of the packed key
     flag_index, flag_strings = _encode_flags(groups, names)
     return Predictions(np.asarray(model.classes_), rows.class_index, out_proba, flag_index, flag_strings)
 

@@ -15,6 +15,8 @@ from nebuladapt.features import (
     feature_spec_for_lines,
     log_ratios,
     oiii_only_rows,
+    nii_only_rows,
+    NII_HA,
     row_line_flags,
     usable_rows,
 )
@@ -177,6 +179,27 @@ def test_oiii_only_rows_give_no_low_ionisation_ratio():
     assert not oiii_only_rows(log_ratios(flux[:, [2, 3]], nii), nii).any()
     oiii = FeatureSpec((LineRatio("OIII5006", "HB4861"),))
     np.testing.assert_array_equal(oiii_only_rows(log_ratios(flux[:, [0, 1]], oiii), oiii), [True] * 3 + [False] * 2)
+
+
+def test_nii_only_rows_give_neither_an_oiii_nor_an_sii_ratio():
+    spec = default_feature_spec()
+    nan = np.nan
+    flux = np.array([
+        [3.0, 1.0, 0.9, 2.86, 0.6],  # every ratio
+        [nan, 1.0, 0.9, 2.86, nan],  # [OIII] and [SII] undetected: [NII]/Halpha only
+        [nan, nan, 0.9, 2.86, nan],  # blue arm lost and [SII] undetected: [NII]/Halpha only
+        [nan, 1.0, 0.9, 2.86, 0.6],  # [NII]/Halpha and [SII]/Halpha: the [SII] test applies
+        [3.0, 1.0, 0.9, 2.86, nan],  # [OIII] and [NII] ratios
+        [nan, 1.0, nan, 2.86, nan],  # no ratio at all: unusable, not flagged
+    ])
+    features = log_ratios(flux, spec)
+    np.testing.assert_array_equal(nii_only_rows(features, spec), [False, True, True, False, False, False])
+    assert not (nii_only_rows(features, spec) & oiii_only_rows(features, spec)).any()
+    # a spec without an [NII] ratio flags nothing; one of [NII]/Halpha alone flags every usable row
+    sii = FeatureSpec((LineRatio("SII6716_6730", "HA6562"),))
+    assert not nii_only_rows(log_ratios(flux[:, [4, 3]], sii), sii).any()
+    nii = FeatureSpec((NII_HA,))
+    np.testing.assert_array_equal(nii_only_rows(log_ratios(flux[:, [2, 3]], nii), nii), [True] * 5 + [False])
 
 
 def test_feature_spec_from_names_round_trips_and_refuses_unknown_names():

@@ -58,6 +58,8 @@ def _expected_flags(model, flux, err, note_names=(), note_masks=None):
     off_grid = model.off_grid(flux) & usable
     not_oiii = [not name.startswith("log_OIII5006_") for name in model.spec_.names]
     oiii_only = usable & ~given[:, not_oiii].any(axis=1)
+    not_nii = [not name.startswith("log_NII6583_") for name in model.spec_.names]
+    nii_only = usable & ~given[:, not_nii].any(axis=1)
     ambiguous = np.zeros(len(flux), dtype=bool)
     ambiguous[usable] = model.predict_proba(flux[usable]).max(axis=1) < AMBIGUOUS_BELOW
     notes = np.zeros((len(flux), 0), dtype=bool) if note_masks is None else note_masks
@@ -65,10 +67,11 @@ def _expected_flags(model, flux, err, note_names=(), note_masks=None):
         ";".join(
             flags + [name for name, bit in zip(note_names, notes[i]) if bit]
             + (["off_grid"] if off_grid[i] else []) + (["oiii_only"] if oiii_only[i] else [])
+            + (["nii_only"] if nii_only[i] else [])
             + (["ambiguous"] if ambiguous[i] else []) + ([] if usable[i] else ["unclassified:no_usable_ratio"])
         )
         for i, flags in enumerate(per_row)
-    ], usable, off_grid, oiii_only, ambiguous
+    ], usable, off_grid, oiii_only, nii_only, ambiguous
 
 
 # 11 notes: every flag fits one 8-byte key; 20 notes: keys of more than 8 bytes
@@ -87,9 +90,9 @@ def test_flags_and_predictions_match_per_row_path(model):
     flux, err = _special((3000, 5), 6), _special((3000, 5), 7)
     flux[:1500] = np.abs(flux[:1500]) + 0.1  # mostly classifiable rows too
     out = predict_line_arrays(model, flux, err).columns()
-    expected, usable, off_grid, oiii_only, ambiguous = _expected_flags(model, flux, err)
+    expected, usable, off_grid, oiii_only, nii_only, ambiguous = _expected_flags(model, flux, err)
     assert off_grid.any() and not off_grid.all()  # the random rows exercise both cases
-    assert oiii_only.any() and not oiii_only[usable].all()
+    assert oiii_only.any() and not oiii_only[usable].all() and nii_only.any() and not nii_only[usable].all()
     assert ambiguous.any() and not ambiguous[usable].all()
     assert list(out["flag"]) == expected
     proba = model.predict_proba(flux[usable])

@@ -69,6 +69,7 @@ FLAG_BITS = {
     10: ("OTHER", None, "another flag of the catalogue path (see the region catalogue)"),
     11: ("OIII_ONLY", "oiii_only", "classified from [OIII] ratios alone (no [NII], [SII] or [OI]): doubtful"),
     12: ("AMBIGUOUS", "ambiguous", f"classified, highest probability below {AMBIGUOUS_BELOW}: may change with the seed"),
+    13: ("NII_ONLY", "nii_only", "classified from [NII]/Halpha alone (no [OIII], [SII] or [OI]): doubtful"),
 }
 _KIND_BIT = {kind: bit for bit, (_, kind, _) in FLAG_BITS.items() if kind}
 _BELOW = 1 << 9

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nebuladapt.features import FeatureSpec, log_ratios, oiii_only_rows, usable_rows
+from nebuladapt.features import FeatureSpec, log_ratios, nii_only_rows, oiii_only_rows, usable_rows
 
 __all__ = [
     "AMBIGUOUS_BELOW",
@@ -89,6 +89,8 @@ class RowPredictions:
         Usable rows far from every class's model grid.
     oiii_only : ndarray of bool
         Usable rows whose only ratios are [OIII] ones (:func:`nebuladapt.features.oiii_only_rows`).
+    nii_only : ndarray of bool
+        Usable rows whose only ratios are [NII] ones (:func:`nebuladapt.features.nii_only_rows`).
     ambiguous : ndarray of bool
         Usable rows whose highest probability is below :data:`AMBIGUOUS_BELOW`.
     """
@@ -98,6 +100,7 @@ class RowPredictions:
     usable: np.ndarray
     off_grid: np.ndarray
     oiii_only: np.ndarray
+    nii_only: np.ndarray
     ambiguous: np.ndarray
 
 
@@ -409,7 +412,7 @@ class Predictor:
         return np.column_stack(softmax_argmax(self.logits(self.features(flux)))[0])
 
     def classify_rows(self, flux: np.ndarray) -> RowPredictions:
-        """Probabilities, class, usability and the off-grid, [OIII]-only and ambiguous flags of every row, in one pass.
+        """Probabilities, class, usability and the off-grid, [OIII]-only, [NII]-only and ambiguous flags of every row, in one pass.
 
         The path of :mod:`nebuladapt.predict` (and so of streaming, Dask and MAPS).
         """
@@ -419,4 +422,4 @@ class Predictor:
         np.copyto(class_index, -1, where=~usable)
         ambiguous = usable & (np.maximum.reduce(proba) < AMBIGUOUS_BELOW)
         return RowPredictions(proba, class_index, usable, self.off_grid_features(features) & usable,
-                              oiii_only_rows(features, self.spec_), ambiguous)
+                              oiii_only_rows(features, self.spec_), nii_only_rows(features, self.spec_), ambiguous)

@@ -307,7 +307,8 @@ def _counts_tables(summary: ClassifiedSummary) -> str:
         + html_table(["flag", "rows"], flag_rows, numeric=(1,))
         + "<p class='lead'>A row can carry several flags. <code>off_grid</code>: classified, but far "
         "from every class's model grid. <code>oiii_only</code>: classified from [OIII] ratios alone (no "
-        "[NII], [SII] or [OI] ratio), a doubtful class. <code>ambiguous</code>: classified, but no class has a "
+        "[NII], [SII] or [OI] ratio), a doubtful class. <code>nii_only</code>: classified from [NII]/Halpha alone "
+        "(no [OIII], [SII] or [OI] ratio), a doubtful class: HII regions and SNRs overlap there. <code>ambiguous</code>: classified, but no class has a "
         f"probability of {AMBIGUOUS_BELOW} or more; refitting with another seed may change it. "
         "<code>unclassified:…</code>: no usable ratio.</p></div></div>"
     )

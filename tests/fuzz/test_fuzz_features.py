@@ -46,7 +46,7 @@ numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_f
                     st.floats(1e-3, 1e3))
 SPECS = [default_feature_spec(), FeatureSpec(default_feature_spec().ratios + EXTRA_RATIOS)]
 FLAG = re.compile(r"^(missing|nonpositive|bad_err|low_snr|caseB|doublet|upper_limit|unclassified"
-                  r"|off_grid|oiii_only|ambiguous)(:[A-Za-z0-9_]+)?$")
+                  r"|off_grid|oiii_only|nii_only|ambiguous)(:[A-Za-z0-9_]+)?$")
 
 
 def arrays(n):
@@ -152,6 +152,8 @@ def test_every_row_classified_or_flagged(tiny_model, catalog):
         assert all(FLAG.match(r) for r in reasons), flag
         if "oiii_only" in reasons:  # a doubt about a class given, never about an unclassified row
             assert cls and not ({"missing:OIII5006", "nonpositive:OIII5006"} & set(reasons)), flag
+        if "nii_only" in reasons:  # a class given from [NII] alone: [OIII] and [SII] are not both usable
+            assert cls and "oiii_only" not in reasons and not ({"missing:NII6583", "nonpositive:NII6583"} & set(reasons)), flag
         if "ambiguous" in reasons:  # a class given, with no probability of AMBIGUOUS_BELOW or more
             assert cls and probs[i].max() < AMBIGUOUS_BELOW, flag
         elif cls:
