@@ -208,3 +208,29 @@ def test_predict_warns_when_many_rows_give_only_oiii(unlabelled_csv, model_dir, 
     fitted = runner.invoke(app, ["fit", "--target", str(path), "--out", str(tmp_path / "m"), "--n-steps", "20",
                                  "--members", "1", "--seed", "0"])
     assert fitted.exit_code == 0 and "give only [OIII] ratios" in fitted.output, fitted.output
+
+
+def test_predict_warns_when_many_rows_give_only_nii(unlabelled_csv, model_dir, tmp_path):
+    """Rows without [OIII], [SII] and [OI] are flagged nii_only; from 10 % of the rows with a ratio fit, predict and
+    the report warn."""
+    table = Table.read(unlabelled_csv)
+    for name in table.colnames:
+        if name.upper().startswith(("OIII", "SII", "OI6300")):
+            table[name] = np.where(np.arange(len(table)) % 4 == 0, np.nan, np.asarray(table[name], dtype=float))
+    path = tmp_path / "shallow.csv"
+    table.write(path)
+    result = runner.invoke(app, ["predict", str(path), "--model", str(model_dir), "--out", str(tmp_path / "p.csv"),
+                                 "--report", str(tmp_path / "rep")])
+    assert result.exit_code == 0, result.output
+    out = Table.read(tmp_path / "p.csv")
+    flagged = np.array(["nii_only" in str(f).split(";") for f in out["flag"]])
+    assert len(out) == len(table) and flagged.sum() >= 0.1 * (out["pred_class"] != "").sum()
+    stripped = np.arange(len(table)) % 4 == 0
+    assert flagged[~stripped].sum() <= flagged[stripped].sum() and (out["pred_class"][flagged] != "").all()
+    assert "give only [NII]/Halpha" in result.output and "nii_only" in result.output
+    assert "give only [NII]/Halpha" in (tmp_path / "rep" / "report.html").read_text()
+    clean = runner.invoke(app, ["predict", str(unlabelled_csv), "--model", str(model_dir), "--out", str(tmp_path / "q.csv")])
+    assert clean.exit_code == 0 and "give only [NII]/Halpha" not in clean.output
+    fitted = runner.invoke(app, ["fit", "--target", str(path), "--out", str(tmp_path / "m"), "--n-steps", "20",
+                                 "--members", "1", "--seed", "0"])
+    assert fitted.exit_code == 0 and "give only [NII]/Halpha" in fitted.output, fitted.output

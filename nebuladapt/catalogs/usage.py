@@ -19,7 +19,7 @@ __all__ = [
     "LineUsage", "FitFeatures", "MIN_RATIO_COVERAGE", "EXCITATION_LINE", "PARTIAL_EXCITATION_SHARE",
     "LOW_SII_SNR_SHARE", "LOW_SII_MIN_ROWS", "available_lines", "check_catalog_lines",
     "excitation_warning", "fit_feature_spec", "line_label", "line_usage", "low_sii_warning", "noise_choice",
-    "OIII_ONLY_SHARE", "oiii_only_warning",
+    "ONE_LINE_SHARE", "oiii_only_warning", "nii_only_warning",
 ]
 
 #: A ratio given by fewer than this fraction of the target rows that give any ratio is
@@ -41,9 +41,9 @@ PARTIAL_EXCITATION_SHARE = 0.1
 #: family (``benchmarks/results/sii_alarm_registration.md``, ``sii_alarm_result.md``).
 LOW_SII_SNR_SHARE = 0.1
 LOW_SII_MIN_ROWS = 20
-#: :func:`oiii_only_warning` warns when at least this share of the rows that give a ratio give only [OIII] ones
-#: (as :data:`PARTIAL_EXCITATION_SHARE` for rows without [OIII]).
-OIII_ONLY_SHARE = 0.1
+#: :func:`oiii_only_warning` and :func:`nii_only_warning` warn when at least this share of the rows that give a
+#: ratio give only [OIII] ones, or only [NII] ones (as :data:`PARTIAL_EXCITATION_SHARE` for rows without [OIII]).
+ONE_LINE_SHARE = 0.1
 
 
 def line_label(name: str) -> str:
@@ -206,12 +206,16 @@ class FitFeatures:
     n_oiii_only : int
         Target rows whose only ratios of ``spec`` are [OIII] ones
         (:func:`nebuladapt.features.oiii_only_rows`; :func:`oiii_only_warning`).
+    n_nii_only : int
+        Target rows whose only ratios of ``spec`` are [NII] ones
+        (:func:`nebuladapt.features.nii_only_rows`; :func:`nii_only_warning`).
     """
 
     spec: object
     dropped: dict[str, float] = field(default_factory=dict)
     missing: dict[str, float] = field(default_factory=dict)
     n_oiii_only: int = 0
+    n_nii_only: int = 0
 
     @property
     def warning(self) -> str | None:
@@ -318,7 +322,7 @@ def fit_feature_spec(spec, catalog, min_coverage: float = MIN_RATIO_COVERAGE) ->
         ``spec`` unchanged when every ratio is given often enough, or when no
         ratio is (nothing can be learned about such a catalogue either way).
     """
-    from nebuladapt.features import FeatureSpec, catalog_line_arrays, log_ratios, missing_line_share, oiii_only_rows
+    from nebuladapt.features import FeatureSpec, catalog_line_arrays, log_ratios, missing_line_share, nii_only_rows, oiii_only_rows
 
     flux = catalog_line_arrays(catalog, list(spec.lines))[0]
     features = log_ratios(flux, spec)
@@ -334,7 +338,8 @@ def fit_feature_spec(spec, catalog, min_coverage: float = MIN_RATIO_COVERAGE) ->
         kept = FeatureSpec(tuple(r for r, k in zip(spec.ratios, keep) if k))
         dropped = {r.name: float(s) for r, s, k in zip(spec.ratios, share, keep) if not k}
         features = features[:, keep]
-    return FitFeatures(kept, dropped, missing_line_share(features, kept), int(oiii_only_rows(features, kept).sum()))
+    return FitFeatures(kept, dropped, missing_line_share(features, kept), int(oiii_only_rows(features, kept).sum()),
+                       int(nii_only_rows(features, kept).sum()))
 
 
 def oiii_only_warning(n_oiii_only: int, n_classified: int) -> str | None:
@@ -351,13 +356,42 @@ def oiii_only_warning(n_oiii_only: int, n_classified: int) -> str | None:
     Returns
     -------
     str or None
-        None below :data:`OIII_ONLY_SHARE` of the rows that give a ratio.
+        None below :data:`ONE_LINE_SHARE` of the rows that give a ratio.
     """
-    if n_classified <= 0 or n_oiii_only < OIII_ONLY_SHARE * n_classified:
-        return None
-    return (
-        f"WARNING: {n_oiii_only:,} of the {n_classified:,} rows with a ratio ({100 * n_oiii_only / n_classified:.0f}%) "
+    return _share_warning(
+        n_oiii_only, n_classified,
         "give only [OIII] ratios, no [NII], [SII] or [OI] (flag oiii_only); there the model grids overlap, and on the "
         "task suite such rows came back right 36-92% of the time (other rows 96-98%) and some another class with "
-        "another seed (benchmarks/results/oiii_only_rows.md)"
+        "another seed (benchmarks/results/oiii_only_rows.md)",
     )
+
+
+def nii_only_warning(n_nii_only: int, n_classified: int) -> str | None:
+    """A one-line warning when many rows give only [NII] ratios, else None.
+
+    Parameters
+    ----------
+    n_nii_only : int
+        Rows that give only [NII] ratios (:func:`nebuladapt.features.nii_only_rows`; ``predict`` flags
+        them ``nii_only``).
+    n_classified : int
+        Rows that give a ratio (those ``predict`` classifies).
+
+    Returns
+    -------
+    str or None
+        None below :data:`ONE_LINE_SHARE` of the rows that give a ratio.
+    """
+    return _share_warning(
+        n_nii_only, n_classified,
+        "give only [NII]/Halpha, no [OIII], [SII] or [OI] ratio (flag nii_only); there HII regions and SNRs overlap, "
+        "and on the held-out tasks such rows came back right about a third of the time, most of their HII regions "
+        "called SNR with high probability (benchmarks/results/nii_only_rows.md)",
+    )
+
+
+def _share_warning(n_flagged: int, n_classified: int, text: str) -> str | None:
+    """``WARNING: n of the N rows with a ratio (x%) <text>`` from :data:`ONE_LINE_SHARE` of them, else None."""
+    if n_classified <= 0 or n_flagged < ONE_LINE_SHARE * n_classified:
+        return None
+    return f"WARNING: {n_flagged:,} of the {n_classified:,} rows with a ratio ({100 * n_flagged / n_classified:.0f}%) {text}"

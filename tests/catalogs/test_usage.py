@@ -151,9 +151,17 @@ def test_fit_on_catalog_trains_on_the_ratios_that_remain():
 
 
 def test_oiii_only_warning_from_a_tenth_of_the_rows_with_a_ratio():
-    from nebuladapt.catalogs.usage import OIII_ONLY_SHARE, oiii_only_warning
+    from nebuladapt.catalogs.usage import ONE_LINE_SHARE, oiii_only_warning
 
-    assert OIII_ONLY_SHARE == 0.1
+    assert ONE_LINE_SHARE == 0.1
     assert oiii_only_warning(9, 100) is None and oiii_only_warning(0, 0) is None
     text = oiii_only_warning(10, 100)
     assert text.startswith("WARNING: 10 of the 100 rows with a ratio (10%) give only [OIII] ratios") and "\n" not in text
+
+
+def test_nii_only_warning_from_a_tenth_of_the_rows_with_a_ratio():
+    from nebuladapt.catalogs.usage import nii_only_warning
+
+    assert nii_only_warning(9, 100) is None and nii_only_warning(0, 0) is None
+    text = nii_only_warning(10, 100)
+    assert text.startswith("WARNING: 10 of the 100 rows with a ratio (10%) give only [NII]/Halpha") and "\n" not in text
