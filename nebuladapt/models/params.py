@@ -49,7 +49,7 @@ PRIOR_CORRECTIONS = ("none", "em")
 #: Parameters that only act when ``method`` adapts to the target: with
 #: ``method="nn"`` no adaptation loss is built, so they (the entropy term
 #: included) have no effect.
-ADAPTATION_ONLY = ("alignment", "domain_weight", "entropy_weight", "members", "n_jobs")
+ADAPTATION_ONLY = ("alignment", "domain_weight", "entropy_weight", "members", "n_jobs", "match_members")
 
 
 @dataclass(frozen=True)
