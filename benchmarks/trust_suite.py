@@ -77,8 +77,12 @@ SCORERS = ["importance_weighted", "deep_embedded_validation", "prediction_entrop
 
 
 def fit_task(task, overrides: dict, seed: int, spec=None) -> tuple[NebulaClassifier, dict, float]:
-    """What ``fit_on_catalog`` does, on a task (grids minus its held-out slice, if any)."""
-    params = dict(overrides)  # noise "auto" is resolved by the estimator from X_err, as in `fit`
+    """What ``fit_on_catalog`` does, on a task (grids minus its held-out slice, if any).
+
+    One process per fit unless ``overrides`` says otherwise (``n_jobs``): the model does not depend on it, and
+    the benchmarks' patches of package functions act in this process only.
+    """
+    params = {"n_jobs": 1, **overrides}  # noise "auto" is resolved by the estimator from X_err, as in `fit`
     if "feature_spec" in params:
         spec = fit_feature_spec(params.pop("feature_spec"), task.catalog).spec
     spec = spec or default_feature_spec()

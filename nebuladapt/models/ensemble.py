@@ -55,9 +55,9 @@ def fit_member(
 
 def member_probabilities(
     params: Mapping, X, y, sample_domain, X_err=None, callback: Callable | None = None,
-    initial_weights: dict | None = None,
+    initial_weights: dict | None = None, own_starts: Mapping | None = None, n_jobs: int = 1,
 ) -> tuple[np.ndarray, list[int]]:
-    """Target probabilities of each of ``params["members"]`` single-network fits, one after the other.
+    """Target probabilities of each of ``params["members"]`` single-network fits.
 
     Parameters
     ----------
@@ -69,10 +69,18 @@ def member_probabilities(
         As for :meth:`NebulaClassifier.fit`; ``sample_domain < 0`` marks the
         target rows.
     callback : callable, optional
-        ``callback(member, step, record)``.
+        ``callback(member, step, record)``, in member order; with ``own_starts`` a member's steps
+        are numbered from the first step of its start.
     initial_weights : dict or callable, optional
         Weights every member starts from (:func:`source_only_weights`), or a
         function of a member's seed giving the weights that member starts from.
+    own_starts : mapping, optional
+        Instead of ``initial_weights``: each member starts from its own source-only network
+        (:func:`source_only_weights` of these parameters, seeded like the member).
+    n_jobs : int
+        With ``own_starts``: processes that train the members at once (joblib; -1: one per CPU
+        core). Each trains on one thread, so the probabilities are the same for every ``n_jobs``;
+        ``callback`` then hears of a member's steps once it and the members before it are done.
 
     Returns
     -------
@@ -81,17 +89,33 @@ def member_probabilities(
     seeds : list of int
     """
     seeds = member_seeds(params["random_state"], params["members"])
+    if own_starts is None:
+        probabilities = []
+        for k, seed in enumerate(seeds):
+            hook = None if callback is None else (lambda step, rec, k=k: callback(k, step, rec))
+            start = initial_weights(seed) if callable(initial_weights) else initial_weights
+            probabilities.append(fit_member(params, X, y, sample_domain, X_err, seed, start, hook))
+        return np.stack(probabilities), seeds
+    if initial_weights is not None:
+        raise ValueError("give initial_weights or own_starts, not both")
+    from joblib import Parallel, delayed, effective_n_jobs
+
+    first = int(own_starts["n_steps"])
+    jobs = [delayed(_member_job)(params, own_starts, X, y, sample_domain, X_err, seed) for seed in seeds]
+    finished = Parallel(n_jobs=min(effective_n_jobs(int(n_jobs)), len(jobs)), return_as="generator")(jobs)
     probabilities = []
-    for k, seed in enumerate(seeds):
-        hook = None if callback is None else (lambda step, rec, k=k: callback(k, step, rec))
-        start = initial_weights(seed) if callable(initial_weights) else initial_weights
-        probabilities.append(fit_member(params, X, y, sample_domain, X_err, seed, start, hook))
+    for k, (proba, start_calls, member_calls) in enumerate(finished):  # in member order
+        if callback is not None:
+            for offset, calls in ((0, start_calls), (first, member_calls)):
+                for step, record in calls:
+                    callback(k, offset + step, record)
+        probabilities.append(proba)
     return np.stack(probabilities), seeds
 
 
 def teacher_probabilities(
     params: Mapping, X, y, sample_domain, X_err=None, callback: Callable | None = None,
-    initial_weights: dict | None = None,
+    initial_weights: dict | None = None, own_starts: Mapping | None = None, n_jobs: int = 1,
 ) -> tuple[np.ndarray, list[int], np.ndarray]:
     """Mean target probabilities of ``params["members"]`` single-network fits (:func:`member_probabilities`).
 
@@ -106,7 +130,8 @@ def teacher_probabilities(
         Each member's predicted class proportions on the target (a record of
         how much the members agree).
     """
-    stacked, seeds = member_probabilities(params, X, y, sample_domain, X_err, callback, initial_weights)
+    stacked, seeds = member_probabilities(params, X, y, sample_domain, X_err, callback, initial_weights,
+                                          own_starts, n_jobs)  # fmt: skip
     return stacked.mean(axis=0), seeds, class_proportions(stacked)
 
 
@@ -138,11 +163,6 @@ def _recorded(function, *args, **kwargs) -> tuple:
     return result, calls
 
 
-def _start_job(start_params: Mapping, X, y, sample_domain, X_err) -> tuple:
-    """The distilled network's source-only start (:func:`source_only_weights`) and its progress calls."""
-    return _recorded(source_only_weights, start_params, X, y, sample_domain, X_err)
-
-
 def _member_job(params: Mapping, start_params: Mapping, X, y, sample_domain, X_err, seed: int) -> tuple:
     """One member from its own source-only start seeded like it: its target probabilities, then the
     progress calls of the start and of the member."""
@@ -156,17 +176,17 @@ def distillation_losses(model, X, y, is_source, X_err=None, callback: Callable |
     """What ``model.fit`` trains with when ``model.members > 1``.
 
     Trains a source-only network of :func:`~nebuladapt.models.params.start_steps` steps seeded
-    ``random_state`` (:func:`source_only_weights`; the distilled network starts from it) and each
-    member (:func:`fit_member` of ``model.get_params()``) from its own source-only network of as many
-    steps, seeded like the member. Short, independent starts leave the members less of one start's
-    luck to share (``benchmarks/results/crowded_result.md``). These networks are independent of one
-    another: ``model.n_jobs`` processes train them at once (joblib), each on one thread, so the result
-    is the same for every ``n_jobs``; the progress ``callback`` receives every network's steps,
-    renumbered to follow all the steps before them (:func:`~nebuladapt.models.params.steps_trained`),
-    in the same order for every ``n_jobs``, as each network finishes. Records the members' seeds and
-    target class proportions in ``model.ensemble_`` (their mean target probabilities in
-    ``model.teacher_proba_``, not saved) and returns the loss list of the distilled network (the
-    source classification loss is the training loop's own) and its progress callback.
+    ``random_state`` (:func:`source_only_weights`; the distilled network starts from it), then each
+    member (:func:`teacher_probabilities` of ``model.get_params()``) from its own source-only network
+    of as many steps, seeded like the member. Short, independent starts leave the members less of one
+    start's luck to share (``benchmarks/results/crowded_result.md``). The members are independent of
+    one another: ``model.n_jobs`` processes train them at once (joblib), each on one thread, so the
+    result is the same for every ``n_jobs``. Records the members' seeds and target class proportions
+    in ``model.ensemble_`` (their mean target probabilities in ``model.teacher_proba_``, not saved)
+    and returns the loss list of the distilled network (the source classification loss is the
+    training loop's own) and the progress callback renumbered to follow all the steps before it
+    (:func:`~nebuladapt.models.params.steps_trained`; every step is reported, in the same order for
+    every ``n_jobs``, a member's once it and the members before it are done).
 
     Returns
     -------
@@ -176,8 +196,6 @@ def distillation_losses(model, X, y, is_source, X_err=None, callback: Callable |
     initial_weights : dict
         The weights the distilled network starts from.
     """
-    from joblib import Parallel, delayed, effective_n_jobs
-
     from nebuladapt.models.losses.distillation import TargetDistillation
 
     n_steps, params = model.n_steps, model.get_params()
@@ -187,31 +205,21 @@ def distillation_losses(model, X, y, is_source, X_err=None, callback: Callable |
     def member_offset(k):  # the distilled network's start, then per member: its start, the member
         return first + k * (first + n_steps)
 
-    def replay(calls, offset):
-        if callback is not None:
-            for step, record in calls:
-                callback(offset + step, record)
+    def at(offset):
+        return None if callback is None else (lambda step, rec: callback(offset + step, rec))
 
     domain = np.where(np.asarray(is_source), 1, -2)
-    seeds = member_seeds(model.random_state, model.members)
-    jobs = [delayed(_start_job)(start_params, X, y, domain, X_err)]
-    jobs += [delayed(_member_job)(params, start_params, X, y, domain, X_err, seed) for seed in seeds]
-    workers = min(effective_n_jobs(int(model.n_jobs)), len(jobs))
-    finished = Parallel(n_jobs=workers, return_as="generator")(jobs)  # in order, each once it and those before it are done
-    start, calls = next(finished)
-    replay(calls, 0)
-    stacked = []
-    for k, (proba, start_calls, member_calls) in enumerate(finished):
-        replay(start_calls, member_offset(k))
-        replay(member_calls, member_offset(k) + first)
-        stacked.append(proba)
-    stacked = np.stack(stacked)
-    model.ensemble_ = {"member_seeds": seeds, "member_target_proportions": class_proportions(stacked).round(4).tolist(),
+    start = source_only_weights(start_params, X, y, domain, X_err, at(0))
+    member_hook = None if callback is None else (lambda k, step, rec: callback(member_offset(k) + step, rec))
+    teacher, seeds, proportions = teacher_probabilities(
+        params, X, y, domain, X_err=X_err, callback=member_hook, own_starts=start_params, n_jobs=model.n_jobs,
+    )
+    model.ensemble_ = {"member_seeds": seeds, "member_target_proportions": proportions.round(4).tolist(),
                        "start": f"each member from its own source-only network of {first} "
                                 "steps (the member's seed); the distilled network from one seeded random_state"}  # fmt: skip
-    model.teacher_proba_ = stacked.mean(axis=0)
-    last = None if callback is None else (lambda step, rec: callback(member_offset(model.members) + step, rec))
-    return [TargetDistillation(model.teacher_proba_, 1.0, model.batch_size, model.random_state)], last, start
+    model.teacher_proba_ = teacher
+    last = at(member_offset(model.members))  # the distilled network comes last
+    return [TargetDistillation(teacher, 1.0, model.batch_size, model.random_state)], last, start
 
 
 class NebulaEnsemble(ClassifierMixin, BaseEstimator):
