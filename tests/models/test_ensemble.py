@@ -240,3 +240,24 @@ def test_matched_temperature_brings_the_network_to_its_members_without_changing_
     assert single.temperature_ == 1.0  # no members, nothing to match
     with pytest.raises(ValueError, match="choose one"):
         NebulaClassifier(**DISTILLED, calibrate=True, match_members=True).fit(d["X"], d["y"], sample_domain=d["sample_domain"])
+
+
+def test_own_starts_are_the_members_own_source_only_networks(toy_domains):
+    """member_probabilities(own_starts=...) in 1 or 2 processes = each member started from
+    source_only_weights seeded like it, one after the other."""
+    d = toy_domains
+    params = {**NebulaClassifier(**DISTILLED, random_state=11).get_params(), "n_steps": 10}
+    starts = {**params, "n_steps": 3}
+
+    def own_start(seed):
+        return source_only_weights({**starts, "random_state": seed}, d["X"], d["y"], d["sample_domain"])
+
+    expected, seeds = member_probabilities(params, d["X"], d["y"], d["sample_domain"], initial_weights=own_start)
+    for n_jobs in (1, 2):
+        heard = []
+        got, same_seeds = member_probabilities(params, d["X"], d["y"], d["sample_domain"], own_starts=starts,
+                                               n_jobs=n_jobs, callback=lambda k, step, rec: heard.append((k, step)))
+        np.testing.assert_array_equal(got, expected)
+        assert same_seeds == seeds and heard == [(k, s) for k in range(2) for s in range(3 + 10)]
+    with pytest.raises(ValueError, match="not both"):
+        member_probabilities(params, d["X"], d["y"], d["sample_domain"], initial_weights=own_start, own_starts=starts)
