@@ -44,8 +44,9 @@ def row_weights(batch, kind: str) -> torch.Tensor:
     return given.min(dim=1).values if kind == "complete" else given.mean(dim=1)
 
 
-def weighted_entropy(kind: str):
-    """A context manager: the estimator's entropy term weighted per row by :func:`row_weights`."""
+def weighted_entropy(kind):
+    """A context manager: the estimator's entropy term weighted per row by :func:`row_weights` of ``kind``, or by
+    ``kind(batch)`` where ``kind`` is a function (one weight per target row of the batch)."""
 
     @contextmanager
     def patch():
@@ -56,7 +57,7 @@ def weighted_entropy(kind: str):
                 calls.append(1)
                 log_p = torch.log_softmax(batch.target_logits, dim=1)
                 per_row = -(log_p.exp() * log_p).sum(dim=1)
-                w = row_weights(batch, kind)
+                w = kind(batch) if callable(kind) else row_weights(batch, kind)
                 entropy = (w * per_row).sum() / w.sum().clamp(min=1.0)
                 batch.record[self.name] = entropy.item()
                 return self.weight * grl_lambda(batch.progress) * entropy

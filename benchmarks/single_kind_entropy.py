@@ -18,21 +18,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _registered import choice_tasks, exploratory_jobs, exploratory_report, load, main, run_jobs  # noqa: E402
 from consistency import faint_tasks  # noqa: E402
+from entropy_rows import weighted_entropy  # noqa: E402
 from members_temperature import CANDIDATE as MATCHED  # noqa: E402
 from members_temperature import PREFIX as SIXTEENTH_RUN  # noqa: E402
 from members_temperature import depth_tasks  # noqa: E402
 from spectrograph_arm import arm_tasks  # noqa: E402
 from weight_average import default_tasks  # noqa: E402
 
-from nebuladapt.features import NII_HA, OIII_HA  # noqa: E402
+from nebuladapt.features import nii_only_rows, oiii_only_rows  # noqa: E402
 from nebuladapt.models import estimator  # noqa: E402
-from nebuladapt.models.losses.entropy import TargetEntropy  # noqa: E402
-from nebuladapt.models.networks import grl_lambda  # noqa: E402
 
 PREFIX = "single_kind_entropy"
 CONFIG = "default, no entropy on single-kind rows"
@@ -41,44 +41,34 @@ PAIR = "no OIII5006 and SII6716_6730 in 50% random"
 
 
 def single_kind(given: torch.Tensor, spec) -> torch.Tensor:
-    """Rows (of a given-feature mask in ``spec`` order) whose ratios are all [NII] or all [OIII] ones."""
-    names = [r.numerator for r in spec.ratios]
-    rows = torch.zeros(given.shape[0], dtype=torch.bool)
-    for numerator in (NII_HA.numerator, OIII_HA.numerator):
-        others = [k for k, n in enumerate(names) if n != numerator]
-        rows |= given.any(dim=1) & ~given[:, others].any(dim=1)
-    return rows
+    """Rows (of a given-feature mask in ``spec`` order) whose ratios are all [NII] or all [OIII] ones
+    (:func:`nebuladapt.features.nii_only_rows`, :func:`~nebuladapt.features.oiii_only_rows`)."""
+    features = np.where(given.numpy(), 0.0, np.nan)
+    return torch.from_numpy(nii_only_rows(features, spec) | oiii_only_rows(features, spec))
 
 
 #: The feature spec of the network being trained (set by the patched training loop; fits run in this process).
 _SPEC: list = []
 
 
+def several_kinds(batch) -> torch.Tensor:
+    """1 for each target row of ``batch`` that gives more than one kind of ratio, else 0."""
+    n_features = batch.inputs.shape[1] // 2
+    given = batch.inputs[batch.n_source:, n_features:] < 0.5  # the inputs' second half: 1 where missing
+    return (~single_kind(given, _SPEC[0])).float()
+
+
 @contextmanager
 def patch():
-    """The estimator's entropy term, averaged over the target rows of the batch that give more than one kind of ratio."""
-    calls: list = []
-
-    class Skipping(TargetEntropy):
-        def __call__(self, batch):
-            calls.append(1)
-            n_features = batch.inputs.shape[1] // 2
-            given = batch.inputs[batch.n_source:, n_features:] < 0.5  # the inputs' second half: 1 where missing
-            weight = (~single_kind(given, _SPEC[0])).float()
-            log_p = torch.log_softmax(batch.target_logits, dim=1)
-            per_row = -(log_p.exp() * log_p).sum(dim=1)
-            entropy = (weight * per_row).sum() / weight.sum().clamp(min=1.0)
-            batch.record[self.name] = entropy.item()
-            return self.weight * grl_lambda(batch.progress) * entropy
-
+    """The estimator's entropy term, averaged over the target rows of the batch that give more than one kind of ratio
+    (``entropy_rows.weighted_entropy``); the training loop records the spec of the network it trains."""
     original = estimator.train_network
 
     def train(net, spec, *args, **kwargs):
         _SPEC[:] = [spec]
         return original(net, spec, *args, **kwargs)
 
-    with mock.patch("nebuladapt.models.estimator.TargetEntropy", Skipping), \
-            mock.patch.object(estimator, "train_network", train):
+    with weighted_entropy(several_kinds)() as calls, mock.patch.object(estimator, "train_network", train):
         yield calls
 
 
