@@ -104,7 +104,7 @@ def fit(
     """
     from nebuladapt.catalogs import CatalogError, count_usable_rows, read_catalog
     from nebuladapt.catalogs.usage import (
-        check_catalog_lines, fit_feature_spec, line_usage, low_sii_warning, noise_choice, nii_only_warning, oiii_only_warning,
+        check_catalog_lines, fit_feature_spec, line_usage, low_sii_warning, noise_choice, one_line_warnings,
     )
     from nebuladapt.grids import GridError, select_grids
     from nebuladapt.models import fitting
@@ -166,9 +166,8 @@ def fit(
     warning = low_sii_warning(model.low_sii_snr_)
     if warning:
         console.print(warning, highlight=False)
-    for warning in (oiii_only_warning(chosen.n_oiii_only, n_usable), nii_only_warning(chosen.n_nii_only, n_usable)):
-        if warning:
-            console.print(warning, highlight=False, markup=False)
+    for warning in one_line_warnings(chosen.n_oiii_only, chosen.n_nii_only, n_usable):
+        console.print(warning, highlight=False, markup=False)
 
 
 @app.command()
@@ -377,7 +376,7 @@ def _stream_progress():
 
 
 def _print_counts(n: int, classes, reasons) -> None:
-    from nebuladapt.catalogs.usage import nii_only_warning, oiii_only_warning
+    from nebuladapt.catalogs.usage import one_line_warnings
     from nebuladapt.predict import NII_ONLY, OIII_ONLY
 
     classified = sum(classes.values())
@@ -388,10 +387,8 @@ def _print_counts(n: int, classes, reasons) -> None:
         + (", ".join(f"{k} {v:,}" for k, v in reasons.most_common()) or "none"),
         highlight=False,
     )
-    for warning in (oiii_only_warning(reasons.get(OIII_ONLY, 0), classified),
-                    nii_only_warning(reasons.get(NII_ONLY, 0), classified)):
-        if warning:
-            console.print(warning, highlight=False, markup=False)
+    for warning in one_line_warnings(reasons.get(OIII_ONLY, 0), reasons.get(NII_ONLY, 0), classified):
+        console.print(warning, highlight=False, markup=False)
 
 
 def _print_summary(result) -> None:

@@ -19,7 +19,7 @@ __all__ = [
     "LineUsage", "FitFeatures", "MIN_RATIO_COVERAGE", "EXCITATION_LINE", "PARTIAL_EXCITATION_SHARE",
     "LOW_SII_SNR_SHARE", "LOW_SII_MIN_ROWS", "available_lines", "check_catalog_lines",
     "excitation_warning", "fit_feature_spec", "line_label", "line_usage", "low_sii_warning", "noise_choice",
-    "ONE_LINE_SHARE", "oiii_only_warning", "nii_only_warning",
+    "ONE_LINE_SHARE", "oiii_only_warning", "nii_only_warning", "one_line_warnings",
 ]
 
 #: A ratio given by fewer than this fraction of the target rows that give any ratio is
@@ -388,6 +388,14 @@ def nii_only_warning(n_nii_only: int, n_classified: int) -> str | None:
         "and on the held-out tasks such rows came back right about a third of the time, most of their HII regions "
         "called SNR with high probability (benchmarks/results/nii_only_rows.md)",
     )
+
+
+def one_line_warnings(n_oiii_only: int, n_nii_only: int, n_classified: int) -> list[str]:
+    """The warnings of :func:`oiii_only_warning` and :func:`nii_only_warning` that apply, in that order.
+
+    What ``fit``, ``predict`` and the catalogue report print.
+    """
+    return [w for w in (oiii_only_warning(n_oiii_only, n_classified), nii_only_warning(n_nii_only, n_classified)) if w]
 
 
 def _share_warning(n_flagged: int, n_classified: int, text: str) -> str | None:

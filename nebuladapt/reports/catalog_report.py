@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from nebuladapt import CLASSES, __version__
-from nebuladapt.catalogs.usage import nii_only_warning, oiii_only_warning
+from nebuladapt.catalogs.usage import one_line_warnings
 from nebuladapt.models.inference import AMBIGUOUS_BELOW
 from nebuladapt.predict import NII_ONLY, OFF_GRID, OIII_ONLY
 from nebuladapt.reports.pages import html_figure, html_page, html_table
@@ -385,8 +385,8 @@ def write_catalog_report(
         f"({summary.n_off_grid:,} off grid). nebuladapt {html.escape(__version__)}.</p>",
     ]
     n_classified = summary.n_rows - summary.class_counts["unclassified"]
-    warnings = [*_card_warnings(card), oiii_only_warning(summary.flag_counts.get(OIII_ONLY, 0), n_classified),
-                nii_only_warning(summary.flag_counts.get(NII_ONLY, 0), n_classified)]
+    warnings = [*_card_warnings(card), *one_line_warnings(summary.flag_counts.get(OIII_ONLY, 0),
+                                                          summary.flag_counts.get(NII_ONLY, 0), n_classified)]
     body += [f"<p><strong>{_inline_code(w)}</strong></p>" for w in warnings if w]
     body += ["<h2>Counts</h2>", _counts_tables(summary)]
     features = bpt_features(catalog)

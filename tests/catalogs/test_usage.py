@@ -165,3 +165,11 @@ def test_nii_only_warning_from_a_tenth_of_the_rows_with_a_ratio():
     assert nii_only_warning(9, 100) is None and nii_only_warning(0, 0) is None
     text = nii_only_warning(10, 100)
     assert text.startswith("WARNING: 10 of the 100 rows with a ratio (10%) give only [NII]/Halpha") and "\n" not in text
+
+
+def test_one_line_warnings_are_those_that_apply_oiii_first():
+    from nebuladapt.catalogs.usage import nii_only_warning, one_line_warnings, oiii_only_warning
+
+    assert one_line_warnings(0, 0, 100) == [] and one_line_warnings(10, 10, 0) == []
+    assert one_line_warnings(10, 10, 100) == [oiii_only_warning(10, 100), nii_only_warning(10, 100)]
+    assert one_line_warnings(5, 20, 100) == [nii_only_warning(20, 100)]
