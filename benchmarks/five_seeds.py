@@ -6,9 +6,10 @@ more than 0.01 over seeds 0-2 (its stored records, ``misreported_errors.py``), t
 (which is that configuration) is fitted with seeds 3 and 4; the report gives the spread over 0-2 and
 over 0-4. First job: seed 0 of the first such task again, to show that the package default gives the
 stored record's predictions. Then seeds 3 and 4 of every other task too, to count the spread over
-seeds 0-4 everywhere. Labels only score.
+seeds 0-4 everywhere, and (stop 29) of the sixteenth held-out family, whose seeds 0-2 are stop 28's
+records of the same default (``members_temperature.py``). Labels only score.
 
-    nice -n 10 python benchmarks/five_seeds.py run --shard 0/2     # and 1/2, in parallel (23 + 84 fits)
+    nice -n 10 python benchmarks/five_seeds.py run --shard 0/2     # and 1/2, in parallel (23 + 84 + 4 fits)
     python benchmarks/five_seeds.py report                         # -> results/five_seeds.md
 """
 
@@ -20,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _registered import RESULTS, main, read_records, run_jobs, scores  # noqa: E402
+from _registered import RESULTS, load, main, read_records, run_jobs, scores  # noqa: E402
 from all_families import choice_tasks  # noqa: E402
 from weight_average import default_tasks  # noqa: E402
 
@@ -57,12 +58,28 @@ def run(shard: str) -> None:
     first = next(iter(tasks.values()))
     jobs = [(PACKAGE, first, 0)] + [(PACKAGE, t, s) for s in NEW_SEEDS for t in tasks.values()]
     jobs += [(PACKAGE, t, s) for s in NEW_SEEDS for name, t in every.items() if name not in tasks]
+    jobs += [(PACKAGE, t, s) for s in NEW_SEEDS for t in depth_family()[1].values()]  # stop 29: family 16
     run_jobs(jobs, PREFIX, shard, {})
+
+
+def depth_family() -> tuple[dict, dict]:
+    """The sixteenth held-out family (stop 28, ``members_temperature.py``): the default's records there
+    ((task, seed) -> record, seeds 0-2) and its tasks (name -> Task).
+
+    Stop 28 fitted the default there only as its registered candidate, whose records keep the untempered
+    probabilities: the default's (same seed, same network; rule C0 checked that the classes are the same)."""
+    from members_temperature import CANDIDATE, depth_tasks  # it imports this module
+    from members_temperature import PREFIX as DEPTH
+
+    tasks = {t.name: t for t in depth_tasks()}
+    stored = load(f"{DEPTH}_*.jsonl", CANDIDATE)
+    return {k: {**r, "proba": r["proba_untempered"]} for k, r in stored.items() if k[0] in tasks}, tasks
 
 
 def seed_values() -> dict:
     """Task name -> balanced accuracy per seed (0-2 stored, then 3-4 fitted here, those there are)."""
-    every, records = default_tasks()[1], seed_records()
+    records, depth = depth_family()
+    every, records = {**default_tasks()[1], **depth}, {**records, **seed_records()}
     return {name: [scores({(name, s): r}, {name: t})[name][0][0] for s in (0, 1, 2, *NEW_SEEDS)
                    if (r := records.get((name, s)))] for name, t in every.items()}  # fmt: skip
 
@@ -100,8 +117,10 @@ def every_task_lines(values: dict) -> list[str]:
     choice = set(choice_tasks())
     out = ["", f"## Every task with seeds 0-4 ({len(done)} of {len(values)})", "",
            "| tasks | spread > 0.01 over seeds 0-2 | over seeds 0-4 | largest std 0-4 |", "|---|---|---|---|"]
+    depth = set(depth_family()[1])
     for label, names in (("22 choice tasks", [n for n in done if n in choice]),
-                         ("held-out families 1-15", [n for n in done if n not in choice])):  # fmt: skip
+                         ("held-out families 1-15", [n for n in done if n not in choice | depth]),
+                         ("held-out family 16", [n for n in done if n in depth])):  # fmt: skip
         if names:
             out.append(f"| {label} ({len(names)}) | {sum(std3[n] > SPREAD for n in names)} | "
                        f"{sum(std5[n] > SPREAD for n in names)} | {max(std5[n] for n in names):.4f} |")
