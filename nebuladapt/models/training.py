@@ -300,7 +300,7 @@ def train_network(
             context = TrainingContext(net, target_x, n_classes, config.n_steps, target_rows)
             for term in losses:
                 term.start(context)
-        optimiser = torch.optim.Adam(net.parameters(), lr=config.lr)
+        optimiser = torch.optim.Adam(net.parameters(), lr=config.lr, foreach=True)
         history: list[dict] = []
         snapshots: dict[int, dict] = {}
         net.train()
