@@ -48,7 +48,8 @@ def run_jobs(jobs, prefix: str, shard: str, patches: dict, extra=None, params: d
     A configuration named in ``params`` (config -> NebulaClassifier overrides) or in
     ``trust_suite.CONFIGS`` is fitted with its parameters, any other with the default's. ``patches[config]`` is a context manager factory applied around that configuration's fits (a
     configuration without one is fitted as the package stands); it yields a list of calls, checked
-    non-empty, so a patch that was never used is an error. ``extra(config, model)`` adds fields.
+    non-empty, so a patch that was never used is an error. ``extra(config, model, target)`` adds fields
+    (``target``: the task's target flux matrix, as the fit saw it).
     """
     torch.set_num_threads(1)
     index, count = map(int, shard.split("/"))
@@ -64,7 +65,7 @@ def run_jobs(jobs, prefix: str, shard: str, patches: dict, extra=None, params: d
             raise RuntimeError(f"the patch of {config!r} was not used")
         record = {"kind": "fit", "config": config, "task": task.name, "family": task.family, "seed": seed,
                   CASE_B_ALONE: True, "fit_s": fit_s, "members": model.members, "n_steps": model.n_steps,
-                  **(extra(config, model) if extra else {}),
+                  **(extra(config, model, arrays["target"]) if extra else {}),
                   "features": model.feature_spec.names, "classes": model.classes_.tolist(),
                   "proba": np.round(model.predict_proba(arrays["target"]), 6).tolist()}
         if model.members > 1:  # the members' mean, before distillation

@@ -40,10 +40,14 @@ SLICE_SHARE = 0.15
 
 @contextmanager
 def independent_starts():
-    """The candidate: member k starts from its own source-only network, trained with member k's seed."""
+    """The candidate: member k starts from its own source-only network of ``n_steps`` steps, trained with
+    member k's seed (since stop 17 the default starts each member from its own network of
+    :func:`~nebuladapt.models.params.start_steps` steps: ``own_starts``, replaced here; the members then
+    train one after the other, whatever ``n_jobs``)."""
     original = ensemble.teacher_probabilities
 
-    def per_member(params, X, y, sample_domain, X_err=None, callback=None, initial_weights=None):
+    def per_member(params, X, y, sample_domain, X_err=None, callback=None, initial_weights=None, own_starts=None,
+                   n_jobs=1):  # fmt: skip
         def own_start(seed):
             calls.append(seed)
             return ensemble.source_only_weights({**dict(params), "random_state": seed}, X, y, sample_domain, X_err)

@@ -82,7 +82,7 @@ def keep_members():
         yield _KEPT
 
 
-def _extra(config, model) -> dict:
+def _extra(config, model, target) -> dict:
     (stacked, seeds), = _KEPT
     return {"member_seeds": [int(s) for s in seeds], "proba_each_member": np.round(stacked, DECIMALS).tolist()}
 

@@ -73,7 +73,7 @@ def jobs():
     return out
 
 
-def _start_steps(config, model) -> dict:
+def _start_steps(config, model, target) -> dict:
     return {"start_steps": START_STEPS if config == CANDIDATE else model.n_steps}
 
 

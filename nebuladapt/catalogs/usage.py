@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nebuladapt.features import OIII_HA
 from nebuladapt.lines import LINES, SUMMED_LINES, derivable_lines, input_lines_for
 
 __all__ = [
@@ -28,7 +29,7 @@ MIN_RATIO_COVERAGE = 0.01
 #: The line without which a fit cannot tell HII regions from SNRs: with [NII]/Halpha and
 #: [SII]/Halpha alone the grids hold as many shock as HII models (per model of each class)
 #: around real HII regions (``benchmarks/results/no_oiii_diagnosis.md``).
-EXCITATION_LINE = "OIII5006"
+EXCITATION_LINE = OIII_HA.numerator
 #: Share of a catalogue's rows (of those giving a ratio) without :data:`EXCITATION_LINE` from which
 #: :func:`excitation_warning` warns although the fit keeps it: in such rows HII against SNR was below
 #: [SII]/Halpha > 0.4 (``benchmarks/results/missing_lines_default5.md``), and where faint lines went
