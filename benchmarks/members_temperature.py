@@ -36,6 +36,7 @@ from nebuladapt.benchmark import benchmark_catalog, load_benchmark  # noqa: E402
 from nebuladapt.dust import deredden_catalog  # noqa: E402
 from nebuladapt.evaluation.tasks import Task  # noqa: E402
 from nebuladapt.evaluation.trust import calibration_scores, grouped_bootstrap  # noqa: E402
+from nebuladapt.lines import wavelength_of  # noqa: E402
 from nebuladapt.models.calibration import match_temperature  # noqa: E402
 
 PREFIX = "members_temperature"
@@ -52,15 +53,20 @@ DEPTHS = {"depth set by class: S/N(Halpha) 30-100 for HII regions, 5-15 for PNe 
 CASE_B = 2.86
 #: A line whose noisy flux is below this many sigma is undetected (removed).
 DETECTION = 3.0
+#: Lines bluer than this (Angstrom) take the blue weight of :func:`depth_observation`.
+BLUE_BELOW = 5100.0
 #: Candidate thresholds of the ``ambiguous`` flag and the largest share of class changes above one (registered).
 THRESHOLDS = (0.6, 0.7, 0.8, 0.9)
 STEADY = 0.001
 
 
-def depth_task(name: str, ranges: dict, seed: int) -> Task:
-    """The benchmark observed at a depth drawn per object from its class's S/N range of Halpha: every measured
-    line gets Gaussian noise of sigma = F(Halpha) / S, lines below :data:`DETECTION` sigma are removed, the kept
-    lines' errors are sigma; then dereddened."""
+def depth_observation(ranges: dict, seed: int, blue_weight: float = 1.0, log_uniform: bool = False):
+    """The benchmark observed at a depth drawn per object from its class's S/N range of Halpha, not yet
+    dereddened: every measured line gets Gaussian noise of sigma = w F(Halpha) / S (w = ``blue_weight`` for
+    lines bluer than :data:`BLUE_BELOW`, else 1; S uniform, or log-uniform, in the range), lines below
+    :data:`DETECTION` sigma are removed, the kept lines' errors are sigma. Returns the catalogue, the labels,
+    the object groups, sigma of Halpha per row, the number of line measurements removed and, per line,
+    the upper limit (:data:`DETECTION` sigma) where it was removed (NaN elsewhere)."""
     table = load_benchmark()
     labels = np.asarray(table["class"]).astype(str)
     groups = np.asarray(table["group_id"]).astype(str)
@@ -68,18 +74,25 @@ def depth_task(name: str, ranges: dict, seed: int) -> Task:
     names, inverse = np.unique(groups, return_inverse=True)
     u = rng.uniform(size=len(names))[inverse]
     low, high = (np.array([ranges[c][k] for c in labels]) for k in (0, 1))
-    snr = low + u * (high - low)
+    snr = np.exp(np.log(low) + u * np.log(high / low)) if log_uniform else low + u * (high - low)
     catalog = benchmark_catalog()
     ha, hb = catalog.flux["HA6562"], catalog.flux["HB4861"]
     sigma = np.where(np.isfinite(ha) & (ha > 0), ha, CASE_B * hb) / snr
-    flux, flux_err, removed = {}, {}, 0
+    flux, flux_err, limits, removed = {}, {}, {}, 0
     for line, values in catalog.flux.items():
-        noisy = values + sigma * rng.standard_normal(len(values))
-        kept = np.isfinite(values) & (noisy >= DETECTION * sigma)
+        line_sigma = sigma * (blue_weight if wavelength_of(line) < BLUE_BELOW else 1.0)
+        noisy = values + line_sigma * rng.standard_normal(len(values))
+        kept = np.isfinite(values) & (noisy >= DETECTION * line_sigma)
         removed += int((np.isfinite(values) & ~kept).sum())
         flux[line] = np.where(kept, noisy, np.nan)
-        flux_err[line] = np.where(kept, sigma, np.nan)
-    catalog = replace(catalog, flux=flux, flux_err=flux_err)
+        flux_err[line] = np.where(kept, line_sigma, np.nan)
+        limits[line] = np.where(np.isfinite(values) & ~kept, DETECTION * line_sigma, np.nan)
+    return replace(catalog, flux=flux, flux_err=flux_err), labels, groups, sigma, removed, limits
+
+
+def depth_task(name: str, ranges: dict, seed: int) -> Task:
+    """The task of :func:`depth_observation`, dereddened."""
+    catalog, labels, groups, _, removed, _ = depth_observation(ranges, seed)
     return Task(name, FAMILY, deredden_catalog(catalog), labels, groups, seed,
                 description=f"noise F(Halpha)/S per line, S per object from its class's range; {removed} line "
                             f"measurements below {DETECTION:g} sigma removed")  # fmt: skip
@@ -89,11 +102,10 @@ def depth_tasks() -> list[Task]:
     return [depth_task(name, ranges, seed) for name, (ranges, seed) in DEPTHS.items()]
 
 
-def _extra(config: str, model) -> dict:
+def _extra(config: str, model, target) -> dict:
     """The temperature, and the probabilities at temperature 1 (the default's: same seed, same network)."""
     if config != CANDIDATE:
         return {}
-    target = model._target_flux
     logits = model.decision_function(target) * model.temperature_
     return {"temperature": float(model.temperature_), "proba_untempered": np.round(softmax(logits, axis=1), 6).tolist()}
 
