@@ -199,6 +199,12 @@ def predict(
     regions_out: Optional[Path] = typer.Option(None, "--regions-out", help="MAPS input: region catalogue (default OUT_regions.fits)"),
     snr_min: float = typer.Option(DEFAULT_SNR_MIN, "--snr-min", help="MAPS input: spaxels with Halpha S/N below this are left unclassified"),
     png: Optional[Path] = typer.Option(None, "--png", help="MAPS input: also draw a quick-look PNG (class map, P(PN), P(SNR))"),
+    use_limits: bool = typer.Option(
+        False, "--use-limits",
+        help="Use the catalogue's upper limits on [OIII]5007, [NII]6583 and [SII] (<LINE>_FLUX_UPPER or '<x' "
+        "values): such a row is classified through the grid models nearest to it below its limits "
+        "(flag limit_used:<LINE>); off by default (README: 'Upper limits')",
+    ),
 ) -> None:
     """Classify every row of a catalogue; write it back with pred_class, prob_* and flag.
 
@@ -228,13 +234,13 @@ def predict(
             with _stream_progress() as progress:
                 summary = classify_parquet_distributed(
                     catalog_path, model_dir, out, scheduler=scheduler, overwrite=overwrite,
-                    progress=progress,
+                    progress=progress, use_limits=use_limits,
                 )
         else:
             output_format(out, out_format)
             if out.exists() and not overwrite:
                 raise FileExistsError(f"{out}: exists; pass --overwrite to replace it")
-            model = load_predictor(model_dir)
+            model = load_predictor(model_dir, use_limits=use_limits)
             try:
                 if format in READERS:
                     raise StreamingUnsupported(f"{catalog_path}: read by the {format} reader")

@@ -254,10 +254,11 @@ def deredden_catalog(catalog: LineCatalog, law: Any = None) -> LineCatalog:
         ebv = balmer_decrement_ebv(catalog.flux[_HA], catalog.flux[_HB], law=law)
         ebv[catalog.dust_corrected] = np.nan
     apply = np.isfinite(ebv)
-    lines = list(dict.fromkeys([*catalog.flux, *catalog.flux_err]))
+    lines = list(dict.fromkeys([*catalog.flux, *catalog.flux_err, *catalog.limit_flux]))
     factors = _correction_factors(lines, ebv, apply, law)
     flux = {line: values * factors[line] for line, values in catalog.flux.items()}
     flux_err = {line: values * factors[line] for line, values in catalog.flux_err.items()}
+    limit_flux = {line: values * factors[line] for line, values in catalog.limit_flux.items()}
     meta = dict(catalog.meta)
     meta.update(
         ebv=ebv,
@@ -270,6 +271,7 @@ def deredden_catalog(catalog: LineCatalog, law: Any = None) -> LineCatalog:
         table=catalog.table.copy(copy_data=False),
         flux=flux,
         flux_err=flux_err,
+        limit_flux=limit_flux,
         dust_corrected=catalog.dust_corrected | apply,
         meta=meta,
     )

@@ -27,6 +27,7 @@ __all__ = [
     "feature_spec_for_grids",
     "catalog_line_matrix",
     "catalog_line_arrays",
+    "catalog_limit_matrix",
     "log_ratios",
     "usable_rows",
     "oiii_only_rows",
@@ -375,6 +376,47 @@ def catalog_line_arrays(catalog, lines: list[str], case_b: bool = True):
         masks += [fills[line] for line in balmer]
     note_masks = np.column_stack(masks) if masks else np.zeros((n, 0), dtype=bool)
     return flux, flux_err, names, note_masks.reshape(n, len(names))
+
+
+def catalog_limit_matrix(catalog, lines: list[str], flux: np.ndarray) -> np.ndarray:
+    """Upper-limit fluxes of a catalogue in ``lines`` order, where ``flux`` has no value.
+
+    A line's own limit (``catalog.limit_flux``); for a summed doublet ([SII]6716+6731)
+    without one, the sum of its components where at least one is a limit and each is
+    measured or a limit; for the strong line of a fixed-ratio doublet, its weak partner's
+    limit times :data:`~nebuladapt.lines.DOUBLET_RATIOS`.
+
+    Parameters
+    ----------
+    catalog : LineCatalog
+    lines : list of str
+    flux : ndarray, shape (n_rows, n_lines)
+        The catalogue's fluxes in ``lines`` order (:func:`catalog_line_arrays`): a
+        line measured (or inferred) in a row has no limit there.
+
+    Returns
+    -------
+    ndarray, shape (n_rows, n_lines)
+        NaN where the row gives no limit for the line.
+    """
+    n = len(catalog)
+    limits = getattr(catalog, "limit_flux", None) or {}
+    out = np.full((n, len(lines)), np.nan)
+    if not limits:
+        return out
+    for j, line in enumerate(lines):
+        value = _catalog_column(limits, line, n)
+        if line in SUMMED_LINES:
+            parts = SUMMED_LINES[line]
+            each = [np.where(np.isfinite(m), m, lim) for m, lim in
+                    ((_catalog_column(catalog.flux, p, n), _catalog_column(limits, p, n)) for p in parts)]
+            limited = np.any([np.isfinite(_catalog_column(limits, p, n)) for p in parts], axis=0)
+            value = np.where(np.isfinite(value), value, np.where(limited, np.sum(each, axis=0), np.nan))
+        for (strong, weak), ratio in DOUBLET_RATIOS.items():
+            if strong == line and weak in limits:
+                value = np.where(np.isfinite(value), value, ratio * limits[weak])
+        out[:, j] = np.where(np.isfinite(flux[:, j]) | ~(value > 0), np.nan, value)
+    return out
 
 
 def ratio_reddening(spec: FeatureSpec) -> np.ndarray:

@@ -40,8 +40,9 @@ from astropy.table import Table
 
 from nebuladapt import CLASSES
 from nebuladapt.catalogs import LineCatalog
-from nebuladapt.features import LINE_FLAG_KINDS, catalog_line_arrays, line_flag_masks
+from nebuladapt.features import LINE_FLAG_KINDS, catalog_limit_matrix, catalog_line_arrays, line_flag_masks
 from nebuladapt.models.inference import FORWARD_BATCH
+from nebuladapt.models.limits import LIMIT_LINES
 
 __all__ = [
     "PREDICTION_COLUMNS",
@@ -66,6 +67,8 @@ OIII_ONLY = "oiii_only"
 NII_ONLY = "nii_only"
 #: Flag of a classified row whose highest probability is below :data:`~nebuladapt.models.inference.AMBIGUOUS_BELOW`.
 AMBIGUOUS = "ambiguous"
+#: Flag (``limit_used:<LINE>``) of a row whose upper limit on the line was used (:mod:`nebuladapt.models.limits`).
+LIMIT_USED = "limit_used"
 
 
 @dataclass
@@ -251,6 +254,7 @@ def predict_line_arrays(
     flux_err: np.ndarray,
     note_names=(),
     note_masks: np.ndarray | None = None,
+    limits: np.ndarray | None = None,
 ) -> Predictions:
     """Vectorised predictions and flags for a matrix of line fluxes.
 
@@ -264,6 +268,9 @@ def predict_line_arrays(
         Extra flags (e.g. from :func:`nebuladapt.features.catalog_line_arrays`).
     note_masks : ndarray of bool, shape (n, len(note_names)), optional
         True where a row carries the note.
+    limits : ndarray, shape (n, n_lines), optional
+        Upper-limit fluxes in ``model.lines_`` order, NaN where none
+        (:func:`nebuladapt.features.catalog_limit_matrix`).
 
     Returns
     -------
@@ -271,7 +278,7 @@ def predict_line_arrays(
     """
     n = flux.shape[0]
     lines = list(model.lines_)
-    rows = model.classify_rows(flux)
+    rows = model.classify_rows(flux, limits)
     unusable = ~rows.usable
     out_proba = np.full((n, len(CLASSES)), np.nan, order="F")  # contiguous columns
     for k, cls in enumerate(CLASSES):
@@ -284,17 +291,26 @@ def predict_line_arrays(
         note_masks = np.zeros((n, 0), dtype=bool)
     groups = [masks[kind] for kind in LINE_FLAG_KINDS]
     groups += [note_masks.reshape(n, len(note_names)),
-               np.column_stack([rows.off_grid, rows.oiii_only, rows.nii_only, rows.ambiguous, unusable])]
+               np.column_stack([rows.limits_used, rows.off_grid, rows.oiii_only, rows.nii_only, rows.ambiguous, unusable])]
     names = [[f"{kind}:{line}" for line in lines] for kind in LINE_FLAG_KINDS]
-    names += [list(note_names), [OFF_GRID, OIII_ONLY, NII_ONLY, AMBIGUOUS, UNCLASSIFIED]]  # one byte of the packed key
+    names += [list(note_names),  # one byte of the packed key:
+              [*(f"{LIMIT_USED}:{line}" for line in LIMIT_LINES), OFF_GRID, OIII_ONLY, NII_ONLY, AMBIGUOUS, UNCLASSIFIED]]
     flag_index, flag_strings = _encode_flags(groups, names)
     return Predictions(np.asarray(model.classes_), rows.class_index, out_proba, flag_index, flag_strings)
 
 
-def predict_catalog(catalog: LineCatalog, model) -> Predictions:
-    """Vectorised predictions for every row of a catalogue (see :func:`classify_catalog`)."""
+def predict_catalog(catalog: LineCatalog, model, use_limits: bool | None = None) -> Predictions:
+    """Vectorised predictions for every row of a catalogue (see :func:`classify_catalog`).
+
+    With ``use_limits`` (default: the model's ``use_limits`` attribute, False if it has none) the
+    catalogue's upper limits on [OIII], [NII] and [SII] are used (:mod:`nebuladapt.models.limits`);
+    else they are missing lines.
+    """
+    if use_limits is None:
+        use_limits = bool(getattr(model, "use_limits", False))
     flux, flux_err, note_names, note_masks = catalog_line_arrays(catalog, list(model.lines_))
-    return predict_line_arrays(model, flux, flux_err, note_names, note_masks)
+    limits = catalog_limit_matrix(catalog, list(model.lines_), flux) if use_limits and catalog.limit_flux else None
+    return predict_line_arrays(model, flux, flux_err, note_names, note_masks, limits)
 
 
 def check_no_prediction_columns(colnames, source: str = "") -> None:

@@ -160,6 +160,7 @@ def classify_arrow(chunk, model, line_columns: LineColumns, lines_table=None):
         flux={k: v for k, v in catalog.flux.items() if k in keep},
         flux_err={k: v for k, v in catalog.flux_err.items() if k in keep},
         upper_limits={k: v for k, v in catalog.upper_limits.items() if k in keep},
+        limit_flux={k: v for k, v in catalog.limit_flux.items() if k in keep},
     )
     predictions = predict_catalog(deredden_catalog(catalog, law=thread_default_law()), model)
     columns = predictions.arrow_columns(dictionary=True)

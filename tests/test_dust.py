@@ -155,3 +155,12 @@ def test_dereddening_with_the_table_equals_the_law():
         assert by_law.flux[line].tobytes() == by_table.flux[line].tobytes()
         assert by_law.flux_err[line].tobytes() == by_table.flux_err[line].tobytes()
     assert by_law.meta["extinction_law"] == by_table.meta["extinction_law"] == "O94(Rv=3.1)"
+
+
+def test_upper_limits_are_dereddened_as_their_line_would_be():
+    table = Table({"id": [0, 1]})
+    flux = {"HA6562": np.array([4.0, 4.0]), "HB4861": np.array([1.0, 1.0]), "SII6716_6730": np.array([np.nan, 0.5])}
+    catalog = LineCatalog(table, flux, limit_flux={"SII6716_6730": np.array([0.5, np.nan])})
+    out = deredden_catalog(catalog)
+    assert np.isclose(out.limit_flux["SII6716_6730"][0], out.flux["SII6716_6730"][1])  # same row factor
+    assert np.isnan(out.limit_flux["SII6716_6730"][1])

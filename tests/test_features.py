@@ -227,3 +227,25 @@ def test_missing_line_share_counts_rows_without_any_ratio_holding_the_line():
     assert share == {"OIII5006": pytest.approx(1 / 3, abs=1e-4), "HB4861": pytest.approx(2 / 3, abs=1e-4),
                      "NII6583": 0.0, "HA6562": 0.0, "SII6716_6730": pytest.approx(1 / 3, abs=1e-4)}
     assert missing_line_share(features[3:], spec) == {}
+
+
+def test_catalog_limit_matrix_takes_limits_sums_and_doublet_partners():
+    from nebuladapt.features import catalog_limit_matrix, catalog_line_arrays
+
+    n = 4
+    nan = np.nan
+    catalog = LineCatalog(
+        Table({"id": np.arange(n)}),
+        flux={"HA6562": np.full(n, 3.0), "SII6716": np.array([nan, 0.2, nan, 0.3]),
+              "SII6730": np.array([nan, nan, nan, 0.2]), "OIII5006": np.array([nan, nan, 1.0, nan])},
+        limit_flux={"SII6716": np.array([0.1, nan, nan, nan]), "SII6730": np.array([0.1, 0.05, nan, nan]),
+                    "OIII4958": np.array([0.1, nan, 0.1, nan]), "NII6583": np.array([nan, nan, -1.0, nan])},
+    )
+    lines = ["OIII5006", "HA6562", "NII6583", "SII6716_6730"]
+    flux = catalog_line_arrays(catalog, lines)[0]
+    limits = catalog_limit_matrix(catalog, lines, flux)
+    np.testing.assert_allclose(limits[:, 3], [0.2, 0.25, nan, nan])  # both limits; measured + limit; none; measured
+    np.testing.assert_allclose(limits[:, 0], [0.298, nan, nan, nan])  # 2.98 x [OIII]4959's limit; row 2 measured
+    assert np.isnan(limits[:, 1:3]).all()  # Halpha measured; a non-positive limit is no limit
+    assert np.isnan(catalog_limit_matrix(LineCatalog(Table({"id": [1]}), flux={"HA6562": [1.0]}), lines,
+                                         np.ones((1, 4)))).all()

@@ -36,8 +36,14 @@ class LineCatalog:
         Anything else the reader learned (format, column mapping ...).
     upper_limits : dict of str to ndarray of bool
         Canonical line name -> per-row True where the input gave only an
-        upper limit for the line. Such rows have NaN in ``flux`` (the line is
-        treated as missing) and are flagged ``upper_limit:<LINE>`` downstream.
+        upper limit for the line. Such rows have NaN in ``flux`` and are
+        flagged ``upper_limit:<LINE>`` downstream.
+    limit_flux : dict of str to ndarray
+        Canonical line name -> float64 per row: the value of the upper limit
+        (same scale as ``flux``, dereddened with it), NaN where the row gives no
+        limit for the line or its value is unknown. ``nebuladapt predict`` uses
+        the limits on [OIII]5007, [NII]6583 and [SII]6716+6731
+        (:mod:`nebuladapt.models.limits`).
     """
 
     table: Table
@@ -47,13 +53,15 @@ class LineCatalog:
     source: str = ""
     meta: dict = field(default_factory=dict)
     upper_limits: dict[str, np.ndarray] = field(default_factory=dict)
+    limit_flux: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         n = len(self.table)
         if self.dust_corrected is None:
             self.dust_corrected = np.zeros(n, dtype=bool)
         self.dust_corrected = np.asarray(self.dust_corrected, dtype=bool)
-        for name, values in (*self.flux.items(), *self.flux_err.items()):
+        self.limit_flux = {name: np.asarray(values, dtype=np.float64) for name, values in self.limit_flux.items()}
+        for name, values in (*self.flux.items(), *self.flux_err.items(), *self.limit_flux.items()):
             if len(values) != n:
                 raise ValueError(
                     f"{self.source or 'catalogue'}: line {name} has {len(values)} values "

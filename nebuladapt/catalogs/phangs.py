@@ -29,9 +29,11 @@ Two ways to say that a row only has an upper limit for a line:
   upper limit, not a detection;
 * in text tables, a value written ``<0.3`` (or ``< 1.2e-17``) in a flux column.
 
-The line is then treated as missing for that row (NaN in ``LineCatalog.flux``)
-and recorded in ``LineCatalog.upper_limits``, so that predictions flag the row
-``upper_limit:<LINE>``. A negative ``_FLUX_ERR`` is *not* read as an upper
+The line is then not a measurement for that row (NaN in ``LineCatalog.flux``):
+the row is recorded in ``LineCatalog.upper_limits``, so that predictions flag it
+``upper_limit:<LINE>``, and the limit's value in ``LineCatalog.limit_flux``
+(in the common unit), which ``nebuladapt predict`` uses for [OIII]5007, [NII]6583
+and [SII] (:mod:`nebuladapt.models.limits`). A negative ``_FLUX_ERR`` is *not* read as an upper
 limit: it is a bad error (``bad_err:<LINE>``).
 
 Numbers written as text (e.g. a Parquet string column ``"1.5e-17"``) are read;
@@ -146,13 +148,14 @@ def _read_lines(
     table: Table, mapping: dict[str, dict[str, str]], corrected: bool, source: str
 ) -> tuple[
     dict[str, np.ndarray], dict[str, np.ndarray], dict[str, str], dict[str, np.ndarray],
-    str | None,
+    dict[str, np.ndarray], str | None,
 ]:
     """Flux and error arrays from the mapped columns.
 
     Returns flux, flux_err, line -> column used, line -> upper-limit mask (only
-    lines with at least one upper limit; their flux is NaN there) and the
-    common flux unit (None without units).
+    lines with at least one upper limit; their flux is NaN there), line -> the
+    limits' values (NaN elsewhere; in the common unit) and the common flux unit
+    (None without units).
     """
     flux_kind, err_kind = ("corr", "corr_err") if corrected else ("flux", "err")
     flux: dict[str, np.ndarray] = {}
@@ -163,19 +166,22 @@ def _read_lines(
     for line, kinds in mapping.items():
         if flux_kind not in kinds:
             continue  # e.g. an error column without its flux column
-        values, upper = column_values(table, kinds[flux_kind], source)
+        values, upper = column_values(table, kinds[flux_kind], source, keep_limits=True)
         if "upper" in kinds:
             upper = upper | bool_column(table, kinds["upper"], source)
         if upper.any():
-            values[upper] = np.nan
             upper_limits[line] = upper
-        flux[line] = values
+        flux[line] = values  # limits split off below, once the units are common
         used[line] = kinds[flux_kind]
         if err_kind in kinds:
             flux_err[line] = column_to_float(table, kinds[err_kind], source)
             err_used[line] = kinds[err_kind]
     unit = harmonise_units(table, used, err_used, flux, flux_err, source)
-    return flux, flux_err, used, upper_limits, unit
+    limit_flux = {}
+    for line, upper in upper_limits.items():
+        limit_flux[line] = np.where(upper, flux[line], np.nan)
+        flux[line] = np.where(upper, np.nan, flux[line])
+    return flux, flux_err, used, upper_limits, limit_flux, unit
 
 
 # -------------------------------------------------------------------------- reader
@@ -214,7 +220,7 @@ def read_phangs_table(
         ``table`` is the input table (all rows, all columns); ``flux`` and
         ``flux_err`` map canonical line names to float64 arrays (NaN where
         masked or an upper limit); ``upper_limits`` the rows with an upper
-        limit per line. ``meta`` records the format, the columns used
+        limit per line, ``limit_flux`` the limits' values. ``meta`` records the format, the columns used
         (``"columns"``), whether corrected columns were read, the common flux
         unit (``"flux_unit"``, None without units), and notes.
 
@@ -250,7 +256,7 @@ def read_phangs_table(
         corrected, notes = _choose_corrected({}, use_corrected, source)
     else:
         corrected, notes = _choose_corrected(mapping, use_corrected, source)
-    flux, flux_err, used, upper_limits, unit = _read_lines(table, mapping, corrected, source)
+    flux, flux_err, used, upper_limits, limit_flux, unit = _read_lines(table, mapping, corrected, source)
     dust_corrected, from_column = _dust_flags(table, corrected, source)
     meta = {
         "reader": "phangs",
@@ -272,4 +278,5 @@ def read_phangs_table(
         source=source,
         meta=meta,
         upper_limits=upper_limits,
+        limit_flux=limit_flux,
     )

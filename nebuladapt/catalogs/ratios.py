@@ -33,8 +33,9 @@ input column stays in ``LineCatalog.table``; a table with no rows raises
 Upper limits and units
 ----------------------
 A ratio written ``<x`` in a text table is an upper limit on its numerator: the
-numerator is treated as missing in that row and recorded in
-``LineCatalog.upper_limits`` (predictions flag it ``upper_limit:<LINE>``).
+numerator is not a measurement in that row: it is recorded in
+``LineCatalog.upper_limits`` (predictions flag it ``upper_limit:<LINE>``) and
+its limit, ``x`` times the denominator, in ``LineCatalog.limit_flux``.
 Ratio columns must carry no unit (or a dimensionless one; ``dex`` for log
 columns): a column with any other unit raises :class:`CatalogError`.
 """
@@ -162,14 +163,15 @@ def _check_ratio_unit(table: Table, ratio: RatioColumn, source: str) -> None:
     )
 
 
-def _ratio_values(table: Table, ratio: RatioColumn, source: str) -> tuple[np.ndarray, np.ndarray]:
-    """Linear ratio values (NaN where missing or an upper limit) and the upper-limit mask."""
+def _ratio_values(table: Table, ratio: RatioColumn, source: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Linear ratio values (NaN where missing or an upper limit), the upper-limit mask and the limits'
+    linear values (NaN elsewhere)."""
     _check_ratio_unit(table, ratio, source)
-    values, upper = column_values(table, ratio.column, source)
+    values, upper = column_values(table, ratio.column, source, keep_limits=True)
     if ratio.is_log:
         with np.errstate(over="ignore"):
             values = 10.0**values
-    return values, upper
+    return np.where(upper, np.nan, values), upper, np.where(upper, values, np.nan)
 
 
 def _choose_reference(ratios: list[RatioColumn]) -> str:
@@ -295,9 +297,9 @@ def read_ratio_table(
     _check_duplicates(ratios, source)
     edges, limits = [], []
     for ratio in ratios:
-        values, upper = _ratio_values(table, ratio, source)
+        values, upper, limit = _ratio_values(table, ratio, source)
         edges.append((ratio, values))
-        limits.append((ratio, upper))
+        limits.append((ratio, upper, limit))
     reference = _choose_reference(ratios)
     flux = {reference: np.ones(len(table))}
     _propagate(flux, edges)
@@ -314,7 +316,7 @@ def read_ratio_table(
             f"{source}: ratio columns {[r.column for r in unlinked]} share no line with the "
             f"{reference} scale; add a ratio linking them or remove them from the table"
         )
-    upper_limits = _upper_limits(flux, limits, reference)
+    upper_limits, limit_flux = _upper_limits(flux, limits, reference)
     meta = {
         "reader": "ratios",
         "format": "table" if isinstance(path_or_table, Table) else (format or file_format_of(
@@ -333,22 +335,29 @@ def read_ratio_table(
         source=source,
         meta=meta,
         upper_limits=upper_limits,
+        limit_flux=limit_flux,
     )
 
 
 def _upper_limits(
-    flux: dict[str, np.ndarray], limits: list[tuple[RatioColumn, np.ndarray]], reference: str
-) -> dict[str, np.ndarray]:
-    """Mark numerators of ``<x`` ratios as upper limits (NaN flux), in place."""
+    flux: dict[str, np.ndarray], limits: list[tuple[RatioColumn, np.ndarray, np.ndarray]], reference: str
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Mark numerators of ``<x`` ratios as upper limits (NaN flux, in place); their limit fluxes
+    (``x`` times the denominator's flux, the tightest where several ratios limit a line; NaN where the
+    denominator is unknown)."""
     upper_limits: dict[str, np.ndarray] = {}
-    for ratio, upper in limits:
+    limit_flux: dict[str, np.ndarray] = {}
+    for ratio, upper, limit in limits:
         if not upper.any() or ratio.numerator == reference:
             continue
         mask = upper_limits.setdefault(ratio.numerator, np.zeros(len(upper), dtype=bool))
         mask |= upper
+        denominator = flux.get(ratio.denominator, np.full(len(upper), np.nan))
+        value = limit_flux.setdefault(ratio.numerator, np.full(len(upper), np.nan))
+        value[:] = np.fmin(value, np.where(upper, limit * denominator, np.nan))
     for line, mask in upper_limits.items():
         flux[line][mask] = np.nan
-    return upper_limits
+    return upper_limits, limit_flux
 
 
 def _check_duplicates(ratios: list[RatioColumn], source: str) -> None:

@@ -224,9 +224,9 @@ def _not_numeric(name: str, source: str, detail: str) -> CatalogError:
 
 
 def _parse_text_values(
-    data: np.ndarray, mask: np.ndarray, name: str, source: str
+    data: np.ndarray, mask: np.ndarray, name: str, source: str, keep_limits: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Numbers written as text; ``<x`` entries are upper limits (value NaN)."""
+    """Numbers written as text; ``<x`` entries are upper limits (value NaN, or ``x`` with ``keep_limits``)."""
     values = np.full(len(data), np.nan)
     upper = np.zeros(len(data), dtype=bool)
     for row, item in enumerate(data):
@@ -251,17 +251,19 @@ def _parse_text_values(
             raise _not_numeric(name, source, f"row {row} holds {str(item)[:40]!r}") from None
         if limit:
             upper[row] = True
-        else:
+        if keep_limits or not limit:
             values[row] = number
     return values, upper
 
 
-def column_values(table: Table, name: str, source: str) -> tuple[np.ndarray, np.ndarray]:
+def column_values(
+    table: Table, name: str, source: str, keep_limits: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """A numeric column as float64 (NaN where masked), and its upper-limit mask.
 
     Text columns are parsed (see the module docstring): numbers written as
-    text are read, ``<x`` entries are upper limits (True in the mask, NaN in
-    the values).
+    text are read, ``<x`` entries are upper limits (True in the mask; NaN in
+    the values, or ``x`` with ``keep_limits``).
 
     Parameters
     ----------
@@ -271,6 +273,8 @@ def column_values(table: Table, name: str, source: str) -> tuple[np.ndarray, np.
         Column name.
     source : str
         Name of the file or table, for error messages.
+    keep_limits : bool
+        Give the value of each ``<x`` entry (``x``) instead of NaN.
 
     Returns
     -------
@@ -290,7 +294,7 @@ def column_values(table: Table, name: str, source: str) -> tuple[np.ndarray, np.
         values[mask] = np.nan
         return values, np.zeros(len(values), dtype=bool)
     if data.dtype.kind in "USO":
-        return _parse_text_values(data, mask, name, source)
+        return _parse_text_values(data, mask, name, source, keep_limits)
     raise _not_numeric(name, source, f"has dtype {data.dtype}")
 
 

@@ -154,6 +154,7 @@ def subset_catalog(catalog: LineCatalog, rows) -> LineCatalog:
         dust_corrected=catalog.dust_corrected[rows],
         meta=meta,
         upper_limits={k: v[rows] for k, v in catalog.upper_limits.items()},
+        limit_flux={k: v[rows] for k, v in catalog.limit_flux.items()},
     )
 
 

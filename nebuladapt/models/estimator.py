@@ -31,6 +31,7 @@ from nebuladapt.features import FeatureSpec, default_feature_spec, log_ratios, m
 from nebuladapt.models.calibration import fit_temperature, match_temperature
 from nebuladapt.models.inference import Predictor, RowPredictions, network_layers, softmax_argmax
 from nebuladapt.models.label_shift import em_target_prior
+from nebuladapt.models.limits import LimitSample, grid_sample_rows
 from nebuladapt.models.losses import build_alignment
 from nebuladapt.models.losses.entropy import TargetEntropy
 from nebuladapt.models.networks import NebulaNet
@@ -47,6 +48,8 @@ from nebuladapt.noise import inject_noise, target_fractional_errors
 __all__ = ["NebulaClassifier", "ModelState", "METHODS", "PRIOR_CORRECTIONS"]
 
 _OFF_GRID = "off_grid."
+#: Tensor of the saved grid sample that completes rows with upper limits (:mod:`nebuladapt.models.limits`).
+_LIMIT_SAMPLE = "limit_sample"
 _INIT_SIGNATURE = init_signature()
 
 
@@ -285,7 +288,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         )
         self.n_features_in_ = len(lines)
         self._target_flux = target_flux
-        self._finish_fit(source_flux, target_flux)
+        self._finish_fit(source_flux, target_flux, labels)
         self.low_sii_snr_ = self._low_sii_check(target_flux)
         return self
 
@@ -347,8 +350,9 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             self.target_prior_ = em_target_prior(proba[np.isfinite(proba).all(axis=1)])
             self._refresh_predictor()
 
-    def _finish_fit(self, source_flux: np.ndarray, target_flux: np.ndarray) -> None:
-        """Calibrate the temperature, estimate the target prior, build the off-grid map."""
+    def _finish_fit(self, source_flux: np.ndarray, target_flux: np.ndarray, labels: np.ndarray) -> None:
+        """Calibrate the temperature, estimate the target prior, build the off-grid map, keep the grid
+        sample for upper limits (``labels``: the source rows' classes)."""
         self._calibrate_and_estimate_prior(target_flux)
         map_noise = "fixed" if self.noise_ == "none" else self.noise_
         level = max(self.noise_level, 0.1)
@@ -357,6 +361,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             + [self._noisy_features(source_flux, 2 + k, map_noise, level) for k in range(2)]
         )
         self.off_grid_map_ = OffGridMap.fit(self._standardise(features))
+        self.limit_sample_ = LimitSample(source_flux[grid_sample_rows(labels)], self.spec_)
         self._refresh_predictor()
 
     def _standardise(self, features: np.ndarray) -> np.ndarray:
@@ -396,6 +401,8 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         if self.off_grid_map_ is not None:
             for key, array in self.off_grid_map_.arrays().items():
                 tensors[_OFF_GRID + key] = torch.from_numpy(array)
+        if getattr(self, "limit_sample_", None) is not None:
+            tensors[_LIMIT_SAMPLE] = torch.from_numpy(self.limit_sample_.flux.copy())
         prior = self.target_prior_
         values = {
             "lines": list(self.lines_),
@@ -423,6 +430,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         tensors, values = dict(state.tensors), state.values
         parts = {k[len(_OFF_GRID):]: tensors.pop(k).numpy() for k in list(tensors) if k.startswith(_OFF_GRID)}
         grid_map = OffGridMap.from_arrays(parts) if parts else None
+        sample = tensors.pop(_LIMIT_SAMPLE, None)  # absent from models saved before stop 29
         self.classes_ = np.array(values["classes"])
         self.lines_ = list(values["lines"])
         self.scaler_ = Scaler(
@@ -439,6 +447,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         self.low_sii_snr_ = values.get("low_sii_snr") or {}
         self.n_features_in_ = len(self.lines_)
         self.off_grid_map_ = grid_map
+        self.limit_sample_ = None if sample is None else LimitSample(sample.numpy(), self.spec_)
         network = self._build_network(self._adaptation_losses())
         try:
             network.load_state_dict(tensors)
@@ -479,7 +488,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             self.spec_, self.classes_, network_layers(self.network_.state_dict()),
             self.scaler_.mean, self.scaler_.scale, self.temperature_,
             getattr(self, "target_prior_", None), self.prior_correction,
-            getattr(self, "off_grid_map_", None), self.noise_,
+            getattr(self, "off_grid_map_", None), self.noise_, getattr(self, "limit_sample_", None),
         )
         return self._predictor
 
@@ -518,13 +527,15 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         index = softmax_argmax(self._scores(X))[1]
         return self.classes_[index]
 
-    def classify_rows(self, X) -> RowPredictions:
-        """Probabilities, class, usability and off-grid flag of every row, in one pass.
+    def classify_rows(self, X, limits=None) -> RowPredictions:
+        """Probabilities, class, usability and flags of every row, in one pass
+        (:meth:`Predictor.classify_rows <nebuladapt.models.inference.Predictor.classify_rows>`; ``limits``:
+        upper-limit fluxes in :attr:`lines_` order, NaN where none).
 
         The path of :mod:`nebuladapt.predict` (and so of streaming and Dask).
         """
         check_is_fitted(self, "network_")
-        return self.predictor().classify_rows(_as_flux_matrix(X, len(self.lines_)))
+        return self.predictor().classify_rows(_as_flux_matrix(X, len(self.lines_)), limits)
 
     def off_grid(self, X) -> np.ndarray:
         """True where a row lies far from every class's model grid."""

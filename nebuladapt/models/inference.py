@@ -44,6 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nebuladapt.features import FeatureSpec, log_ratios, nii_only_rows, oiii_only_rows, usable_rows
+from nebuladapt.models.limits import LIMIT_LINES
 
 __all__ = [
     "AMBIGUOUS_BELOW",
@@ -93,6 +94,9 @@ class RowPredictions:
         Usable rows whose only ratios are [NII] ones (:func:`nebuladapt.features.nii_only_rows`).
     ambiguous : ndarray of bool
         Usable rows whose highest probability is below :data:`AMBIGUOUS_BELOW`.
+    limits_used : ndarray of bool, shape (n, len(LIMIT_LINES))
+        Per row, the lines of :data:`~nebuladapt.models.limits.LIMIT_LINES` whose upper limits
+        were used (:mod:`nebuladapt.models.limits`).
     """
 
     proba: list
@@ -102,6 +106,7 @@ class RowPredictions:
     oiii_only: np.ndarray
     nii_only: np.ndarray
     ambiguous: np.ndarray
+    limits_used: np.ndarray
 
 
 # ------------------------------------------------------------------------- network
@@ -354,6 +359,12 @@ class Predictor:
     off_grid_map : OffGridMap or None
     noise : str
         The training noise (for messages).
+    limit_sample : LimitSample or None
+        The grid models that complete rows with upper limits (:mod:`nebuladapt.models.limits`);
+        None (a model saved before it existed): limits are not used.
+    use_limits : bool
+        Whether :func:`nebuladapt.predict.predict_catalog` uses a catalogue's upper limits by
+        default with this object (``nebuladapt predict --use-limits``).
 
     Attributes
     ----------
@@ -364,6 +375,7 @@ class Predictor:
     def __init__(
         self, spec: FeatureSpec, classes, layers, mean, scale, temperature: float = 1.0,
         target_prior=None, prior_correction: str = "none", off_grid_map=None, noise: str = "",
+        limit_sample=None, use_limits: bool = False,
     ) -> None:
         self.spec_ = spec
         self.lines_ = list(spec.lines)
@@ -376,6 +388,8 @@ class Predictor:
         self.prior_correction = prior_correction
         self.off_grid_map_ = off_grid_map
         self.noise_ = noise
+        self.limit_sample_ = limit_sample
+        self.use_limits = bool(use_limits)
         n_in, n_out = layers[0][0].shape[1], layers[-1][0].shape[0]
         if n_in != 2 * len(spec.ratios) or n_out != len(self.classes_):
             raise ValueError(
@@ -411,15 +425,24 @@ class Predictor:
         """Class probabilities, shape (n_rows, n_classes), columns in :attr:`classes_` order."""
         return np.column_stack(softmax_argmax(self.logits(self.features(flux)))[0])
 
-    def classify_rows(self, flux: np.ndarray) -> RowPredictions:
+    def classify_rows(self, flux: np.ndarray, limits: np.ndarray | None = None) -> RowPredictions:
         """Probabilities, class, usability and the off-grid, [OIII]-only, [NII]-only and ambiguous flags of every row, in one pass.
 
-        The path of :mod:`nebuladapt.predict` (and so of streaming, Dask and MAPS).
+        The path of :mod:`nebuladapt.predict` (and so of streaming, Dask and MAPS). ``limits``
+        (upper-limit fluxes in :attr:`lines_` order, NaN where none;
+        :func:`nebuladapt.features.catalog_limit_matrix`) are used as
+        :mod:`nebuladapt.models.limits` says, where the model keeps its grid sample.
         """
         features = self.features(flux)
         usable = usable_rows(features)
         proba, class_index = softmax_argmax(self.logits(features))
+        limits_used = np.zeros((len(features), len(LIMIT_LINES)), dtype=bool)
+        if limits is not None and self.limit_sample_ is not None:
+            limits_used = self.limit_sample_.probabilities(proba, features, flux, limits, self.logits, self.scale)
+            changed = np.flatnonzero(limits_used.any(axis=1))
+            class_index[changed] = np.argmax(np.column_stack([p[changed] for p in proba]), axis=1)
         np.copyto(class_index, -1, where=~usable)
         ambiguous = usable & (np.maximum.reduce(proba) < AMBIGUOUS_BELOW)
         return RowPredictions(proba, class_index, usable, self.off_grid_features(features) & usable,
-                              oiii_only_rows(features, self.spec_), nii_only_rows(features, self.spec_), ambiguous)
+                              oiii_only_rows(features, self.spec_), nii_only_rows(features, self.spec_), ambiguous,
+                              limits_used)

@@ -368,13 +368,20 @@ def load_model(directory):
     return model
 
 
-def load_predictor(directory):
+def load_predictor(directory, use_limits: bool = False):
     """Load only the inference object of a model written by :func:`save_model`.
 
     The same files and checks as :func:`load_model`, without PyTorch,
     scikit-learn or SciPy: the network's label path, the scaler, temperature,
-    target prior and off-grid map as NumPy arrays. Predictions equal those of
+    target prior, off-grid map and grid sample for upper limits as NumPy arrays. Predictions equal those of
     :func:`load_model`'s estimator, which computes them with the same object.
+
+    Parameters
+    ----------
+    directory : str or Path
+    use_limits : bool
+        Set the predictor's ``use_limits``: :func:`nebuladapt.predict.predict_catalog` then uses
+        a catalogue's upper limits (:mod:`nebuladapt.models.limits`).
 
     Returns
     -------
@@ -386,6 +393,7 @@ def load_predictor(directory):
         As :func:`load_model`.
     """
     from nebuladapt.models.inference import Predictor, network_layers
+    from nebuladapt.models.limits import LimitSample
     from nebuladapt.models.off_grid import OffGridMap
 
     directory = Path(directory)
@@ -402,11 +410,14 @@ def load_predictor(directory):
                 f"the card says {params['hidden']})"
             )
         grid_map = OffGridMap.from_arrays(parts) if parts else None
+        spec = FeatureSpec.from_dict(card["feature_spec"])
+        sample = arrays.get("limit_sample")  # absent from models saved before stop 29
         return Predictor(
-            FeatureSpec.from_dict(card["feature_spec"]), card["classes"], layers,
+            spec, card["classes"], layers,
             card["scaler"]["mean"], card["scaler"]["scale"], card["temperature"],
             card.get("target_prior"), params["prior_correction"], grid_map,
             card.get("resolved_noise") or params["noise"],
+            None if sample is None else LimitSample(np.asarray(sample), spec), use_limits,
         )
     except ValueError as exc:
         raise ModelFileError(f"{directory / WEIGHTS_FILE}: {exc}; re-run `nebuladapt fit`") from exc

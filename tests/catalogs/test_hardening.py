@@ -22,6 +22,7 @@ def test_upper_limit_column_makes_the_line_missing_and_flagged():
     assert cat.meta["columns"] == {"HA6562": "HA6562_FLUX", "NII6583": "NII6583_FLUX"}
     np.testing.assert_array_equal(cat.upper_limits["NII6583"], [False, True, False])
     np.testing.assert_array_equal(cat.flux["NII6583"], [30.0, np.nan, 20.0])
+    np.testing.assert_array_equal(cat.limit_flux["NII6583"], [np.nan, 10.0, np.nan])  # the limit's value
     assert list(table["NII6583_FLUX"]) == [30.0, 10.0, 20.0]  # the table keeps the limit
     _, _, notes = catalog_line_matrix(cat, ["NII6583", "HA6562"])
     assert notes == [[], ["upper_limit:NII6583"], []]
@@ -37,6 +38,8 @@ def test_upper_limits_written_as_text_and_numbers_as_text():
     np.testing.assert_array_equal(cat.flux_err["HA6562"], [3.0, np.nan, 1.0])
     np.testing.assert_array_equal(cat.upper_limits["SII6716"], [True, False, True])
     assert np.isnan(cat.flux["SII6716"]).all()
+    np.testing.assert_array_equal(cat.limit_flux["SII6716"], [5.0, np.nan, 10.0])
+    assert "SII6730" not in cat.limit_flux
     _, _, notes = catalog_line_matrix(cat, ["SII6716_6730", "HA6562"])
     assert notes == [["upper_limit:SII6716"], [], ["upper_limit:SII6716"]]
 
@@ -51,6 +54,23 @@ def test_ratio_upper_limit_is_on_the_numerator():
                                   "NII6583/Hbeta": [1.0, 1.0]}))
     np.testing.assert_array_equal(cat.upper_limits["OIII5006"], [False, True])
     np.testing.assert_array_equal(cat.flux["OIII5006"], [3.0, np.nan])
+    np.testing.assert_array_equal(cat.limit_flux["OIII5006"], [np.nan, 0.5])  # x times Hbeta (the scale's 1)
+
+
+def test_ratio_upper_limit_takes_its_denominator_and_log_columns():
+    cat = read_ratio_table(Table({"NII6583/Halpha": np.array(["0.3", "0.4"]),
+                                  "log_SII6716_6730/HA6562": np.array(["-0.5", "<-1"]),
+                                  "Halpha/Hbeta": [2.86, 3.5]}))
+    np.testing.assert_allclose(cat.limit_flux["SII6716_6730"], [np.nan, 0.1 * 3.5])
+
+
+def test_upper_limit_values_take_the_common_unit():
+    table = Table({"HA6562_FLUX": [3.0e-17, 3.0e-17] * FLUX,
+                   "SII6716_6730_FLUX": [1.0e-18, 5.0e-22] * u.W / u.m**2,
+                   "SII6716_6730_FLUX_UPPER": [False, True]})
+    cat = read_phangs_table(table)
+    assert np.isnan(cat.flux["SII6716_6730"][1]) and np.isnan(cat.limit_flux["SII6716_6730"][0])
+    np.testing.assert_allclose(cat.limit_flux["SII6716_6730"][1] / cat.flux["HA6562"][1], 5.0e-19 / 3.0e-17)
 
 
 def test_units_are_converted_to_a_common_unit(tmp_path):

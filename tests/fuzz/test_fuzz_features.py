@@ -46,7 +46,7 @@ numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_f
                     st.floats(1e-3, 1e3))
 SPECS = [default_feature_spec(), FeatureSpec(default_feature_spec().ratios + EXTRA_RATIOS)]
 FLAG = re.compile(r"^(missing|nonpositive|bad_err|low_snr|caseB|doublet|upper_limit|unclassified"
-                  r"|off_grid|oiii_only|nii_only|ambiguous)(:[A-Za-z0-9_]+)?$")
+                  r"|off_grid|oiii_only|nii_only|ambiguous|limit_used)(:[A-Za-z0-9_]+)?$")
 
 
 def arrays(n):

@@ -148,6 +148,8 @@ def test_phangs_reader_on_random_tables(drawn):
         check_catalog(catalog, n, table.colnames)
         for line, mask in catalog.upper_limits.items():
             assert np.isnan(catalog.flux[line][mask]).all()
+        for line, values in catalog.limit_flux.items():  # a limit's value only where the row gives a limit
+            assert not np.isfinite(values[~catalog.upper_limits[line]]).any()
         assert n > 0  # an empty table is an error
 
 
