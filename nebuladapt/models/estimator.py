@@ -49,7 +49,7 @@ __all__ = ["NebulaClassifier", "ModelState", "METHODS", "PRIOR_CORRECTIONS"]
 
 _OFF_GRID = "off_grid."
 #: Tensor of the saved grid sample that completes rows with upper limits (:mod:`nebuladapt.models.limits`).
-_LIMIT_SAMPLE = "limit_sample"
+_LIMIT_SAMPLE, _LIMIT_SAMPLE_CLASS = "limit_sample", "limit_sample_class"
 _INIT_SIGNATURE = init_signature()
 
 
@@ -361,7 +361,8 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
             + [self._noisy_features(source_flux, 2 + k, map_noise, level) for k in range(2)]
         )
         self.off_grid_map_ = OffGridMap.fit(self._standardise(features))
-        self.limit_sample_ = LimitSample(source_flux[grid_sample_rows(labels)], self.spec_)
+        rows = grid_sample_rows(labels)
+        self.limit_sample_ = LimitSample(source_flux[rows], self.spec_, np.searchsorted(self.classes_, labels[rows]))
         self._refresh_predictor()
 
     def _standardise(self, features: np.ndarray) -> np.ndarray:
@@ -403,6 +404,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
                 tensors[_OFF_GRID + key] = torch.from_numpy(array)
         if getattr(self, "limit_sample_", None) is not None:
             tensors[_LIMIT_SAMPLE] = torch.from_numpy(self.limit_sample_.flux.copy())
+            tensors[_LIMIT_SAMPLE_CLASS] = torch.from_numpy(self.limit_sample_.classes.copy())
         prior = self.target_prior_
         values = {
             "lines": list(self.lines_),
@@ -430,7 +432,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         tensors, values = dict(state.tensors), state.values
         parts = {k[len(_OFF_GRID):]: tensors.pop(k).numpy() for k in list(tensors) if k.startswith(_OFF_GRID)}
         grid_map = OffGridMap.from_arrays(parts) if parts else None
-        sample = tensors.pop(_LIMIT_SAMPLE, None)  # absent from models saved before stop 29
+        sample, sample_class = tensors.pop(_LIMIT_SAMPLE, None), tensors.pop(_LIMIT_SAMPLE_CLASS, None)  # stop 29
         self.classes_ = np.array(values["classes"])
         self.lines_ = list(values["lines"])
         self.scaler_ = Scaler(
@@ -447,7 +449,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         self.low_sii_snr_ = values.get("low_sii_snr") or {}
         self.n_features_in_ = len(self.lines_)
         self.off_grid_map_ = grid_map
-        self.limit_sample_ = None if sample is None else LimitSample(sample.numpy(), self.spec_)
+        self.limit_sample_ = None if sample is None else LimitSample(sample.numpy(), self.spec_, sample_class.numpy())
         network = self._build_network(self._adaptation_losses())
         try:
             network.load_state_dict(tensors)

@@ -29,7 +29,7 @@ import numpy as np
 
 from nebuladapt.features import FeatureSpec, log_ratios
 
-__all__ = ["LIMIT_LINES", "NEAREST", "PER_CLASS", "LimitSample", "grid_sample_rows"]
+__all__ = ["LIMIT_LINES", "METHOD", "METHODS", "NEAREST", "PER_CLASS", "LimitSample", "grid_sample_rows"]
 
 #: Lines whose upper limits are used (each the numerator of a ratio to Halpha). Limits on Hbeta or
 #: Halpha stay missing lines.
@@ -38,6 +38,9 @@ LIMIT_LINES = ("OIII5006", "NII6583", "SII6716_6730")
 NEAREST = 32
 #: Largest number of grid models per class in the saved sample.
 PER_CLASS = 20_000
+#: Ways of using a limit (:meth:`LimitSample.probabilities`), and the one ``--use-limits`` uses.
+METHODS = ("nearest", "likelihood")
+METHOD = "nearest"
 _HALPHA = "HA6562"
 _SEED = 0
 
@@ -71,10 +74,15 @@ class LimitSample:
         Line fluxes of the sampled grid models in ``spec.lines`` order.
     spec : FeatureSpec
         The model's features.
+    classes : ndarray of int, shape (n_models,)
+        Each model's class, as an index into the model's ``classes_``.
     """
 
-    def __init__(self, flux: np.ndarray, spec: FeatureSpec) -> None:
+    def __init__(self, flux: np.ndarray, spec: FeatureSpec, classes: np.ndarray) -> None:
         self.flux = np.asarray(flux, dtype=np.float32)
+        self.classes = np.asarray(classes, dtype=np.int64)
+        if self.classes.shape != (len(self.flux),):
+            raise ValueError(f"grid sample: {len(self.flux)} models but {self.classes.shape} classes")
         self.spec = spec
         self.lines = [line for line in LIMIT_LINES if line in spec.lines] if _HALPHA in spec.lines else []
         self.features = log_ratios(self.flux.astype(np.float64), spec)
@@ -84,7 +92,7 @@ class LimitSample:
 
     def probabilities(
         self, proba: list, features: np.ndarray, flux: np.ndarray, limits: np.ndarray,
-        logits: Callable[[np.ndarray], np.ndarray], scale: np.ndarray,
+        logits: Callable[[np.ndarray], np.ndarray], scale: np.ndarray, method: str = None,
     ) -> np.ndarray:
         """Replace, in place, the probabilities of the rows whose limits can be used.
 
@@ -100,6 +108,12 @@ class LimitSample:
             Features -> logits (the predictor's).
         scale : ndarray
             The network's feature scale (distances are in its units).
+        method : {"nearest", "likelihood"}, optional
+            Default :data:`METHOD`. ``"nearest"``: the mean of the network's probabilities over the
+            row completed by each of its :data:`NEAREST` nearest models below its limits.
+            ``"likelihood"``: the network's probabilities times, per class, the share of that class's
+            :data:`NEAREST` nearest models that lie below the limits (smoothed, (n + 1/2) / (NEAREST + 1)),
+            renormalised.
 
         Returns
         -------
@@ -108,6 +122,9 @@ class LimitSample:
         """
         from nebuladapt.models.inference import softmax_argmax
 
+        method = METHOD if method is None else method
+        if method not in METHODS:
+            raise ValueError(f"method={method!r}; use one of {', '.join(METHODS)}")
         used = np.zeros((len(flux), len(LIMIT_LINES)), dtype=bool)
         if not self.lines or limits is None:
             return used
@@ -117,26 +134,30 @@ class LimitSample:
         given = np.isfinite(features)
         scaled = self.features / scale  # distances in the network's standardised units
         finite = np.isfinite(scaled)
+        per_class = [self.classes == k for k in range(len(proba))]
         blocks, done = [], []
         for i in np.flatnonzero(limited.any(axis=1) & given.any(axis=1) & np.isfinite(ha) & (ha > 0)):
             lines = [line for line, hit in zip(self.lines, limited[i]) if hit]
-            ok = finite[:, given[i]].all(axis=1)
+            usable = finite[:, given[i]].all(axis=1)
+            below = usable.copy()
             for line in lines:
-                ok &= self.to_halpha[line] <= np.log10(limits[i, columns[line]] / ha[i])
-            candidates = np.flatnonzero(ok)
-            if not len(candidates):
-                continue
-            offset = scaled[np.ix_(candidates, given[i])] - features[i, given[i]] / scale[given[i]]
-            distance = (offset**2).sum(axis=1)
-            if len(candidates) > NEAREST:  # the NEAREST smallest, then in order (ties: lower index first)
-                part = np.argpartition(distance, NEAREST - 1)[:NEAREST]
-                candidates, distance = candidates[part], distance[part]
-            nearest = candidates[np.lexsort((candidates, distance))]
-            rows = np.repeat(flux[i:i + 1], len(nearest), axis=0)
-            for line in lines:
-                rows[:, columns[line]] = ha[i] * 10.0 ** self.to_halpha[line][nearest]
-            blocks.append(rows)
-            done.append(i)
+                below &= self.to_halpha[line] <= np.log10(limits[i, columns[line]] / ha[i])
+            distance = ((scaled[:, given[i]] - features[i, given[i]] / scale[given[i]]) ** 2).sum(axis=1)
+            if method == "likelihood":
+                shares = np.array([(below[n].sum() + 0.5) / (len(n) + 1.0) for n in
+                                   (_nearest(np.flatnonzero(usable & mask), distance) for mask in per_class)])
+                posterior = np.array([p[i] for p in proba]) * shares
+                for column, value in zip(proba, posterior / posterior.sum()):
+                    column[i] = value
+            else:
+                nearest = _nearest(np.flatnonzero(below), distance)
+                if not len(nearest):
+                    continue
+                rows = np.repeat(flux[i:i + 1], len(nearest), axis=0)
+                for line in lines:
+                    rows[:, columns[line]] = ha[i] * 10.0 ** self.to_halpha[line][nearest]
+                blocks.append(rows)
+                done.append(i)
             used[i, [LIMIT_LINES.index(line) for line in lines]] = True
         if done:  # one forward pass for every completed row
             completed = softmax_argmax(logits(log_ratios(np.vstack(blocks), self.spec)))[0]
@@ -145,3 +166,10 @@ class LimitSample:
             for column, values in zip(proba, completed):
                 column[done] = np.add.reduceat(values, starts) / sizes
         return used
+
+
+def _nearest(candidates: np.ndarray, distance: np.ndarray) -> np.ndarray:
+    """The :data:`NEAREST` of ``candidates`` with the smallest ``distance`` (ties: lower index first), in order."""
+    if len(candidates) > NEAREST:
+        candidates = candidates[np.argpartition(distance[candidates], NEAREST - 1)[:NEAREST]]
+    return candidates[np.lexsort((candidates, distance[candidates]))]

@@ -411,13 +411,13 @@ def load_predictor(directory, use_limits: bool = False):
             )
         grid_map = OffGridMap.from_arrays(parts) if parts else None
         spec = FeatureSpec.from_dict(card["feature_spec"])
-        sample = arrays.get("limit_sample")  # absent from models saved before stop 29
+        sample, sample_class = arrays.get("limit_sample"), arrays.get("limit_sample_class")  # since stop 29
         return Predictor(
             spec, card["classes"], layers,
             card["scaler"]["mean"], card["scaler"]["scale"], card["temperature"],
             card.get("target_prior"), params["prior_correction"], grid_map,
             card.get("resolved_noise") or params["noise"],
-            None if sample is None else LimitSample(np.asarray(sample), spec), use_limits,
+            None if sample is None else LimitSample(np.asarray(sample), spec, np.asarray(sample_class)), use_limits,
         )
     except ValueError as exc:
         raise ModelFileError(f"{directory / WEIGHTS_FILE}: {exc}; re-run `nebuladapt fit`") from exc
