@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from unittest import mock
 
 import numpy as np
 import torch
@@ -25,14 +24,13 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _registered import RESULTS, SEEDS, choice_tasks, classical_scores, main, read_records  # noqa: E402
 from members_temperature import depth_observation  # noqa: E402
 from trust_suite import CONFIGS, fit_task  # noqa: E402
-from upper_limits import _outputs, _with_limits, family_tasks, seen_tasks  # noqa: E402
+from upper_limits import _method, _outputs, _with_limits, family_tasks, seen_tasks  # noqa: E402
 
 from nebuladapt import CLASSES  # noqa: E402
 from nebuladapt.dust import deredden_catalog  # noqa: E402
 from nebuladapt.evaluation.metrics import classification_scores  # noqa: E402
 from nebuladapt.evaluation.tasks import Task, _mix_rows, subset_catalog  # noqa: E402
 from nebuladapt.evaluation.trust import grouped_bootstrap, seed_summary  # noqa: E402
-from nebuladapt.models import limits as limits_module  # noqa: E402
 from nebuladapt.predict import predict_catalog  # noqa: E402
 
 PREFIX = "limit_likelihood"
@@ -79,8 +77,7 @@ def run(shard: str) -> None:
         model, _, fit_s = fit_task(task, CONFIGS["default"], seed)
         record = {"task": task.name, "seed": seed, "fit_s": fit_s, "features": model.feature_spec.names}
         for variant in VARIANTS:
-            with mock.patch.object(limits_module, "METHOD", "nearest" if variant == "today" else variant):
-                predictions = predict_catalog(task.catalog, model, use_limits=variant != "today")
+            predictions = predict_catalog(task.catalog, _method(model, "missing" if variant == "today" else variant))
             record[f"pred_{variant}"], record[f"proba_{variant}"] = _outputs(predictions)
         flags = np.asarray(predictions.columns()["flag"], dtype=str)
         record["limit_rows"] = np.flatnonzero(np.char.find(flags, "limit_used:") >= 0).tolist()

@@ -5,7 +5,7 @@ the new family. ``run`` fits the default (as ``fit`` fits it: limits are missing
 families where lines go undetected, now with the limits their tasks imply (10: the share of Halpha;
 16: 3 sigma, [SII] 3 sqrt(2) sigma), and on the new family, whose catalogues give a 3-sigma limit for
 every undetected line; each fit's predictions are those of ``nebuladapt predict`` without and with
-``--use-limits`` (:func:`nebuladapt.predict.predict_catalog`). ``report`` applies rules U1-U3 and the
+the limits used by candidate A (``--limits nearest``; :func:`nebuladapt.predict.predict_catalog`). ``report`` applies rules U1-U3 and the
 confirmation (U4, the speed, is `bench_inference.py`'s). Labels only score.
 
     nice -n 10 python benchmarks/upper_limits.py run --shard 0/2     # and 1/2 (18 fits)
@@ -115,6 +115,13 @@ def _outputs(predictions) -> tuple[list, list]:
     return [str(c) for c in columns["pred_class"]], np.round(proba, 6).tolist()
 
 
+def _method(model, method: str):
+    """``model``'s inference object using upper limits as ``method`` says (:mod:`nebuladapt.models.limits`)."""
+    predictor = model.predictor()
+    predictor.limit_method = method
+    return predictor
+
+
 def run(shard: str) -> None:
     torch.set_num_threads(1)
     index, count = map(int, shard.split("/"))
@@ -126,8 +133,8 @@ def run(shard: str) -> None:
         if k % count != index or (task.name, seed) in done:
             continue
         model, _, fit_s = fit_task(task, CONFIGS["default"], seed)
-        today, proba_today = _outputs(predict_catalog(task.catalog, model))
-        limits = predict_catalog(task.catalog, model, use_limits=True)
+        today, proba_today = _outputs(predict_catalog(task.catalog, _method(model, "missing")))
+        limits = predict_catalog(task.catalog, _method(model, "nearest"))  # the candidate of this run
         used = np.flatnonzero(np.char.find(np.asarray(limits.columns()["flag"], dtype=str), "limit_used:") >= 0)
         with_limits, proba_limits = _outputs(limits)
         record = {"task": task.name, "seed": seed, "fit_s": fit_s, "features": model.feature_spec.names,
@@ -206,7 +213,8 @@ def report() -> None:
              "Rules and family: `results/upper_limits_registration.md` (committed before the package change, before the "
              "probe's full run was read and before any fit of the new family). `python benchmarks/upper_limits.py report`. "
              "The default fitted as `fit` fits it, seeds 0-2; balanced accuracy of what `nebuladapt predict` writes without "
-             "(*today*) and with `--use-limits`; std ddof=1.", "",
+             "(*today*) and with the limits used as candidate A does (`--limits nearest` since the run of "
+             "`limit_likelihood.py`); std ddof=1.", "",
              f"* U1 (choice tasks hold no limit, so nothing changes there): {'met' if u1 else 'NOT met'}.",
              f"* U2 (families 10 and 16 with limits: mean {today_mean:.3f} -> {limits_mean:.3f}, needs +0.01; no task "
              f"down by more than 0.01: largest fall {min(falls.values()):+.3f}): {'met' if u2 else 'NOT met'}.",
@@ -215,7 +223,7 @@ def report() -> None:
                                                         if a <= SPREAD < b)) + ".",
              "* U4 (speed without limits): `results/inference_2026-11-29_s29.txt`.", "",
              f"**Adopted as the default: {'yes (if U4 holds)' if adopted else 'no'}**"
-             + ("" if adopted else "; `--use-limits` stays an option, off by default") + ".", "",
+             + ("" if adopted else "; it stays an option (`--limits nearest`)") + ".", "",
              "## Seen families with their limits (10: faint lines undetected; 16: depth set by class)", "", *HEADER,
              *seen_lines, "", f"## Held-out family 17, \"{FAMILY}\" (the confirmation)", "", *HEADER, *family_lines]
     classical = classical_scores(family)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
@@ -15,8 +16,13 @@ import typer
 from rich.console import Console
 
 from nebuladapt.cli_params import estimator_options
+from nebuladapt.models.limits import CHOICES as LIMIT_CHOICES
+from nebuladapt.models.limits import METHOD as LIMIT_METHOD
 from nebuladapt.models.params import DEFAULTS, steps_trained
 from nebuladapt.maps.options import DEFAULT_MAX_SPAXELS, DEFAULT_SNR_MIN
+
+#: ``predict --limits`` choices (:data:`nebuladapt.models.limits.CHOICES`).
+LimitChoice = Enum("LimitChoice", {c: c for c in LIMIT_CHOICES}, type=str)
 
 app = typer.Typer(
     add_completion=False,
@@ -199,11 +205,12 @@ def predict(
     regions_out: Optional[Path] = typer.Option(None, "--regions-out", help="MAPS input: region catalogue (default OUT_regions.fits)"),
     snr_min: float = typer.Option(DEFAULT_SNR_MIN, "--snr-min", help="MAPS input: spaxels with Halpha S/N below this are left unclassified"),
     png: Optional[Path] = typer.Option(None, "--png", help="MAPS input: also draw a quick-look PNG (class map, P(PN), P(SNR))"),
-    use_limits: bool = typer.Option(
-        False, "--use-limits",
-        help="Use the catalogue's upper limits on [OIII]5007, [NII]6583 and [SII] (<LINE>_FLUX_UPPER or '<x' "
-        "values): such a row is classified through the grid models nearest to it below its limits "
-        "(flag limit_used:<LINE>); off by default (README: 'Upper limits')",
+    limits: LimitChoice = typer.Option(
+        LimitChoice(LIMIT_METHOD), "--limits",
+        help="How upper limits on [OIII]5007, [NII]6583 and [SII] (<LINE>_FLUX_UPPER or '<x' values) are used: "
+        "likelihood (default: the network's probabilities weighed by how many of each class's nearest grid "
+        "models lie below the limits), nearest (averaged over the nearest grid models below the limits) or "
+        "missing (ignored); flag limit_used:<LINE> (README: 'Upper limits')",
     ),
 ) -> None:
     """Classify every row of a catalogue; write it back with pred_class, prob_* and flag.
@@ -234,13 +241,13 @@ def predict(
             with _stream_progress() as progress:
                 summary = classify_parquet_distributed(
                     catalog_path, model_dir, out, scheduler=scheduler, overwrite=overwrite,
-                    progress=progress, use_limits=use_limits,
+                    progress=progress, limit_method=LimitChoice(limits).value,
                 )
         else:
             output_format(out, out_format)
             if out.exists() and not overwrite:
                 raise FileExistsError(f"{out}: exists; pass --overwrite to replace it")
-            model = load_predictor(model_dir, use_limits=use_limits)
+            model = load_predictor(model_dir, limit_method=LimitChoice(limits).value)
             try:
                 if format in READERS:
                     raise StreamingUnsupported(f"{catalog_path}: read by the {format} reader")

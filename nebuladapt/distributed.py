@@ -55,21 +55,21 @@ class ModelPayload:
 
     card: bytes
     weights: bytes
-    use_limits: bool = False
+    limit_method: str = ""
 
     @classmethod
-    def from_dir(cls, directory, use_limits: bool = False) -> "ModelPayload":
-        """Read a model directory written by :func:`nebuladapt.models.save_model` (``use_limits``: as
+    def from_dir(cls, directory, limit_method: str | None = None) -> "ModelPayload":
+        """Read a model directory written by :func:`nebuladapt.models.save_model` (``limit_method``: as
         :func:`~nebuladapt.models.persistence.load_predictor`)."""
         from nebuladapt.models.persistence import CARD_FILE, WEIGHTS_FILE, load_predictor
 
         directory = Path(directory)
         load_predictor(directory)  # validate here, so that a bad model fails before the cluster
-        return cls((directory / CARD_FILE).read_bytes(), (directory / WEIGHTS_FILE).read_bytes(), bool(use_limits))
+        return cls((directory / CARD_FILE).read_bytes(), (directory / WEIGHTS_FILE).read_bytes(), limit_method or "")
 
     @property
     def key(self) -> str:
-        return hashlib.sha256(self.card + self.weights + bytes([self.use_limits])).hexdigest()
+        return hashlib.sha256(self.card + self.weights + self.limit_method.encode()).hexdigest()
 
     def load(self):
         """The inference object (loaded once per process; checksums verified by ``load_predictor``)."""
@@ -81,7 +81,7 @@ class ModelPayload:
                 with tempfile.TemporaryDirectory(prefix="nebuladapt-model-") as tmp:
                     (Path(tmp) / CARD_FILE).write_bytes(self.card)
                     (Path(tmp) / WEIGHTS_FILE).write_bytes(self.weights)
-                    model = load_predictor(tmp, use_limits=self.use_limits)
+                    model = load_predictor(tmp, limit_method=self.limit_method or None)
                 _MODELS[self.key] = model
         return model
 
@@ -165,7 +165,7 @@ def classify_parquet_distributed(
     scheduler: str,
     overwrite: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
-    use_limits: bool = False,
+    limit_method: str | None = None,
 ) -> StreamSummary:
     """Classify partitioned Parquet on a Dask cluster (see the module docstring).
 
@@ -181,8 +181,8 @@ def classify_parquet_distributed(
         ``tcp://...`` (any Dask scheduler address) or ``local``.
     overwrite : bool
         Replace an existing ``out``.
-    use_limits : bool
-        Use the catalogue's upper limits (:mod:`nebuladapt.models.limits`).
+    limit_method : str, optional
+        How upper limits are used (:mod:`nebuladapt.models.limits`; default its ``METHOD``).
     progress : callable, optional
         ``progress(done, total, "rows")`` as partitions finish.
 
@@ -207,7 +207,7 @@ def classify_parquet_distributed(
     check_no_prediction_columns(source.schema.names, source.source)
     line_columns = LineColumns.from_template(source.template, source.source, source.schema.names)
     spec = OutputSpec(source.schema.remove_metadata(), source.template, source.input_yaml)
-    payload = ModelPayload.from_dir(model_dir, use_limits)
+    payload = ModelPayload.from_dir(model_dir, limit_method)
     check_model_lines(payload.load(), source.template, source.source, model_dir)
     client, cluster = _connect(scheduler)
     tmp = temporary_directory_beside(out)

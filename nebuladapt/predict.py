@@ -299,17 +299,14 @@ def predict_line_arrays(
     return Predictions(np.asarray(model.classes_), rows.class_index, out_proba, flag_index, flag_strings)
 
 
-def predict_catalog(catalog: LineCatalog, model, use_limits: bool | None = None) -> Predictions:
+def predict_catalog(catalog: LineCatalog, model) -> Predictions:
     """Vectorised predictions for every row of a catalogue (see :func:`classify_catalog`).
 
-    With ``use_limits`` (default: the model's ``use_limits`` attribute, False if it has none) the
-    catalogue's upper limits on [OIII], [NII] and [SII] are used (:mod:`nebuladapt.models.limits`);
-    else they are missing lines.
+    The catalogue's upper limits on [OIII], [NII] and [SII] are used as the model's
+    ``limit_method`` says (:mod:`nebuladapt.models.limits`; by default ``"likelihood"``).
     """
-    if use_limits is None:
-        use_limits = bool(getattr(model, "use_limits", False))
     flux, flux_err, note_names, note_masks = catalog_line_arrays(catalog, list(model.lines_))
-    limits = catalog_limit_matrix(catalog, list(model.lines_), flux) if use_limits and catalog.limit_flux else None
+    limits = catalog_limit_matrix(catalog, list(model.lines_), flux) if catalog.limit_flux else None
     return predict_line_arrays(model, flux, flux_err, note_names, note_masks, limits)
 
 

@@ -215,7 +215,7 @@ def test_predict_warns_when_many_rows_give_only_one_line(unlabelled_csv, model_d
     assert fitted.exit_code == 0 and warning in fitted.output, fitted.output
 
 
-def test_predict_uses_upper_limits_only_when_asked_and_alike_streamed_or_in_memory(unlabelled_csv, model_dir, tmp_path):
+def test_predict_uses_upper_limits_as_asked_and_alike_streamed_or_in_memory(unlabelled_csv, model_dir, tmp_path):
     table = Table.read(unlabelled_csv)
     limited = np.arange(len(table)) < 40
     for line in ("SII6716", "SII6730"):  # the first 40 rows give [SII] as an upper limit at 2 % of Halpha
@@ -225,19 +225,24 @@ def test_predict_uses_upper_limits_only_when_asked_and_alike_streamed_or_in_memo
     catalogue = tmp_path / "limits.csv"
     table.write(catalogue)
     outputs = {}
-    for name, extra in (("off", []), ("on", ["--use-limits"]), ("in_memory", ["--use-limits", "--format", "phangs"])):
+    for name, extra in (("missing", ["--limits", "missing"]), ("default", []), ("nearest", ["--limits", "nearest"]),
+                        ("in_memory", ["--format", "phangs"])):  # fmt: skip
         out = tmp_path / f"{name}.csv"
         result = runner.invoke(app, ["predict", str(catalogue), "--model", str(model_dir), "--out", str(out), *extra])
         assert result.exit_code == 0, result.output
         outputs[name] = Table.read(out)
-    off, on = outputs["off"], outputs["on"]
-    assert len(on) == len(table)
-    assert not any("limit_used" in str(f) for f in off["flag"])  # by default a limit is a missing line
-    used = np.array(["limit_used:SII6716_6730" in str(f) for f in on["flag"]])
-    has_halpha = np.isfinite(np.asarray(table["HA6562_FLUX"], dtype=float)) & (np.asarray(table["HA6562_FLUX"], dtype=float) > 0)
-    assert used[~limited].sum() == 0 and used[limited].sum() > 0
-    assert not np.any(used & ~has_halpha)
-    assert np.array_equal(np.asarray(on["prob_SNR"])[~limited], np.asarray(off["prob_SNR"])[~limited], equal_nan=True)
-    assert not np.allclose(np.asarray(on["prob_SNR"])[used], np.asarray(off["prob_SNR"])[used])
+    missing, default = outputs["missing"], outputs["default"]
+    assert len(default) == len(table)
+    assert not any("limit_used" in str(f) for f in missing["flag"])  # --limits missing: a limit is a missing line
+    used = np.array(["limit_used:SII6716_6730" in str(f) for f in default["flag"]])
+    halpha = np.asarray(table["HA6562_FLUX"], dtype=float)
+    assert used[~limited].sum() == 0 and used[limited].sum() > 0 and not np.any(used & ~(halpha > 0))
+    snr = {name: np.asarray(t["prob_SNR"], dtype=float) for name, t in outputs.items()}
+    assert np.array_equal(snr["default"][~limited], snr["missing"][~limited], equal_nan=True)
+    assert snr["default"][used].mean() < snr["missing"][used].mean()  # [SII] below 0.04 of Halpha: hardly an SNR
+    assert not np.allclose(snr["nearest"][used], snr["default"][used])
     for column in ("pred_class", "prob_HII", "prob_PN", "prob_SNR", "flag"):  # streamed == read in memory
-        assert np.array_equal(np.asarray(on[column]), np.asarray(outputs["in_memory"][column])), column
+        assert np.array_equal(np.asarray(default[column]), np.asarray(outputs["in_memory"][column])), column
+    refused = runner.invoke(app, ["predict", str(catalogue), "--model", str(model_dir), "--out", str(tmp_path / "x.csv"),
+                                  "--limits", "sometimes"])  # fmt: skip
+    assert refused.exit_code == 2

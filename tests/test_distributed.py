@@ -70,8 +70,8 @@ def test_model_travels_as_bytes(model_dir):
     from nebuladapt.models import load_model
 
     payload = ModelPayload.from_dir(model_dir)
-    assert set(vars(payload)) == {"card", "weights", "use_limits"}
-    assert isinstance(payload.card, bytes) and isinstance(payload.weights, bytes) and payload.use_limits is False
+    assert set(vars(payload)) == {"card", "weights", "limit_method"}
+    assert isinstance(payload.card, bytes) and isinstance(payload.weights, bytes) and payload.limit_method == ""
     X = np.array([[3.0, 1.0, 0.3, 2.86, 0.4]])
     assert np.array_equal(payload.load().predict_proba(X), load_model(model_dir).predict_proba(X))
     assert payload.load() is payload.load()  # loaded once per process

@@ -404,7 +404,7 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
                 tensors[_OFF_GRID + key] = torch.from_numpy(array)
         if getattr(self, "limit_sample_", None) is not None:
             tensors[_LIMIT_SAMPLE] = torch.from_numpy(self.limit_sample_.flux.copy())
-            tensors[_LIMIT_SAMPLE_CLASS] = torch.from_numpy(self.limit_sample_.classes.copy())
+            tensors[_LIMIT_SAMPLE_CLASS] = torch.from_numpy(self.limit_sample_.classes.astype(np.int16))
         prior = self.target_prior_
         values = {
             "lines": list(self.lines_),
@@ -449,7 +449,8 @@ class NebulaClassifier(ClassifierMixin, BaseEstimator):
         self.low_sii_snr_ = values.get("low_sii_snr") or {}
         self.n_features_in_ = len(self.lines_)
         self.off_grid_map_ = grid_map
-        self.limit_sample_ = None if sample is None else LimitSample(sample.numpy(), self.spec_, sample_class.numpy())
+        self.limit_sample_ = (None if sample is None or sample_class is None
+                              else LimitSample(sample.numpy(), self.spec_, sample_class.numpy()))
         network = self._build_network(self._adaptation_losses())
         try:
             network.load_state_dict(tensors)

@@ -44,7 +44,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from nebuladapt.features import FeatureSpec, log_ratios, nii_only_rows, oiii_only_rows, usable_rows
+from nebuladapt.models.limits import CHOICES as LIMIT_CHOICES
 from nebuladapt.models.limits import LIMIT_LINES
+from nebuladapt.models.limits import METHOD as LIMIT_METHOD
+from nebuladapt.models.limits import MISSING as LIMIT_MISSING
 
 __all__ = [
     "AMBIGUOUS_BELOW",
@@ -362,9 +365,9 @@ class Predictor:
     limit_sample : LimitSample or None
         The grid models that complete rows with upper limits (:mod:`nebuladapt.models.limits`);
         None (a model saved before it existed): limits are not used.
-    use_limits : bool
-        Whether :func:`nebuladapt.predict.predict_catalog` uses a catalogue's upper limits by
-        default with this object (``nebuladapt predict --use-limits``).
+    limit_method : str
+        How :meth:`classify_rows` uses upper limits (one of :data:`nebuladapt.models.limits.CHOICES`;
+        ``nebuladapt predict --limits``).
 
     Attributes
     ----------
@@ -375,7 +378,7 @@ class Predictor:
     def __init__(
         self, spec: FeatureSpec, classes, layers, mean, scale, temperature: float = 1.0,
         target_prior=None, prior_correction: str = "none", off_grid_map=None, noise: str = "",
-        limit_sample=None, use_limits: bool = False,
+        limit_sample=None, limit_method: str = LIMIT_METHOD,
     ) -> None:
         self.spec_ = spec
         self.lines_ = list(spec.lines)
@@ -389,7 +392,9 @@ class Predictor:
         self.off_grid_map_ = off_grid_map
         self.noise_ = noise
         self.limit_sample_ = limit_sample
-        self.use_limits = bool(use_limits)
+        if limit_method not in LIMIT_CHOICES:
+            raise ValueError(f"limit_method={limit_method!r}; use one of {', '.join(LIMIT_CHOICES)}")
+        self.limit_method = limit_method
         n_in, n_out = layers[0][0].shape[1], layers[-1][0].shape[0]
         if n_in != 2 * len(spec.ratios) or n_out != len(self.classes_):
             raise ValueError(
@@ -430,15 +435,16 @@ class Predictor:
 
         The path of :mod:`nebuladapt.predict` (and so of streaming, Dask and MAPS). ``limits``
         (upper-limit fluxes in :attr:`lines_` order, NaN where none;
-        :func:`nebuladapt.features.catalog_limit_matrix`) are used as
-        :mod:`nebuladapt.models.limits` says, where the model keeps its grid sample.
+        :func:`nebuladapt.features.catalog_limit_matrix`) are used as :attr:`limit_method` says
+        (:mod:`nebuladapt.models.limits`), where the model keeps its grid sample.
         """
         features = self.features(flux)
         usable = usable_rows(features)
         proba, class_index = softmax_argmax(self.logits(features))
         limits_used = np.zeros((len(features), len(LIMIT_LINES)), dtype=bool)
-        if limits is not None and self.limit_sample_ is not None:
-            limits_used = self.limit_sample_.probabilities(proba, features, flux, limits, self.logits, self.scale)
+        if limits is not None and self.limit_sample_ is not None and self.limit_method != LIMIT_MISSING:
+            limits_used = self.limit_sample_.probabilities(proba, features, flux, limits, self.logits, self.scale,
+                                                           self.limit_method)
             changed = np.flatnonzero(limits_used.any(axis=1))
             class_index[changed] = np.argmax(np.column_stack([p[changed] for p in proba]), axis=1)
         np.copyto(class_index, -1, where=~usable)

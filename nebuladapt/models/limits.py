@@ -1,24 +1,25 @@
-"""Upper limits as information: a row's limits on faint lines, through the nearest grid models.
+"""Upper limits as information: a row's limits on faint lines, weighed against the nearest grid models.
 
 A catalogue that does not detect a line usually gives an upper limit, and a limit says something:
 [SII] below 0.15 of Halpha says "not a remnant" as plainly as the classical [SII]/Halpha > 0.4 does.
 For a row with a limit on one of :data:`LIMIT_LINES` (and Halpha measured), ``nebuladapt predict``
-replaces the network's probabilities by their mean over the row completed, jointly, with the
-limited lines' ratios to Halpha of its :data:`NEAREST` nearest grid models among those below every
-one of its limits, nearest in the ratios the row gives (in the network's standardised units)::
+by default (:data:`METHOD`, ``"likelihood"``) multiplies the network's probabilities for the row as
+given by, per class, the share of that class's :data:`NEAREST` nearest grid models (nearest in the
+ratios the row gives, in the network's standardised units) whose ratios to Halpha lie below every one
+of the row's limits, and renormalises::
 
-    P(class | x, r <= L) = E[ P(class | x, r) | x, r <= L ]
+    P(class | x, r <= L)  proportional to  P_net(class | x) * P(r <= L | class, x)
 
-with the grids standing in for the distribution of the undetected ratios r given the measured ones
-x. The grid sample is a fixed class-balanced sample of the model's own training grids (at most
-:data:`PER_CLASS` models per class), saved with the model (:class:`LimitSample`). Rows whose limits no
-sampled model satisfies, or that give no other ratio, keep the network's probabilities. The fit itself
-treats limits as missing lines. It is used only when asked (``nebuladapt predict --use-limits``,
-``load_predictor(..., use_limits=True)`` or ``predict_catalog(..., use_limits=True)``): registered
-before it was built, it did not meet its rules for becoming the default
-(``benchmarks/results/upper_limits_registration.md``, ``upper_limits_result.md``): on catalogues
-whose faint lines go undetected it raised HII recall (0.25-0.57 -> 0.62-0.87 on the rows with limits)
-and cost SNRs whose only other ratio is [NII]/Halpha and whose [SII] limit is loose.
+A limit that every nearby model of every class satisfies changes nothing; one that no nearby SNR model
+satisfies removes SNR. ``"nearest"`` instead averages the network's probabilities over the row completed
+with the limited lines of its nearest models below the limits (it lifts HII regions more and costs
+SNRs); ``"missing"`` treats limits as missing lines. The grid sample is a fixed class-balanced sample
+of the model's own training grids (at most :data:`PER_CLASS` models per class), saved with the model
+(:class:`LimitSample`; models saved before stop 29 have none and ignore limits). Rows whose limits
+cannot be used (no Halpha, no other ratio) keep the network's probabilities. The fit itself treats
+limits as missing lines. Both ways were registered before they were built:
+``benchmarks/results/upper_limits_*`` ("nearest": not adopted) and
+``benchmarks/results/limit_likelihood_*`` ("likelihood": adopted, confirmed on a held-out family).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ import numpy as np
 
 from nebuladapt.features import FeatureSpec, log_ratios
 
-__all__ = ["LIMIT_LINES", "METHOD", "METHODS", "NEAREST", "PER_CLASS", "LimitSample", "grid_sample_rows"]
+__all__ = ["CHOICES", "LIMIT_LINES", "METHOD", "METHODS", "MISSING", "NEAREST", "PER_CLASS", "LimitSample",
+           "grid_sample_rows"]
 
 #: Lines whose upper limits are used (each the numerator of a ratio to Halpha). Limits on Hbeta or
 #: Halpha stay missing lines.
@@ -38,9 +40,15 @@ LIMIT_LINES = ("OIII5006", "NII6583", "SII6716_6730")
 NEAREST = 32
 #: Largest number of grid models per class in the saved sample.
 PER_CLASS = 20_000
-#: Ways of using a limit (:meth:`LimitSample.probabilities`), and the one ``--use-limits`` uses.
-METHODS = ("nearest", "likelihood")
-METHOD = "nearest"
+#: Ways of using a limit (:meth:`LimitSample.probabilities`).
+METHODS = ("likelihood", "nearest")
+#: ``nebuladapt predict --limits`` choice that treats limits as missing lines.
+MISSING = "missing"
+#: Every choice of ``nebuladapt predict --limits``.
+CHOICES = (*METHODS, MISSING)
+#: How ``nebuladapt predict`` uses upper limits by default (adopted in stop 29 by its registered rules:
+#: ``benchmarks/results/limit_likelihood_result.md``).
+METHOD = "likelihood"
 _HALPHA = "HA6562"
 _SEED = 0
 

@@ -368,7 +368,7 @@ def load_model(directory):
     return model
 
 
-def load_predictor(directory, use_limits: bool = False):
+def load_predictor(directory, limit_method: str | None = None):
     """Load only the inference object of a model written by :func:`save_model`.
 
     The same files and checks as :func:`load_model`, without PyTorch,
@@ -379,9 +379,9 @@ def load_predictor(directory, use_limits: bool = False):
     Parameters
     ----------
     directory : str or Path
-    use_limits : bool
-        Set the predictor's ``use_limits``: :func:`nebuladapt.predict.predict_catalog` then uses
-        a catalogue's upper limits (:mod:`nebuladapt.models.limits`).
+    limit_method : str, optional
+        How the predictor uses a catalogue's upper limits (one of
+        :data:`nebuladapt.models.limits.CHOICES`; default :data:`nebuladapt.models.limits.METHOD`).
 
     Returns
     -------
@@ -393,7 +393,7 @@ def load_predictor(directory, use_limits: bool = False):
         As :func:`load_model`.
     """
     from nebuladapt.models.inference import Predictor, network_layers
-    from nebuladapt.models.limits import LimitSample
+    from nebuladapt.models.limits import METHOD, LimitSample
     from nebuladapt.models.off_grid import OffGridMap
 
     directory = Path(directory)
@@ -417,7 +417,8 @@ def load_predictor(directory, use_limits: bool = False):
             card["scaler"]["mean"], card["scaler"]["scale"], card["temperature"],
             card.get("target_prior"), params["prior_correction"], grid_map,
             card.get("resolved_noise") or params["noise"],
-            None if sample is None else LimitSample(np.asarray(sample), spec, np.asarray(sample_class)), use_limits,
+            None if sample is None or sample_class is None else LimitSample(np.asarray(sample), spec, np.asarray(sample_class)),
+            limit_method or METHOD,
         )
     except ValueError as exc:
         raise ModelFileError(f"{directory / WEIGHTS_FILE}: {exc}; re-run `nebuladapt fit`") from exc

@@ -310,7 +310,9 @@ def _counts_tables(summary: ClassifiedSummary) -> str:
         "[NII], [SII] or [OI] ratio), a doubtful class. <code>nii_only</code>: classified from [NII]/Halpha alone "
         "(no [OIII], [SII] or [OI] ratio), a doubtful class: HII regions and SNRs overlap there. <code>ambiguous</code>: classified, but no class has a "
         f"probability of {AMBIGUOUS_BELOW} or more; refitting with another seed may change it. "
-        "<code>unclassified:…</code>: no usable ratio.</p></div></div>"
+        "<code>upper_limit:…</code>: the catalogue gives only an upper limit for the line; "
+        "<code>limit_used:…</code>: that limit was used (<code>predict --limits</code>, default "
+        "<code>likelihood</code>); with <code>--limits missing</code> the line counts as missing. <code>unclassified:…</code>: no usable ratio.</p></div></div>"
     )
 
 

@@ -124,9 +124,11 @@ def test_a_fitted_model_keeps_and_saves_its_grid_sample(fitted, tmp_path):
     assert np.array_equal(load_model(directory).limit_sample_.flux, fitted.limit_sample_.flux)
     assert np.array_equal(load_model(directory).limit_sample_.classes, fitted.limit_sample_.classes)
     assert set(fitted.classes_[fitted.limit_sample_.classes]) == {"HII", "PN", "SNR"}
-    predictor = load_predictor(directory, use_limits=True)
-    assert predictor.use_limits and np.array_equal(predictor.limit_sample_.flux, fitted.limit_sample_.flux)
-    assert not load_predictor(directory).use_limits
+    predictor = load_predictor(directory, limit_method="nearest")
+    assert predictor.limit_method == "nearest" and np.array_equal(predictor.limit_sample_.flux, fitted.limit_sample_.flux)
+    assert load_predictor(directory).limit_method == "likelihood"  # the default (limits.METHOD)
+    with pytest.raises(ValueError, match="limit_method"):
+        load_predictor(directory, limit_method="other")
 
 
 def test_a_model_without_a_grid_sample_ignores_limits(fitted):
