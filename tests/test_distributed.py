@@ -89,3 +89,27 @@ def test_catalogue_without_the_models_lines_is_refused_before_the_cluster(model_
     assert result.exit_code == 2
     assert "gives none of the line ratios" in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("method", ["likelihood", "nearest"])
+def test_dask_path_uses_upper_limits_as_the_local_path(model_dir, tmp_path, method):
+    catalogue = tmp_path / "cat"
+    catalogue.mkdir()
+    table = pq.read_table(write_synthetic_parquet(tmp_path / "raw", 1200, rows_per_file=600, seed=5))
+    limited = np.arange(table.num_rows) % 3 == 0  # every third row gives [SII] only as limits at 3 % of Halpha
+    halpha = table.column("HA6562_FLUX").to_numpy(zero_copy_only=False)
+    for line in ("SII6716", "SII6730"):
+        values = np.where(limited, 0.03 * halpha, table.column(f"{line}_FLUX").to_numpy(zero_copy_only=False))
+        table = table.set_column(table.schema.get_field_index(f"{line}_FLUX"), f"{line}_FLUX", pa.array(values))
+        table = table.append_column(f"{line}_FLUX_UPPER", pa.array(limited))
+    for k in range(2):
+        pq.write_table(table.slice(600 * k, 600), catalogue / f"part{k}.parquet")
+    local, remote = tmp_path / "local.parquet", tmp_path / "dask.parquet"
+    base = ["predict", str(catalogue), "--model", str(model_dir), "--limits", method]
+    assert runner.invoke(app, [*base, "--out", str(local)]).exit_code == 0
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        result = runner.invoke(app, [*base, "--out", str(remote), "--scheduler", cluster.scheduler_address])
+    assert result.exit_code == 0, result.output
+    expected, got = pq.read_table(local), pq.read_table(remote)
+    assert _bits(got) == _bits(expected)
+    assert sum("limit_used:SII6716_6730" in str(f) for f in got.column("flag").to_pylist()) > 0
