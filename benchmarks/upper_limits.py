@@ -56,35 +56,51 @@ def _with_limits(catalog, limit_flux: dict):
     return replace(catalog, limit_flux=limit_flux, upper_limits={line: np.isfinite(v) for line, v in limit_flux.items()})
 
 
-def faint_limit_task(task: Task) -> Task:
-    """A task of family 10 (``consistency.faint_task``) whose catalogue gives its undetected lines'
-    limit (the share of Halpha) for [OIII]5007, [NII]6583 and the [SII] sum."""
-    limit_range, seed = LIMITS[task.name]
+def faint_limit_parts(name: str) -> tuple:
+    """Family 10 (``consistency.faint_task``): the benchmark catalogue (observed), each line's rows lost
+    and the limit of each line of :data:`LIMIT_LINES` (the share of Halpha; Halpha = 2.86 Hbeta where
+    not given)."""
+    limit_range, seed = LIMITS[name]
     table = load_benchmark()
     catalog = benchmark_catalog()
     share = per_object(np.asarray(table["group_id"]).astype(str), limit_range, seed)
     halpha = np.asarray(catalog.flux["HA6562"], dtype=float)
     halpha = np.where(np.isfinite(halpha), halpha, CASE_B_HA_HB * np.asarray(catalog.flux["HB4861"], dtype=float))
-    lost = undetected(catalog, share)
+    return catalog, undetected(catalog, share), {line: share * halpha for line in LIMIT_LINES}
+
+
+def depth_limit_parts(name: str) -> tuple:
+    """Family 16: the observed (noisy, not dereddened) catalogue, the rows where each line of
+    :data:`LIMIT_LINES` went undetected (for [SII], both of its lines) and its limit (3 sigma; [SII]
+    3 sqrt(2) sigma)."""
+    ranges, seed = DEPTHS[name]
+    observed, _, _, sigma, _, _ = depth_observation(ranges, seed)
+    original = benchmark_catalog().flux
+    lost, limit = {}, {}
+    for line in LIMIT_LINES:
+        parts = LINE_COLUMNS[line][1:] if line == "SII6716_6730" else (line,)
+        had = np.any([np.isfinite(original[p]) for p in parts if p in original], axis=0)
+        kept = np.any([np.isfinite(observed.flux[p]) for p in parts if p in observed.flux], axis=0)
+        lost[line] = had & ~kept
+        limit[line] = DETECTION * (np.sqrt(2.0) if line == "SII6716_6730" else 1.0) * sigma
+    return observed, lost, limit
+
+
+def faint_limit_task(task: Task) -> Task:
+    """A task of family 10 (``consistency.faint_task``) whose catalogue gives its undetected lines'
+    limit (the share of Halpha) for [OIII]5007, [NII]6583 and the [SII] sum."""
+    catalog, lost, limit = faint_limit_parts(task.name)
     for line, rows in lost.items():
         catalog = remove_lines(catalog, line, rows, LINE_COLUMNS[line])
-    limits = {line: np.where(lost[line], share * halpha, np.nan) for line in LIMIT_LINES}
+    limits = {line: np.where(lost[line], limit[line], np.nan) for line in LIMIT_LINES}
     return replace(task, catalog=deredden_catalog(_with_limits(catalog, limits)))
 
 
 def depth_limit_task(task: Task) -> Task:
     """A task of family 16 whose catalogue gives 3-sigma limits on [OIII]5007 and [NII]6583 and
     3 sqrt(2) sigma on the [SII] sum where both of its lines went undetected (the probe's limits)."""
-    ranges, seed = DEPTHS[task.name]
-    observed, _, _, sigma, _, _ = depth_observation(ranges, seed)
-    original = benchmark_catalog().flux
-    limits = {}
-    for line in LIMIT_LINES:
-        parts = LINE_COLUMNS[line][1:] if line == "SII6716_6730" else (line,)
-        had = np.any([np.isfinite(original[p]) for p in parts if p in original], axis=0)
-        kept = np.any([np.isfinite(observed.flux[p]) for p in parts if p in observed.flux], axis=0)
-        factor = np.sqrt(2.0) if line == "SII6716_6730" else 1.0
-        limits[line] = np.where(had & ~kept, DETECTION * factor * sigma, np.nan)
+    observed, lost, limit = depth_limit_parts(task.name)
+    limits = {line: np.where(lost[line], limit[line], np.nan) for line in LIMIT_LINES}
     return replace(task, catalog=deredden_catalog(_with_limits(observed, limits)))
 
 
