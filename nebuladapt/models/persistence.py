@@ -391,11 +391,15 @@ def load_predictor(directory, limit_method: str | None = None):
     ------
     ModelFileError
         As :func:`load_model`.
+    ValueError
+        For an unknown ``limit_method``.
     """
     from nebuladapt.models.inference import Predictor, network_layers
-    from nebuladapt.models.limits import METHOD, LimitSample
+    from nebuladapt.models.limits import CHOICES, METHOD, LimitSample
     from nebuladapt.models.off_grid import OffGridMap
 
+    if limit_method is not None and limit_method not in CHOICES:
+        raise ValueError(f"limit_method={limit_method!r}; use one of {', '.join(CHOICES)}")
     directory = Path(directory)
     card, arrays = _read_model(directory)
     params = {**DEFAULTS, **card["params"]}
