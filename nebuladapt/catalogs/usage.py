@@ -387,7 +387,8 @@ def nii_only_warning(n_nii_only: int, n_classified: int) -> str | None:
         n_nii_only, n_classified,
         "give only [NII]/Halpha, no [OIII], [SII] or [OI] ratio (flag nii_only); there HII regions and SNRs overlap, "
         "and on the held-out tasks such rows came back right about a third of the time, most of their HII regions "
-        "called SNR with high probability (benchmarks/results/nii_only_rows.md)",
+        "called SNR with high probability (benchmarks/results/nii_only_rows.md); where the catalogue can give its "
+        "undetected lines as upper limits (<LINE>_FLUX_UPPER or '<x'), predict uses them (--limits)",
     )
 
 
