@@ -142,30 +142,28 @@ class LimitSample:
         given = np.isfinite(features)
         scaled = self.features / scale  # distances in the network's standardised units
         finite = np.isfinite(scaled)
-        per_class = [self.classes == k for k in range(len(proba))]
+        eligible = limited.any(axis=1) & given.any(axis=1) & np.isfinite(ha) & (ha > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bounds = np.column_stack([np.log10(limits[:, columns[line]] / ha) for line in self.lines])
+        if method == "likelihood":
+            self._likelihood(proba, features, scaled, finite, given, limited, bounds, eligible, scale)
+            used[:, [LIMIT_LINES.index(line) for line in self.lines]] = limited & eligible[:, None]
+            return used
         blocks, done = [], []
-        for i in np.flatnonzero(limited.any(axis=1) & given.any(axis=1) & np.isfinite(ha) & (ha > 0)):
+        for i in np.flatnonzero(eligible):
             lines = [line for line, hit in zip(self.lines, limited[i]) if hit]
-            usable = finite[:, given[i]].all(axis=1)
-            below = usable.copy()
+            below = finite[:, given[i]].all(axis=1)
             for line in lines:
                 below &= self.to_halpha[line] <= np.log10(limits[i, columns[line]] / ha[i])
             distance = ((scaled[:, given[i]] - features[i, given[i]] / scale[given[i]]) ** 2).sum(axis=1)
-            if method == "likelihood":
-                shares = np.array([(below[n].sum() + 0.5) / (len(n) + 1.0) for n in
-                                   (_nearest(np.flatnonzero(usable & mask), distance) for mask in per_class)])
-                posterior = np.array([p[i] for p in proba]) * shares
-                for column, value in zip(proba, posterior / posterior.sum()):
-                    column[i] = value
-            else:
-                nearest = _nearest(np.flatnonzero(below), distance)
-                if not len(nearest):
-                    continue
-                rows = np.repeat(flux[i:i + 1], len(nearest), axis=0)
-                for line in lines:
-                    rows[:, columns[line]] = ha[i] * 10.0 ** self.to_halpha[line][nearest]
-                blocks.append(rows)
-                done.append(i)
+            nearest = _nearest(np.flatnonzero(below), distance)
+            if not len(nearest):
+                continue
+            rows = np.repeat(flux[i:i + 1], len(nearest), axis=0)
+            for line in lines:
+                rows[:, columns[line]] = ha[i] * 10.0 ** self.to_halpha[line][nearest]
+            blocks.append(rows)
+            done.append(i)
             used[i, [LIMIT_LINES.index(line) for line in lines]] = True
         if done:  # one forward pass for every completed row
             completed = softmax_argmax(logits(log_ratios(np.vstack(blocks), self.spec)))[0]
@@ -174,6 +172,36 @@ class LimitSample:
             for column, values in zip(proba, completed):
                 column[done] = np.add.reduceat(values, starts) / sizes
         return used
+
+
+    def _likelihood(self, proba, features, scaled, finite, given, limited, bounds, eligible, scale) -> None:
+        """``"likelihood"`` for every eligible row at once: per pattern of given ratios and per class, the
+        :data:`NEAREST` nearest models (a k-d tree, :class:`scipy.spatial.cKDTree`) and the share below the limits."""
+        from scipy.spatial import cKDTree
+
+        rows = np.flatnonzero(eligible)
+        patterns, inverse = np.unique(given[rows], axis=0, return_inverse=True)
+        shares = np.ones((len(rows), len(proba)))
+        for p, pattern in enumerate(patterns):
+            mine = rows[inverse.reshape(-1) == p]
+            points = features[np.ix_(mine, pattern)] / scale[pattern]
+            usable = finite[:, pattern].all(axis=1)
+            for k in range(len(proba)):
+                models = np.flatnonzero(usable & (self.classes == k))
+                if not len(models):
+                    continue
+                n = min(NEAREST, len(models))
+                _, found = cKDTree(scaled[np.ix_(models, pattern)]).query(points, k=n)
+                nearest = models[np.asarray(found).reshape(len(mine), n)]
+                below = np.ones(nearest.shape, dtype=bool)
+                for j, line in enumerate(self.lines):
+                    hit = limited[mine, j]
+                    below[hit] &= self.to_halpha[line][nearest[hit]] <= bounds[mine[hit], j][:, None]
+                shares[inverse.reshape(-1) == p, k] = (below.sum(axis=1) + 0.5) / (n + 1.0)
+        posterior = np.column_stack([column[rows] for column in proba]) * shares
+        posterior /= posterior.sum(axis=1, keepdims=True)
+        for k, column in enumerate(proba):
+            column[rows] = posterior[:, k]
 
 
 def _nearest(candidates: np.ndarray, distance: np.ndarray) -> np.ndarray:
