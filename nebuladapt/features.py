@@ -407,11 +407,11 @@ def catalog_limit_matrix(catalog, lines: list[str], flux: np.ndarray) -> np.ndar
     for j, line in enumerate(lines):
         value = _catalog_column(limits, line, n)
         if line in SUMMED_LINES:
-            parts = SUMMED_LINES[line]
-            each = [np.where(np.isfinite(m), m, lim) for m, lim in
-                    ((_catalog_column(catalog.flux, p, n), _catalog_column(limits, p, n)) for p in parts)]
-            limited = np.any([np.isfinite(_catalog_column(limits, p, n)) for p in parts], axis=0)
-            value = np.where(np.isfinite(value), value, np.where(limited, np.sum(each, axis=0), np.nan))
+            measured = [_catalog_column(catalog.flux, p, n) for p in SUMMED_LINES[line]]
+            limited = [_catalog_column(limits, p, n) for p in SUMMED_LINES[line]]
+            each = [np.where(np.isfinite(m), m, lim) for m, lim in zip(measured, limited)]
+            summed = np.where(np.any(np.isfinite(limited), axis=0), np.sum(each, axis=0), np.nan)
+            value = np.where(np.isfinite(value), value, summed)
         for (strong, weak), ratio in DOUBLET_RATIOS.items():
             if strong == line and weak in limits:
                 value = np.where(np.isfinite(value), value, ratio * limits[weak])

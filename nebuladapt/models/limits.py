@@ -153,8 +153,9 @@ class LimitSample:
         for i in np.flatnonzero(eligible):
             lines = [line for line, hit in zip(self.lines, limited[i]) if hit]
             below = finite[:, given[i]].all(axis=1)
-            for line in lines:
-                below &= self.to_halpha[line] <= np.log10(limits[i, columns[line]] / ha[i])
+            for j, line in enumerate(self.lines):
+                if limited[i, j]:
+                    below &= self.to_halpha[line] <= bounds[i, j]
             distance = ((scaled[:, given[i]] - features[i, given[i]] / scale[given[i]]) ** 2).sum(axis=1)
             nearest = _nearest(np.flatnonzero(below), distance)
             if not len(nearest):
@@ -173,7 +174,6 @@ class LimitSample:
                 column[done] = np.add.reduceat(values, starts) / sizes
         return used
 
-
     def _likelihood(self, proba, features, scaled, finite, given, limited, bounds, eligible, scale) -> None:
         """``"likelihood"`` for every eligible row at once: per pattern of given ratios and per class, the
         :data:`NEAREST` nearest models (a k-d tree, :class:`scipy.spatial.cKDTree`) and the share below the limits."""
@@ -182,8 +182,10 @@ class LimitSample:
         rows = np.flatnonzero(eligible)
         patterns, inverse = np.unique(given[rows], axis=0, return_inverse=True)
         shares = np.ones((len(rows), len(proba)))
+        inverse = inverse.reshape(-1)
         for p, pattern in enumerate(patterns):
-            mine = rows[inverse.reshape(-1) == p]
+            in_pattern = inverse == p
+            mine = rows[in_pattern]
             points = features[np.ix_(mine, pattern)] / scale[pattern]
             usable = finite[:, pattern].all(axis=1)
             for k in range(len(proba)):
@@ -197,7 +199,7 @@ class LimitSample:
                 for j, line in enumerate(self.lines):
                     hit = limited[mine, j]
                     below[hit] &= self.to_halpha[line][nearest[hit]] <= bounds[mine[hit], j][:, None]
-                shares[inverse.reshape(-1) == p, k] = (below.sum(axis=1) + 0.5) / (n + 1.0)
+                shares[in_pattern, k] = (below.sum(axis=1) + 0.5) / (n + 1.0)
         posterior = np.column_stack([column[rows] for column in proba]) * shares
         posterior /= posterior.sum(axis=1, keepdims=True)
         for k, column in enumerate(proba):
